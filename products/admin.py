@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from .models import Company, Product, ProductInformationSection, Substance
+
+
+@admin.register(Substance)
+class SubstanceAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    search_fields = ["name"]
+
+
+class ProductInformationSectionInline(admin.TabularInline):
+    model = ProductInformationSection
+    fields = ["position", "document", "section", "title"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "substance_names", "region", "authorisation_status", "updated_at"]
+    list_filter = ["region", "authorisation_status"]
+    search_fields = ["name", "slug", "substances__name", "procedure_number"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["substances", "marketing_authorisation_holder"]
+    inlines = [ProductInformationSectionInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "substances", "region", "authorisation_status"]}),
+        (
+            "Authorisation",
+            {
+                "fields": [
+                    "procedure_number",
+                    "authorisation_numbers",
+                    "marketing_authorisation_holder",
+                    "source_url",
+                ]
+            },
+        ),
+        ("Use", {"fields": ["indication", "route", "pharmaceutical_form"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("substances")
+
+    @admin.display(description="active substances")
+    def substance_names(self, product):
+        return ", ".join(substance.name for substance in product.substances.all())
+
+
+@admin.register(ProductInformationSection)
+class ProductInformationSectionAdmin(admin.ModelAdmin):
+    list_display = ["product", "document", "section", "title"]
+    list_filter = ["document", "product"]
+    list_select_related = ["product"]
+    search_fields = ["product__name", "title", "text"]
+    autocomplete_fields = ["product"]

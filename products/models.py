@@ -1,0 +1,194 @@
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from .documents import Document, section_sort_key, well_formed_section
+
+
+class Region(models.TextChoices):
+    EU = "EU", "European Union"
+    US = "US", "United States"
+
+
+class AuthorisationStatus(models.TextChoices):
+    AUTHORISED = "authorised", "Authorised"
+    CONDITIONAL = "conditional", "Conditional marketing authorisation"
+    EXCEPTIONAL = "exceptional", "Authorised under exceptional circumstances"
+    SUSPENDED = "suspended", "Suspended"
+    WITHDRAWN = "withdrawn", "No longer authorised"
+
+    @property
+    def is_on_market(self):
+        return self not in {AuthorisationStatus.SUSPENDED, AuthorisationStatus.WITHDRAWN}
+
+
+class Substance(models.Model):
+    name = models.CharField("international non-proprietary name", max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "active substance"
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="substance_name_unique",
+                violation_error_message="An active substance with this name already exists.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(name=""), name="substance_name_not_blank"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Company(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "company"
+        verbose_name_plural = "companies"
+
+    def __str__(self):
+        return self.name
+
+
+class ProductQuerySet(models.QuerySet):
+    def public(self):
+        """Products the public may see: a published plan version, or no plan at all.
+
+        A product whose only plan versions are unpublished does not exist publicly.
+        """
+        from risks.models import RiskManagementPlan
+
+        plans = RiskManagementPlan.objects.filter(product=OuterRef("pk"))
+        return self.filter(Exists(plans.published()) | ~Exists(plans))
+
+
+class Product(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    substances = models.ManyToManyField(
+        Substance, related_name="products", verbose_name="active substances"
+    )
+    region = models.CharField(max_length=2, choices=Region.choices, default=Region.EU)
+    authorisation_status = models.CharField(
+        max_length=20, choices=AuthorisationStatus.choices, default=AuthorisationStatus.AUTHORISED
+    )
+    procedure_number = models.CharField(max_length=50, blank=True)
+    authorisation_numbers = models.CharField(
+        "marketing authorisation number(s)", max_length=500, blank=True
+    )
+    marketing_authorisation_holder = models.ForeignKey(
+        Company, on_delete=models.PROTECT, null=True, blank=True, related_name="products"
+    )
+    indication = models.TextField(blank=True)
+    route = models.CharField("route of administration", max_length=200, blank=True)
+    pharmaceutical_form = models.CharField(max_length=200, blank=True)
+    source_url = models.URLField("source URL", max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(region__in=Region.values),
+                name="product_region_valid",
+                violation_error_message="Region must be EU or US.",
+            ),
+            models.CheckConstraint(
+                condition=Q(authorisation_status__in=AuthorisationStatus.values),
+                name="product_authorisation_status_valid",
+                violation_error_message="Unknown authorisation status.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="product_name_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("api:product-detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_withdrawn(self):
+        return self.authorisation_status == AuthorisationStatus.WITHDRAWN
+
+
+class ProductInformationSectionQuerySet(models.QuerySet):
+    def as_lookup(self):
+        """{(document, section): section} for resolving section references."""
+        return {(item.document, item.section): item for item in self}
+
+
+class ProductInformationSection(models.Model):
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="information_sections"
+    )
+    document = models.CharField(max_length=10, choices=Document.choices)
+    section = models.CharField(
+        "section number",
+        max_length=10,
+        help_text="As numbered in the document: 4.4 (SmPC), 2 (package leaflet), D (Annex II).",
+    )
+    title = models.CharField(max_length=300)
+    text = models.TextField(blank=True)
+    position = models.PositiveIntegerField(
+        default=0, help_text="Order of the section in the product information."
+    )
+
+    objects = ProductInformationSectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product", "position", "id"]
+        verbose_name = "product information section"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "document", "section"],
+                name="section_unique_per_product_document",
+                violation_error_message="This product already has this section of this document.",
+            ),
+            models.CheckConstraint(
+                condition=Q(document__in=Document.values),
+                name="section_document_valid",
+                violation_error_message="Unknown document.",
+            ),
+            models.CheckConstraint(
+                condition=well_formed_section(),
+                name="section_number_well_formed",
+                violation_error_message=(
+                    "Section numbers are numbers such as 4 or 4.4 (letters A–E in Annex II)."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.label} {self.title}"
+
+    def clean(self):
+        if self.document in Document.values:
+            from django.core.exceptions import ValidationError
+
+            try:
+                Document(self.document).validate_section(self.section)
+            except ValidationError as error:
+                raise ValidationError({"section": error.messages}) from None
+
+    @property
+    def label(self):
+        """ "SmPC 4.4" """
+        return f"{Document(self.document).abbreviation} {self.section}"
+
+    @property
+    def anchor(self):
+        """ "smpc-4-4": a stable fragment identifier for the section. """
+        return f"{self.document}-{self.section.replace('.', '-').lower()}"
+
+    @property
+    def sort_key(self):
+        return (Document.values.index(self.document), section_sort_key(self.section))

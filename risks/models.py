@@ -1,0 +1,437 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from products.documents import Document, well_formed_section
+from products.models import Product
+
+from .partial_dates import DatePrecision, parse_due
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    SUPERSEDED = "superseded", "Superseded"
+
+
+class RiskManagementPlanQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=PlanStatus.PUBLISHED)
+
+    def current(self):
+        """Each product's current published version (at most one per product)."""
+        return self.published()
+
+    def drafts(self):
+        return self.filter(status=PlanStatus.DRAFT)
+
+
+class RiskManagementPlan(models.Model):
+    """One version of a product's risk management plan."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="plans")
+    version = models.CharField(
+        "version label", max_length=30, help_text="As the plan names itself, e.g. 7.1."
+    )
+    date = models.DateField(null=True, blank=True, help_text="Date of the plan version, if stated.")
+    status = models.CharField(max_length=20, choices=PlanStatus.choices, default=PlanStatus.DRAFT)
+    source_document = models.CharField(
+        max_length=300, blank=True, help_text="The document the data was curated from."
+    )
+    source_url = models.URLField("source URL", max_length=500, blank=True)
+    note = models.TextField("curator note", blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RiskManagementPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["product", "-date", "-id"]
+        verbose_name = "risk management plan version"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "version"],
+                name="plan_version_unique_per_product",
+                violation_error_message="This product already has a plan with this version label.",
+            ),
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(status=PlanStatus.PUBLISHED),
+                name="plan_one_published_per_product",
+                violation_error_message="Only one version of a product's plan can be published.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=PlanStatus.values),
+                name="plan_status_valid",
+                violation_error_message="Unknown plan status.",
+            ),
+            models.CheckConstraint(condition=~Q(version=""), name="plan_version_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.product} RMP version {self.version}"
+
+    @property
+    def is_published(self):
+        return self.status == PlanStatus.PUBLISHED
+
+
+class ConcernCategory(models.TextChoices):
+    IDENTIFIED = "identified", "Important identified risk"
+    POTENTIAL = "potential", "Important potential risk"
+    MISSING = "missing", "Missing information"
+
+    @property
+    def plural(self):
+        return {
+            ConcernCategory.IDENTIFIED: "Important identified risks",
+            ConcernCategory.POTENTIAL: "Important potential risks",
+            ConcernCategory.MISSING: "Missing information",
+        }[self]
+
+
+class SafetyConcern(models.Model):
+    plan = models.ForeignKey(
+        RiskManagementPlan, on_delete=models.CASCADE, related_name="safety_concerns"
+    )
+    category = models.CharField(max_length=20, choices=ConcernCategory.choices)
+    name = models.CharField(max_length=300)
+    position = models.PositiveIntegerField(default=0, help_text="Order in the source document.")
+    evidence = models.TextField("evidence for linking the risk to the medicine", blank=True)
+    risk_factors = models.TextField("risk factors and risk groups", blank=True)
+    footnotes = models.TextField(blank=True)
+    curator_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+        verbose_name = "safety concern"
+        constraints = [
+            models.UniqueConstraint(
+                "plan",
+                Lower("name"),
+                name="concern_name_unique_per_plan",
+                violation_error_message="This plan already has a safety concern with this name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=ConcernCategory.values),
+                name="concern_category_valid",
+                violation_error_message=(
+                    "Category must be important identified risk, important potential risk "
+                    "or missing information."
+                ),
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="concern_name_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.category == ConcernCategory.MISSING and self.evidence.strip():
+            raise ValidationError(
+                {"evidence": "Missing information has no evidence for linking: leave it empty."}
+            )
+
+
+class RoutineMeasureKind(models.TextChoices):
+    LABELLING = "labelling", "Product information wording"
+    LEGAL_STATUS = "legal_status", "Legal status"
+    PACK_SIZE = "pack_size", "Pack size"
+    CLINICAL_SETTING = "clinical_setting", "Clinical setting"
+    OTHER = "other", "Other"
+
+
+class RoutineMeasure(models.Model):
+    safety_concern = models.ForeignKey(
+        SafetyConcern, on_delete=models.CASCADE, related_name="routine_measures"
+    )
+    kind = models.CharField(
+        max_length=20, choices=RoutineMeasureKind.choices, default=RoutineMeasureKind.LABELLING
+    )
+    text = models.TextField()
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["safety_concern", "position", "id"]
+        verbose_name = "routine risk minimisation measure"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=RoutineMeasureKind.values),
+                name="routine_measure_kind_valid",
+                violation_error_message="Unknown kind of routine measure.",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="routine_measure_text_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class SectionReference(models.Model):
+    """A section of the product information that a routine measure cites."""
+
+    routine_measure = models.ForeignKey(
+        RoutineMeasure, on_delete=models.CASCADE, related_name="section_references"
+    )
+    document = models.CharField(max_length=10, choices=Document.choices)
+    section = models.CharField("section number", max_length=10)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["routine_measure", "position", "id"]
+        verbose_name = "section reference"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["routine_measure", "document", "section"],
+                name="reference_unique_per_measure",
+                violation_error_message="This measure already cites this section.",
+            ),
+            models.CheckConstraint(
+                condition=Q(document__in=Document.values),
+                name="reference_document_valid",
+                violation_error_message="Unknown document.",
+            ),
+            models.CheckConstraint(
+                condition=well_formed_section(),
+                name="reference_section_well_formed",
+                violation_error_message=(
+                    "Section numbers are numbers such as 4 or 4.4 (letters A–E in Annex II)."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.label
+
+    def clean(self):
+        if self.document in Document.values:
+            try:
+                Document(self.document).validate_section(self.section)
+            except ValidationError as error:
+                raise ValidationError({"section": error.messages}) from None
+
+    @property
+    def label(self):
+        return f"{Document(self.document).abbreviation} {self.section}"
+
+    @property
+    def key(self):
+        return (self.document, self.section)
+
+
+class AdditionalMeasureKind(models.TextChoices):
+    EDUCATIONAL_MATERIAL = "educational_material", "Educational materials"
+    PATIENT_CARD = "patient_card", "Patient alert card"
+    CONTROLLED_ACCESS = "controlled_access", "Controlled access or distribution"
+    PREGNANCY_PREVENTION = "pregnancy_prevention", "Pregnancy prevention programme"
+    DHPC = "dhpc", "Direct healthcare professional communication"
+    OTHER = "other", "Other"
+
+
+class AdditionalMeasure(models.Model):
+    """An additional risk minimisation measure, defined once per plan."""
+
+    plan = models.ForeignKey(
+        RiskManagementPlan, on_delete=models.CASCADE, related_name="additional_measures"
+    )
+    kind = models.CharField(max_length=30, choices=AdditionalMeasureKind.choices)
+    name = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    safety_concerns = models.ManyToManyField(
+        SafetyConcern, related_name="additional_measures", blank=True
+    )
+
+    class Meta:
+        ordering = ["plan", "name"]
+        verbose_name = "additional risk minimisation measure"
+        constraints = [
+            models.UniqueConstraint(
+                "plan",
+                Lower("name"),
+                name="additional_measure_name_unique_per_plan",
+                violation_error_message="This plan already has an additional measure with this name.",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AdditionalMeasureKind.values),
+                name="additional_measure_kind_valid",
+                violation_error_message="Unknown kind of additional measure.",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="additional_measure_name_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class StudyQuerySet(models.QuerySet):
+    def current(self):
+        """Studies of each product's current published plan."""
+        return self.filter(plan__status=PlanStatus.PUBLISHED)
+
+    def overdue(self, today=None):
+        """Studies with at least one milestone due before today and not reported."""
+        milestones = Milestone.objects.filter(study=models.OuterRef("pk")).overdue(today)
+        return self.filter(models.Exists(milestones))
+
+
+class StudyCategory(models.IntegerChoices):
+    IMPOSED = 1, "Category 1: imposed, a condition of the marketing authorisation"
+    SPECIFIC_OBLIGATION = 2, "Category 2: specific obligation"
+    REQUIRED = 3, "Category 3: required additional pharmacovigilance"
+
+    @property
+    def short_label(self):
+        return f"Category {self.value}"
+
+
+class StudyDesign(models.TextChoices):
+    REGISTRY = "registry", "Registry"
+    DRUG_UTILISATION = "drug_utilisation", "Drug utilisation study"
+    OBSERVATIONAL_COHORT = "observational_cohort", "Observational cohort"
+    CLINICAL_TRIAL = "clinical_trial", "Clinical trial"
+    OTHER = "other", "Other"
+
+
+class StudyStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    ONGOING = "ongoing", "Ongoing"
+    COMPLETED = "completed", "Completed"
+    TERMINATED = "terminated", "Terminated"
+
+
+class Study(models.Model):
+    """A post-authorisation study in the plan's pharmacovigilance plan."""
+
+    plan = models.ForeignKey(RiskManagementPlan, on_delete=models.CASCADE, related_name="studies")
+    code = models.CharField(max_length=50, blank=True, help_text="e.g. OBS13434")
+    short_name = models.CharField(
+        max_length=200, blank=True, help_text="The name the plan uses for the study."
+    )
+    title = models.TextField()
+    category = models.PositiveSmallIntegerField(choices=StudyCategory.choices)
+    design = models.CharField(max_length=30, choices=StudyDesign.choices, default=StudyDesign.OTHER)
+    purpose = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=StudyStatus.choices, default=StudyStatus.ONGOING
+    )
+    safety_concerns = models.ManyToManyField(SafetyConcern, related_name="studies", blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    objects = StudyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+        verbose_name = "post-authorisation study"
+        verbose_name_plural = "post-authorisation studies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"],
+                condition=~Q(code=""),
+                name="study_code_unique_per_plan",
+                violation_error_message="This plan already has a study with this code.",
+            ),
+            models.CheckConstraint(
+                condition=Q(category__in=StudyCategory.values),
+                name="study_category_valid",
+                violation_error_message="Study category must be 1, 2 or 3.",
+            ),
+            models.CheckConstraint(
+                condition=Q(design__in=StudyDesign.values),
+                name="study_design_valid",
+                violation_error_message="Unknown study design.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=StudyStatus.values),
+                name="study_status_valid",
+                violation_error_message="Unknown study status.",
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="study_title_not_blank"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        """How readers refer to the study: its code, else the plan's name for it, else its title."""
+        return self.code or self.short_name or self.title
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def due_before(self, day):
+        return self.filter(due_date__lt=day)
+
+    def unreported(self):
+        return self.filter(reported_on__isnull=True)
+
+    def overdue(self, today=None):
+        """Due before today with no report submitted."""
+        return self.unreported().due_before(today or timezone.localdate())
+
+
+class Milestone(models.Model):
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="milestones")
+    description = models.CharField(max_length=200, help_text="e.g. Final report")
+    due = models.CharField(
+        "due (as written)", max_length=200, help_text="As the plan writes it: Q3 2024, 2031, "
+        "within 6 months of LPLV."
+    )
+    due_date = models.DateField(
+        "normalised due date",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Last day of the period named by the due date; empty when relative to an event.",
+    )
+    precision = models.CharField(
+        max_length=10, choices=DatePrecision.choices, editable=False, default=DatePrecision.EVENT
+    )
+    reported_on = models.DateField(
+        null=True, blank=True, help_text="When the report was submitted; empty while outstanding."
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("due_date").asc(nulls_last=True), "position", "id"]
+        verbose_name = "study milestone"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(precision=DatePrecision.EVENT) & Q(due_date__isnull=True))
+                | (~Q(precision=DatePrecision.EVENT) & Q(due_date__isnull=False)),
+                name="milestone_due_date_matches_precision",
+                violation_error_message=(
+                    "A milestone relative to an event has no calendar date; any other has one."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(precision__in=DatePrecision.values),
+                name="milestone_precision_valid",
+                violation_error_message="Unknown date precision.",
+            ),
+            models.CheckConstraint(condition=~Q(due=""), name="milestone_due_not_blank"),
+        ]
+
+    def __str__(self):
+        return f"{self.description}: {self.due}"
+
+    def set_due(self, text):
+        """Record the due date as written and its normalised date; ValueError if malformed."""
+        partial = parse_due(text)
+        self.due = " ".join(text.split())
+        self.due_date = partial.date
+        self.precision = partial.precision
+
+    def clean(self):
+        try:
+            self.set_due(self.due)
+        except ValueError as error:
+            raise ValidationError({"due": str(error)}) from None
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.reported_on is None and self.due_date is not None and self.due_date < today

@@ -1,0 +1,8 @@
+"""Development on one machine: ``make run`` (SQLite under var/ unless DATABASE_URL says otherwise)."""
+
+from .base import *  # noqa: F403
+from .base import env, env_bool
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+# A key for local development only; production.py refuses to start without DJANGO_SECRET_KEY.
+SECRET_KEY = env("DJANGO_SECRET_KEY", "local-development-only-not-secret")

@@ -1,0 +1,15 @@
+"""The test suite: SQLite by default, PostgreSQL when DATABASE_URL names it (CI)."""
+
+from .base import *  # noqa: F403
+from .base import BASE_DIR, database_from_env
+
+DEBUG = False
+SECRET_KEY = "test-suite-only-not-secret"
+DATABASES = {"default": database_from_env(f"sqlite:///{BASE_DIR / 'var' / 'test.sqlite3'}")}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
