@@ -35,9 +35,7 @@ class Substance(models.Model):
                 name="substance_name_unique",
                 violation_error_message="An active substance with this name already exists.",
             ),
-            models.CheckConstraint(
-                condition=~Q(name=""), name="substance_name_not_blank"
-            ),
+            models.CheckConstraint(condition=~Q(name=""), name="substance_name_not_blank"),
         ]
 
     def __str__(self):
@@ -186,7 +184,7 @@ class ProductInformationSection(models.Model):
 
     @property
     def anchor(self):
-        """ "smpc-4-4": a stable fragment identifier for the section. """
+        """ "smpc-4-4": a stable fragment identifier for the section."""
         return f"{self.document}-{self.section.replace('.', '-').lower()}"
 
     @property

@@ -73,12 +73,23 @@ class PlanConcernsForm(forms.ModelForm):
 class AdditionalMeasureForm(PlanConcernsForm):
     class Meta:
         model = AdditionalMeasure
-        fields = "__all__"
+        fields = ["plan", "kind", "name", "description", "safety_concerns"]
         widgets = {"safety_concerns": forms.CheckboxSelectMultiple}
 
 
 class StudyForm(PlanConcernsForm):
     class Meta:
         model = Study
-        fields = "__all__"
+        fields = [
+            "plan",
+            "position",
+            "code",
+            "short_name",
+            "title",
+            "category",
+            "design",
+            "status",
+            "purpose",
+            "safety_concerns",
+        ]
         widgets = {"safety_concerns": forms.CheckboxSelectMultiple}

@@ -252,7 +252,9 @@ class AdditionalMeasure(models.Model):
                 "plan",
                 Lower("name"),
                 name="additional_measure_name_unique_per_plan",
-                violation_error_message="This plan already has an additional measure with this name.",
+                violation_error_message=(
+                    "This plan already has an additional measure with this name."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=AdditionalMeasureKind.values),
@@ -376,8 +378,9 @@ class Milestone(models.Model):
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="milestones")
     description = models.CharField(max_length=200, help_text="e.g. Final report")
     due = models.CharField(
-        "due (as written)", max_length=200, help_text="As the plan writes it: Q3 2024, 2031, "
-        "within 6 months of LPLV."
+        "due (as written)",
+        max_length=200,
+        help_text="As the plan writes it: Q3 2024, 2031, within 6 months of LPLV.",
     )
     due_date = models.DateField(
         "normalised due date",

@@ -167,7 +167,10 @@ def _create_plan(product, data):
     measures = {}
     for item in data.get("additional_measures") or []:
         measures[item["key"]] = AdditionalMeasure.objects.create(
-            plan=plan, kind=item["kind"], name=item["name"].strip(), description=_text(item, "description")
+            plan=plan,
+            kind=item["kind"],
+            name=item["name"].strip(),
+            description=_text(item, "description"),
         )
     studies = {}
     for position, item in enumerate(data.get("studies") or []):
@@ -184,7 +187,9 @@ def _create_plan(product, data):
         )
         studies[item["key"]] = study
         for milestone_position, entry in enumerate(item.get("milestones") or []):
-            milestone = Milestone(study=study, description=entry["description"], position=milestone_position)
+            milestone = Milestone(
+                study=study, description=entry["description"], position=milestone_position
+            )
             try:
                 milestone.set_due(str(entry["due"]))
             except ValueError as error:

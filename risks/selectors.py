@@ -32,7 +32,9 @@ def current_plan_prefetches(prefix=""):
                     ),
                 ),
                 "additional_measures",
-                Prefetch("studies", queryset=Study.objects.only("id", "code", "short_name", "title")),
+                Prefetch(
+                    "studies", queryset=Study.objects.only("id", "code", "short_name", "title")
+                ),
             ),
         ),
         f"{prefix}additional_measures",

@@ -1,4 +1,4 @@
-"""Development on one machine: ``make run`` (SQLite under var/ unless DATABASE_URL says otherwise)."""
+"""Development on one machine: ``make run``, SQLite under var/ unless DATABASE_URL is set."""
 
 from .base import *  # noqa: F403
 from .base import env, env_bool

@@ -1,0 +1,52 @@
+# Two commands: `make run` serves the seeded site, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run test install lint format migrate seed curator clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "RMP Browser needs Python 3.11 or newer.")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py load_seed_data
+
+run: seed
+	@echo
+	@echo "  RMP Browser on http://$(HOST)/  (curation: http://$(HOST)/admin/)"
+	@echo "  Create a curator account in another terminal with:"
+	@echo "      $(BIN)/python manage.py create_curator YOUR-NAME"
+	@echo
+	$(BIN)/python manage.py runserver $(HOST)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	@mkdir -p var
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=rmpsite.settings.test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+curator: migrate
+	$(BIN)/python manage.py create_curator $(NAME)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
