@@ -7,6 +7,9 @@ from django.contrib.auth.models import Group
 from risks.seed import load_seed, read_seed, seed_files
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
+# make there are ordinary synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture
@@ -21,7 +24,9 @@ def _load(path):
 
 @pytest.fixture
 def curator(django_user_model):
-    user = django_user_model.objects.create_user("curator", password="a-long-test-password", is_staff=True)
+    user = django_user_model.objects.create_user(
+        "curator", password="a-long-test-password", is_staff=True
+    )
     user.groups.add(Group.objects.get(name="Curators"))
     return user
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Company, Product, ProductInformationSection, Substance
 
@@ -22,6 +23,7 @@ class ProductInformationSectionInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "substance_names", "region", "authorisation_status", "updated_at"]
     list_filter = ["region", "authorisation_status"]
     search_fields = ["name", "slug", "substances__name", "procedure_number"]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .forms import AdditionalMeasureForm, RoutineMeasureForm, StudyForm
 from .models import (
@@ -49,6 +50,7 @@ class StudyInline(admin.TabularInline):
 
 @admin.register(RiskManagementPlan)
 class RiskManagementPlanAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["product", "version", "date", "status", "updated_at"]
     list_filter = ["status", "product__region"]
     list_select_related = ["product"]

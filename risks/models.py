@@ -357,7 +357,7 @@ class Study(models.Model):
         return self.name
 
     @property
-    def name(self):
+    def name(self) -> str:
         """How readers refer to the study: its code, else the plan's name for it, else its title."""
         return self.code or self.short_name or self.title
 

@@ -23,7 +23,9 @@ class StudyFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=StudyStatus.choices)
     design = django_filters.ChoiceFilter(choices=StudyDesign.choices)
     product = django_filters.CharFilter(field_name="plan__product__slug")
-    overdue = django_filters.BooleanFilter(method="filter_overdue")
+    overdue = django_filters.ChoiceFilter(
+        choices=[("true", "Overdue"), ("false", "Not overdue")], method="filter_overdue"
+    )
 
     class Meta:
         model = Study
@@ -32,4 +34,4 @@ class StudyFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         today = timezone.localdate()
         overdue = queryset.overdue(today)
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+        return overdue if value == "true" else queryset.exclude(pk__in=overdue.values("pk"))

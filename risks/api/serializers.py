@@ -159,7 +159,7 @@ class ProductDetailSerializer(ProductSummarySerializer):
             "product_information",
         ]
 
-    def _context(self, product):
+    def section_context(self, product):
         return {**self.context, "sections": product.information_sections.all().as_lookup()}
 
     @extend_schema_field(PlanSerializer(allow_null=True))
@@ -171,7 +171,9 @@ class ProductDetailSerializer(ProductSummarySerializer):
         if not product.current_plan:
             return []
         concerns = product.current_plan.safety_concerns.all()
-        return SafetyConcernSerializer(concerns, many=True, context=self._context(product)).data
+        return SafetyConcernSerializer(
+            concerns, many=True, context=self.section_context(product)
+        ).data
 
     @extend_schema_field(StudySerializer(many=True))
     def get_studies(self, product):

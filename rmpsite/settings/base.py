@@ -142,6 +142,10 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "ConcernCategoryEnum": "risks.models.ConcernCategory",
+        "StudyCategoryEnum": "risks.models.StudyCategory",
+    },
 }
 
 LOGGING = {
