@@ -48,14 +48,19 @@ class SeedResult:
         if not self.created:
             return f"{self.product.name}: already loaded, unchanged"
         plan = self.product.plans.first()
-        parts = [f"{self.product.information_sections.count()} product information sections"]
+        parts = [_count(self.product.information_sections, "product information section")]
         if plan:
             parts[:0] = [
-                f"{plan.safety_concerns.count()} safety concerns",
-                f"{plan.additional_measures.count()} additional measures",
-                f"{plan.studies.count()} studies",
+                _count(plan.safety_concerns, "safety concern"),
+                _count(plan.additional_measures, "additional measure"),
+                _count(plan.studies, "study", "studies"),
             ]
         return f"{self.product.name}: loaded ({', '.join(parts)})"
+
+
+def _count(related, singular, plural=None):
+    number = related.count()
+    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def seed_files():
