@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
@@ -118,60 +119,39 @@ class Product(models.Model):
         return self.authorisation_status == AuthorisationStatus.WITHDRAWN
 
 
-class ProductInformationSectionQuerySet(models.QuerySet):
-    def as_lookup(self):
-        """{(document, section): section} for resolving section references."""
-        return {(item.document, item.section): item for item in self}
+class DocumentSection(models.Model):
+    """A document of the product information and a section number in it ("SmPC 4.4").
 
+    Shared by the loaded sections and by the references that cite them, so both follow
+    the same numbering rules, in the database and in clean().
+    """
 
-class ProductInformationSection(models.Model):
-    product = models.ForeignKey(
-        Product, on_delete=models.CASCADE, related_name="information_sections"
-    )
     document = models.CharField(max_length=10, choices=Document.choices)
     section = models.CharField(
         "section number",
         max_length=10,
         help_text="As numbered in the document: 4.4 (SmPC), 2 (package leaflet), D (Annex II).",
     )
-    title = models.CharField(max_length=300)
-    text = models.TextField(blank=True)
-    position = models.PositiveIntegerField(
-        default=0, help_text="Order of the section in the product information."
-    )
-
-    objects = ProductInformationSectionQuerySet.as_manager()
 
     class Meta:
-        ordering = ["product", "position", "id"]
-        verbose_name = "product information section"
+        abstract = True
         constraints = [
-            models.UniqueConstraint(
-                fields=["product", "document", "section"],
-                name="section_unique_per_product_document",
-                violation_error_message="This product already has this section of this document.",
-            ),
             models.CheckConstraint(
                 condition=Q(document__in=Document.values),
-                name="section_document_valid",
+                name="%(app_label)s_%(class)s_document_valid",
                 violation_error_message="Unknown document.",
             ),
             models.CheckConstraint(
                 condition=well_formed_section(),
-                name="section_number_well_formed",
+                name="%(app_label)s_%(class)s_section_well_formed",
                 violation_error_message=(
                     "Section numbers are numbers such as 4 or 4.4 (letters A–E in Annex II)."
                 ),
             ),
         ]
 
-    def __str__(self):
-        return f"{self.product} {self.label} {self.title}"
-
     def clean(self):
         if self.document in Document.values:
-            from django.core.exceptions import ValidationError
-
             try:
                 Document(self.document).validate_section(self.section)
             except ValidationError as error:
@@ -181,6 +161,44 @@ class ProductInformationSection(models.Model):
     def label(self):
         """ "SmPC 4.4" """
         return f"{Document(self.document).abbreviation} {self.section}"
+
+    @property
+    def key(self):
+        return (self.document, self.section)
+
+
+class ProductInformationSectionQuerySet(models.QuerySet):
+    def as_lookup(self):
+        """{(document, section): section} for resolving section references."""
+        return {item.key: item for item in self}
+
+
+class ProductInformationSection(DocumentSection):
+    product = models.ForeignKey(
+        Product, on_delete=models.CASCADE, related_name="information_sections"
+    )
+    title = models.CharField(max_length=300)
+    text = models.TextField(blank=True)
+    position = models.PositiveIntegerField(
+        default=0, help_text="Order of the section in the product information."
+    )
+
+    objects = ProductInformationSectionQuerySet.as_manager()
+
+    class Meta(DocumentSection.Meta):
+        ordering = ["product", "position", "id"]
+        verbose_name = "product information section"
+        constraints = [
+            *DocumentSection.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["product", "document", "section"],
+                name="section_unique_per_product_document",
+                violation_error_message="This product already has this section of this document.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.product} {self.label} {self.title}"
 
     @property
     def anchor(self):

@@ -11,13 +11,13 @@ class RoutineMeasureForm(forms.ModelForm):
         label="Section references",
         required=False,
         help_text="Documents and sections the measure cites, e.g. “SmPC 4.2, 4.4; PL 2”.",
-        widget=forms.TextInput(attrs={"size": 30}),
+        widget=forms.TextInput(attrs={"size": 22}),
     )
 
     class Meta:
         model = RoutineMeasure
         fields = ["position", "kind", "text", "references"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 2, "cols": 70})}
+        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 48})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

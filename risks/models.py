@@ -4,8 +4,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from products.documents import Document, well_formed_section
-from products.models import Product
+from products.models import DocumentSection, Product
 
 from .partial_dates import DatePrecision, parse_due
 
@@ -170,56 +169,28 @@ class RoutineMeasure(models.Model):
         return self.text[:80]
 
 
-class SectionReference(models.Model):
+class SectionReference(DocumentSection):
     """A section of the product information that a routine measure cites."""
 
     routine_measure = models.ForeignKey(
         RoutineMeasure, on_delete=models.CASCADE, related_name="section_references"
     )
-    document = models.CharField(max_length=10, choices=Document.choices)
-    section = models.CharField("section number", max_length=10)
     position = models.PositiveIntegerField(default=0)
 
-    class Meta:
+    class Meta(DocumentSection.Meta):
         ordering = ["routine_measure", "position", "id"]
         verbose_name = "section reference"
         constraints = [
+            *DocumentSection.Meta.constraints,
             models.UniqueConstraint(
                 fields=["routine_measure", "document", "section"],
                 name="reference_unique_per_measure",
                 violation_error_message="This measure already cites this section.",
             ),
-            models.CheckConstraint(
-                condition=Q(document__in=Document.values),
-                name="reference_document_valid",
-                violation_error_message="Unknown document.",
-            ),
-            models.CheckConstraint(
-                condition=well_formed_section(),
-                name="reference_section_well_formed",
-                violation_error_message=(
-                    "Section numbers are numbers such as 4 or 4.4 (letters A–E in Annex II)."
-                ),
-            ),
         ]
 
     def __str__(self):
         return self.label
-
-    def clean(self):
-        if self.document in Document.values:
-            try:
-                Document(self.document).validate_section(self.section)
-            except ValidationError as error:
-                raise ValidationError({"section": error.messages}) from None
-
-    @property
-    def label(self):
-        return f"{Document(self.document).abbreviation} {self.section}"
-
-    @property
-    def key(self):
-        return (self.document, self.section)
 
 
 class AdditionalMeasureKind(models.TextChoices):
