@@ -1,7 +1,9 @@
+import importlib
 import os
 import shutil
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 
 from risks.seed import load_seed, read_seed, seed_files
@@ -22,12 +24,20 @@ def _load(path):
     return load_seed(read_seed(path))
 
 
+def curators_group():
+    """The group the data migration creates; a transactional test's flush removes it."""
+    if not Group.objects.filter(name="Curators").exists():
+        migration = importlib.import_module("risks.migrations.0002_curators_group")
+        migration.create_curators(django_apps, None)
+    return Group.objects.get(name="Curators")
+
+
 @pytest.fixture
 def curator(django_user_model):
     user = django_user_model.objects.create_user(
         "curator", password="a-long-test-password", is_staff=True
     )
-    user.groups.add(Group.objects.get(name="Curators"))
+    user.groups.add(curators_group())
     return user
 
 

@@ -112,7 +112,7 @@ class Product(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("api:product-detail", kwargs={"slug": self.slug})
+        return reverse("products:detail", kwargs={"slug": self.slug})
 
     @property
     def is_withdrawn(self):

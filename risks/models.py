@@ -92,6 +92,18 @@ class ConcernCategory(models.TextChoices):
         }[self]
 
 
+class PlanPartQuerySet(models.QuerySet):
+    """Rows that belong to a plan version: concerns, additional measures, studies."""
+
+    def current(self):
+        """Those of each product's current published plan."""
+        return self.filter(plan__status=PlanStatus.PUBLISHED)
+
+
+class SafetyConcernQuerySet(PlanPartQuerySet):
+    pass
+
+
 class SafetyConcern(models.Model):
     plan = models.ForeignKey(
         RiskManagementPlan, on_delete=models.CASCADE, related_name="safety_concerns"
@@ -103,6 +115,8 @@ class SafetyConcern(models.Model):
     risk_factors = models.TextField("risk factors and risk groups", blank=True)
     footnotes = models.TextField(blank=True)
     curator_note = models.TextField(blank=True)
+
+    objects = SafetyConcernQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "position", "id"]
@@ -127,6 +141,14 @@ class SafetyConcern(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return f"{self.plan.product.get_absolute_url()}#{self.anchor}"
+
+    @property
+    def anchor(self):
+        """Fragment identifier of the concern on its product page."""
+        return f"concern-{self.pk}"
 
     def clean(self):
         if self.category == ConcernCategory.MISSING and self.evidence.strip():
@@ -215,6 +237,8 @@ class AdditionalMeasure(models.Model):
         SafetyConcern, related_name="additional_measures", blank=True
     )
 
+    objects = PlanPartQuerySet.as_manager()
+
     class Meta:
         ordering = ["plan", "name"]
         verbose_name = "additional risk minimisation measure"
@@ -239,11 +263,7 @@ class AdditionalMeasure(models.Model):
         return self.name
 
 
-class StudyQuerySet(models.QuerySet):
-    def current(self):
-        """Studies of each product's current published plan."""
-        return self.filter(plan__status=PlanStatus.PUBLISHED)
-
+class StudyQuerySet(PlanPartQuerySet):
     def overdue(self, today=None):
         """Studies with at least one milestone due before today and not reported."""
         milestones = Milestone.objects.filter(study=models.OuterRef("pk")).overdue(today)

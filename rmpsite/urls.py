@@ -1,15 +1,22 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
+
+from . import views
 
 admin.site.site_header = "RMP Browser curation"
 admin.site.site_title = "RMP Browser curation"
 admin.site.index_title = "Curate products and risk management plans"
 
+handler400 = "rmpsite.views.bad_request"
+handler404 = "rmpsite.views.page_not_found"
+handler500 = "rmpsite.views.server_error"
+
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="api:api-root", permanent=False)),
+    path("", include("risks.urls")),
+    path("products/", include("products.urls")),
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/", include("risks.api.urls")),
 ]

@@ -1,12 +1,13 @@
 """Read queries for the public views and the API. Only published data leaves here."""
 
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.shortcuts import get_object_or_404
 
 from products.models import Product, ProductInformationSection
 
-from .models import (
+from ..models import (
     Milestone,
+    PlanStatus,
     RiskManagementPlan,
     RoutineMeasure,
     SafetyConcern,
@@ -75,6 +76,21 @@ def product_detail(slug):
     return product
 
 
+def product_information(slug):
+    """A public product with its information sections (with text) and its current plan."""
+    product = get_object_or_404(
+        public_products().prefetch_related(
+            Prefetch(
+                "plans", queryset=RiskManagementPlan.objects.current(), to_attr="current_plans"
+            ),
+            "information_sections",
+        ),
+        slug=slug,
+    )
+    product.current_plan = product.current_plans[0] if product.current_plans else None
+    return product
+
+
 def current_studies():
     """Studies of every product's current published plan, with their milestones."""
     return (
@@ -85,3 +101,36 @@ def current_studies():
             Prefetch("safety_concerns", queryset=SafetyConcern.objects.only("id", "name")),
         )
     )
+
+
+def last_publication():
+    """When the published data last changed: the latest publication of a current plan."""
+    return RiskManagementPlan.objects.current().aggregate(latest=Max("published_at"))["latest"]
+
+
+def database_summary():
+    """What the public database holds, counted over current published plans only."""
+    return {
+        "products": public_products().count(),
+        "concerns": SafetyConcern.objects.current().count(),
+        "studies": Study.objects.current().count(),
+        "last_update": last_publication(),
+    }
+
+
+def recently_published_plans(limit):
+    return (
+        RiskManagementPlan.objects.current()
+        .select_related("product")
+        .order_by("-published_at", "-id")[:limit]
+    )
+
+
+def overdue_milestones(limit=None):
+    milestones = (
+        Milestone.objects.overdue()
+        .filter(study__plan__status=PlanStatus.PUBLISHED)
+        .select_related("study__plan__product")
+        .order_by("due_date", "study__plan__product__name")
+    )
+    return milestones[:limit] if limit else milestones

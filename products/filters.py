@@ -1,0 +1,95 @@
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from risks.models import (
+    AdditionalMeasure,
+    AdditionalMeasureKind,
+    ConcernCategory,
+    SafetyConcern,
+    Study,
+    StudyCategory,
+)
+
+from .models import AuthorisationStatus, Product, Region
+
+SORTS = {
+    "name": ("name", "Name"),
+    "-updated": ("-updated_at", "Recently changed"),
+    "region": ("region", "Region"),
+}
+
+
+def current_of_product(model, **conditions):
+    return Exists(model.objects.current().filter(plan__product=OuterRef("pk"), **conditions))
+
+
+def has_concern(category):
+    return current_of_product(SafetyConcern, category=category)
+
+
+def has_additional_measure(kind):
+    return current_of_product(AdditionalMeasure, kind=kind)
+
+
+def has_study(category):
+    return current_of_product(Study, category=category)
+
+
+class ProductFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_text", label="Text", max_length=200)
+    substance = django_filters.CharFilter(
+        field_name="substances__name",
+        lookup_expr="iexact",
+        label="Active substance",
+        max_length=200,
+    )
+    region = django_filters.ChoiceFilter(choices=Region.choices)
+    status = django_filters.ChoiceFilter(
+        field_name="authorisation_status",
+        choices=AuthorisationStatus.choices,
+        label="Authorisation status",
+    )
+    concern = django_filters.ChoiceFilter(
+        choices=ConcernCategory.choices, method="filter_concern", label="Has a safety concern"
+    )
+    measure = django_filters.ChoiceFilter(
+        choices=AdditionalMeasureKind.choices,
+        method="filter_measure",
+        label="Has an additional measure",
+    )
+    study = django_filters.TypedChoiceFilter(
+        choices=StudyCategory.choices, coerce=int, method="filter_study", label="Has a study"
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=[(key, label) for key, (_, label) in SORTS.items()],
+        method="sort_by",
+        label="Sort by",
+        empty_label="Name",
+    )
+
+    class Meta:
+        model = Product
+        fields = []
+
+    def filter_text(self, queryset, name, value):
+        matching = Q()
+        for word in value.split():
+            matching &= (
+                Q(name__icontains=word)
+                | Q(substances__name__icontains=word)
+                | Q(indication__icontains=word)
+            )
+        ids = Product.objects.filter(matching).values("pk")
+        return queryset.filter(pk__in=ids)
+
+    def filter_concern(self, queryset, name, value):
+        return queryset.filter(has_concern(value))
+
+    def filter_measure(self, queryset, name, value):
+        return queryset.filter(has_additional_measure(value))
+
+    def filter_study(self, queryset, name, value):
+        return queryset.filter(has_study(value))
+
+    def sort_by(self, queryset, name, value):
+        return queryset.order_by(SORTS[value][0], "name")

@@ -1,0 +1,98 @@
+"""Read queries for the public product pages."""
+
+from django.db.models import Count, Prefetch, Q
+
+from risks.models import (
+    AdditionalMeasureKind,
+    ConcernCategory,
+    RiskManagementPlan,
+    SectionReference,
+    StudyCategory,
+)
+from risks.selectors import public_products
+
+from .facets import build_facet
+from .filters import has_additional_measure, has_concern, has_study
+from .models import AuthorisationStatus, Region, Substance
+
+BOOLEAN_FACETS = [
+    ("concern", "Safety concern category", ConcernCategory.choices, has_concern),
+    ("measure", "Additional measure", AdditionalMeasureKind.choices, has_additional_measure),
+    ("study", "Study category", StudyCategory.choices, has_study),
+]
+
+
+def product_list():
+    """Public products with what the list shows: substances, holder, current plan."""
+    return public_products().prefetch_related(
+        Prefetch(
+            "plans",
+            queryset=RiskManagementPlan.objects.current().annotate(
+                concern_count=Count("safety_concerns", distinct=True),
+                study_count=Count("studies", distinct=True),
+            ),
+            to_attr="current_plans",
+        )
+    )
+
+
+def product_facets(filtered, query):
+    """Facets over the filtered products: a fixed number of queries whatever the data size."""
+    ids = filtered.values("pk")
+    base = public_products().filter(pk__in=ids)
+
+    def grouped(field):
+        rows = base.values(field).annotate(n=Count("pk", distinct=True)).order_by()
+        return {row[field]: row["n"] for row in rows}
+
+    substances = (
+        Substance.objects.filter(products__in=ids)
+        .annotate(n=Count("products", distinct=True))
+        .order_by("name")
+    )
+    facets = [
+        build_facet(query, "region", "Region", grouped("region"), Region.choices),
+        build_facet(
+            query,
+            "status",
+            "Authorisation status",
+            grouped("authorisation_status"),
+            AuthorisationStatus.choices,
+        ),
+        build_facet(
+            query,
+            "substance",
+            "Active substance",
+            {s.name: s.n for s in substances},
+            [(s.name, s.name) for s in substances],
+        ),
+    ]
+    aggregates = {
+        f"{param}:{value}": Count("pk", distinct=True, filter=Q(condition(value)))
+        for param, _, choices, condition in BOOLEAN_FACETS
+        for value, _ in choices
+    }
+    counts = base.aggregate(**aggregates)
+    for param, title, choices, _ in BOOLEAN_FACETS:
+        per_value = {value: counts[f"{param}:{value}"] for value, _ in choices}
+        labels = [(value, label.split(":")[0]) for value, label in choices]
+        facets.append(build_facet(query, param, title, per_value, labels))
+    return facets
+
+
+def citing_concerns(plan):
+    """{(document, section): [concerns citing it]} for a plan, in source order."""
+    if plan is None:
+        return {}
+    references = (
+        SectionReference.objects.filter(routine_measure__safety_concern__plan=plan)
+        .select_related("routine_measure__safety_concern__plan__product")
+        .order_by("routine_measure__safety_concern__position", "position")
+    )
+    citing = {}
+    for reference in references:
+        concern = reference.routine_measure.safety_concern
+        concerns = citing.setdefault(reference.key, [])
+        if concern not in concerns:
+            concerns.append(concern)
+    return citing

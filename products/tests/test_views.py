@@ -1,0 +1,208 @@
+import csv
+import io
+
+import pytest
+
+from products.tests.factories import (
+    ProductFactory,
+    ProductInformationSectionFactory,
+    SubstanceFactory,
+)
+from risks.tests.factories import (
+    AdditionalMeasureFactory,
+    MilestoneFactory,
+    PlanFactory,
+    SafetyConcernFactory,
+    SectionReferenceFactory,
+    StudyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def html(response, status=200):
+    assert response.status_code == status
+    return response.content.decode()
+
+
+def test_product_list_filters_by_facets_and_says_what_it_shows(client, seeded):
+    page = html(client.get("/products/?region=EU&study=1"))
+    assert "<h1>1 product · EU · with a category 1 study</h1>" in page
+    assert ">Lemtrada</a>" in page and ">Uplizna</a>" not in page
+    assert "Region: <strong>European Union</strong>" in page  # active filter with remove link
+    assert 'href="?study=1"' in page  # removing region keeps the study filter
+
+
+def test_product_list_facet_counts(client, seeded):
+    response = client.get("/products/")
+    facets = {f.param: {v.label: v.count for v in f.values} for f in response.context["facets"]}
+    assert facets["region"] == {"European Union": 4, "United States": 1}
+    assert facets["status"] == {"Authorised": 4, "No longer authorised": 1}
+    assert facets["concern"] == {
+        "Important identified risk": 4,
+        "Important potential risk": 3,
+        "Missing information": 4,
+    }
+    assert facets["measure"] == {"Educational materials": 1, "Patient alert card": 1}
+    assert facets["study"] == {"Category 1": 1, "Category 3": 2}
+    assert facets["substance"]["clofarabine"] == 2
+
+
+def test_product_list_text_search_and_sort(client, seeded):
+    page = html(client.get("/products/?q=clofarabine&sort=region"))
+    assert "2 products · matching ‘clofarabine’" in page
+    assert page.index(">Ivozall</a>") < page.index(">Clolar</a>")  # EU before US
+
+
+def test_product_list_exports_with_the_same_filters(client, seeded):
+    response = client.get("/products/?region=EU&concern=potential&format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["name"] for row in rows] == ["Ivozall", "Lemtrada", "Uplizna"]
+    assert rows[1]["safety_concerns"] == "23" and rows[1]["substances"] == "alemtuzumab"
+    data = client.get("/products/?format=json&substance=clofarabine").json()
+    assert data["count"] == 2
+    assert {row["slug"] for row in data["results"]} == {"ivozall", "clolar"}
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "message"),
+    [
+        ("/products/?region=XX", 400, "Select a valid choice"),
+        ("/products/?study=9", 400, "Has a study"),
+        ("/products/?page=abc", 400, "The page number must be a whole number."),
+        ("/products/?page=999999", 404, "There is no published page at this address."),
+        ("/products/?format=xml", 400, "The format parameter must be csv or json"),
+        ("/products/?region=%3Cscript%3Ealert(1)%3C/script%3E", 400, "Select a valid choice"),
+        ("/products/no-such-product/", 404, "There is no published page at this address."),
+        ("/products/no-such-product/information/", 404, "There is no published page"),
+    ],
+)
+def test_bad_input_is_a_plain_4xx_page(client, seeded, url, status, message):
+    page = html(client.get(url), status)
+    assert message in page
+    assert "<script>alert(1)" not in page
+
+
+def test_lemtrada_risk_page_groups_concerns_and_links_studies(client, seeded):
+    page = html(client.get("/products/lemtrada/"))
+    assert (
+        page.index("Important identified risks</h2>")
+        < page.index("Important potential risks</h2>")
+        < page.index("Missing information</h2>")
+    )
+    assert page.index("Infusion-associated reactions (IARs)") < page.index("Stroke (including")
+    # references keep their template title and say the text is not loaded
+    assert (
+        'SmPC 4.4 Special warnings and precautions for use <span class="muted">(text not loaded)'
+        in page
+    )
+    assert page.count('<span class="badge overdue">Overdue</span>') == 2
+    assert "Educational materials (HCP guide, HCP check-list" in page
+    assert "version 1, date not stated in the source" in page
+    assert "data-print" in page
+
+
+def test_withdrawn_product_is_unmistakable(client, seeded):
+    page = html(client.get("/products/ivozall/"))
+    assert "Medicinal product no longer authorised." in page
+    assert "withdrawn-banner" in page
+
+
+def test_section_references_link_to_the_loaded_text_and_back(client):
+    plan = PlanFactory(product__slug="drug")
+    ProductInformationSectionFactory(product=plan.product, document="smpc", section="4.4")
+    reference = SectionReferenceFactory(
+        routine_measure__safety_concern__plan=plan,
+        routine_measure__safety_concern__name="Hepatotoxicity",
+        document="smpc",
+        section="4.4",
+    )
+    SectionReferenceFactory(routine_measure=reference.routine_measure, document="pl", section="2")
+    concern = reference.routine_measure.safety_concern
+
+    page = html(client.get("/products/drug/"))
+    assert (
+        '<a class="cite" href="/products/drug/information/#smpc-4-4">'
+        "SmPC 4.4 Special warnings and precautions for use</a>"
+    ) in page
+    assert "PL 2 What you need to know before you take the medicine" in page
+
+    information = html(client.get("/products/drug/information/"))
+    assert 'id="smpc-4-4"' in information
+    assert f'<a href="/products/drug/#{concern.anchor}">Hepatotoxicity</a>' in information
+
+
+def test_drafts_never_leak_into_product_pages(client):
+    draft_only = PlanFactory(draft=True, product__slug="secret")
+    SafetyConcernFactory(plan=draft_only, name="Secret draft risk")
+    published = PlanFactory(product__slug="open")
+    SafetyConcernFactory(plan=published, name="Published risk")
+    SafetyConcernFactory(
+        plan=PlanFactory(product=published.product, draft=True, version="2-draft"),
+        name="Draft change",
+    )
+    for url in ["/products/secret/", "/products/secret/information/"]:
+        assert client.get(url).status_code == 404
+    listing = html(client.get("/products/"))
+    assert "secret" not in listing and "1 product" in listing
+    page = html(client.get("/products/open/"))
+    assert "Published risk" in page and "Draft change" not in page
+    home = html(client.get("/"))
+    assert "Secret" not in home
+
+
+def test_home_page_summarises_the_database(client, seeded):
+    response = client.get("/")
+    page = html(response)
+    assert response.context["stats"]["products"] == 5
+    assert response.context["stats"]["concerns"] == 68
+    assert response.context["stats"]["studies"] == 8
+    assert [m.study.name for m in response.context["overdue"]] == [
+        "Drug Utilization Study",
+        "Risk of mortality study",
+    ]
+    assert 'role="search"' in page and "Recently changed plans" in page
+
+
+def build_products(count):
+    substance = SubstanceFactory(name="examplumab")
+    for _ in range(count):
+        plan = PlanFactory(product__substances=[substance])
+        ProductInformationSectionFactory(product=plan.product)
+        reference = SectionReferenceFactory(routine_measure__safety_concern__plan=plan)
+        measure = AdditionalMeasureFactory(plan=plan)
+        measure.safety_concerns.add(reference.routine_measure.safety_concern)
+        study = StudyFactory(plan=plan, category=1)
+        study.safety_concerns.add(reference.routine_measure.safety_concern)
+        MilestoneFactory(study=study)
+    return plan.product
+
+
+PAGES = {
+    "home": ("/", 7),
+    "list": ("/products/?region=EU&concern=identified&study=1", 9),
+    "export": ("/products/?format=json", 3),
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("count", [1, 50])
+def test_list_query_counts_do_not_grow(client, django_assert_num_queries, name, count):
+    build_products(count)
+    ProductFactory()  # product information only
+    url, queries = PAGES[name]
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 50])
+def test_product_page_query_counts_do_not_grow(client, django_assert_num_queries, count):
+    product = build_products(count)
+    with django_assert_num_queries(14):
+        html(client.get(product.get_absolute_url()))
+    with django_assert_num_queries(6):
+        html(client.get(product.get_absolute_url() + "information/"))

@@ -1,0 +1,94 @@
+"""Every public URL with hostile parameter values: a 4xx or a page, never a 500 or raw echo."""
+
+from urllib.parse import urlencode
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    "/": [],
+    "/products/": [
+        "q",
+        "substance",
+        "region",
+        "status",
+        "concern",
+        "measure",
+        "study",
+        "sort",
+        "page",
+        "format",
+    ],
+    "/products/lemtrada/": ["format"],
+    "/products/besponsa/information/": [],
+    "/risks/": ["category", "q", "product", "substance", "region", "page", "format"],
+    "/compare/": ["products", "format"],
+    "/studies/": [
+        "category",
+        "status",
+        "design",
+        "product",
+        "due_before",
+        "due_after",
+        "overdue",
+        "q",
+        "sort",
+        "page",
+        "format",
+    ],
+    "/search/": ["q", "kind", "page", "format"],
+    "/api/v1/products/": ["region", "authorisation_status", "substance", "page", "page_size"],
+    "/api/v1/products/lemtrada/": [],
+    "/api/v1/studies/": ["category", "status", "design", "product", "overdue", "page"],
+}
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "\"'><img src=x onerror=alert(1)>",
+    "\x00",
+    "x" * 5000,
+    "-1",
+    "999999999999999999999999",
+    "2024-13-45",
+    "ivozall,<b>clolar</b>",
+    "%27%20OR%201=1--",
+    "ünïcødé ☃",
+    "",
+]
+RAW_MARKERS = ["<script>alert(1)", "<img src=x onerror", "<b>clolar</b>"]
+
+
+def assert_safe(response):
+    assert response.status_code < 500
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    text = body.decode("utf-8", errors="replace")
+    if response.get("Content-Type", "").startswith("text/html"):
+        for marker in RAW_MARKERS:
+            assert marker not in text
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_parameter_with_hostile_values(client, seeded, path):
+    for param in PAGES[path]:
+        for value in HOSTILE:
+            assert_safe(client.get(f"{path}?{urlencode({param: value})}"))
+    # everything at once
+    assert_safe(client.get(f"{path}?{urlencode({p: HOSTILE[0] for p in PAGES[path]})}"))
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/products/%3Cscript%3Ealert(1)%3C/script%3E/",
+        "/products/lemtrada%00/",
+        "/products/" + "a" * 300 + "/",
+        "/products/../admin/",
+        "/api/v1/products/%3Cscript%3E/",
+        "/no/such/page/<script>alert(1)</script>",
+    ],
+)
+def test_hostile_paths_are_plain_404s(client, seeded, path):
+    response = client.get(path)
+    assert response.status_code in {301, 302, 404}
+    assert_safe(response)

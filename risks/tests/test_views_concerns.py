@@ -1,0 +1,522 @@
+"""Safety concerns across products (/risks/) and the compare page (/compare/)."""
+
+import csv
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from products.tests.factories import ProductFactory, SubstanceFactory
+from risks.models import SafetyConcern
+from risks.tests.factories import (
+    AdditionalMeasureFactory,
+    PlanFactory,
+    SafetyConcernFactory,
+    SectionReferenceFactory,
+    StudyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SEED_TOTAL = 68  # Clolar 12, Ivozall 24, Lemtrada 23, Uplizna 9; Besponsa has no plan
+SEED_GROUPS = 64  # hepatotoxicity, SIRS, PML and malignancy are shared by two products
+
+
+def html(response, status=200):
+    assert response.status_code == status, response.content[:500]
+    return response.content.decode()
+
+
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def csv_rows(response):
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(body(response).decode())))
+
+
+def facet_counts(response):
+    return {f.param: {v.label: v.count for v in f.values} for f in response.context["facets"]}
+
+
+def group_named(response, name):
+    groups = [group for group in response.context["page"].object_list if group.name == name]
+    assert len(groups) == 1, [group.name for group in response.context["page"].object_list]
+    return groups[0]
+
+
+def entries(group):
+    return [(c.plan.product.slug, c.name, c.category) for c in group.concerns]
+
+
+# The list and its heading
+
+
+def test_all_current_concerns_grouped_across_products(client, seeded):
+    response = client.get("/risks/")
+    page = html(response)
+    heading = f"{SEED_TOTAL} safety concerns in {SEED_GROUPS} groups"
+    assert f"<h1>{heading}</h1>" in page
+    assert f"<title>{heading} · RMP Browser</title>" in page
+    assert len(response.context["page"].object_list) == 20
+    assert "Page 1 of 4" in page
+
+
+def test_hepatotoxicity_groups_clolar_and_ivozall_with_links_to_each_concern(client, seeded):
+    response = client.get("/risks/?q=hepatotoxicity")
+    group = group_named(response, "Hepatotoxicity")
+    assert entries(group) == [
+        ("clolar", "Hepatotoxicity", "identified"),
+        ("ivozall", "Hepatotoxicity", "identified"),
+    ]
+    assert group.product_count == 2
+    page = html(response)
+    clolar = SafetyConcern.objects.get(plan__product__slug="clolar", name="Hepatotoxicity")
+    assert (
+        f'<a href="/products/clolar/#concern-{clolar.pk}">Clolar: Hepatotoxicity</a> '
+        '<span class="badge identified">Important identified risk</span>'
+    ) in page
+    assert "<h3>Hepatotoxicity</h3>" in page and "2 products" in page
+
+
+def test_pml_groups_uplizna_and_lemtrada_under_one_name(client, seeded):
+    response = client.get("/risks/?q=leukoencephalopathy")
+    group = group_named(response, "Progressive multifocal leukoencephalopathy (PML)")
+    assert entries(group) == [
+        ("lemtrada", "Progressive Multifocal Leukoencephalopathy (PML)", "potential"),
+        ("uplizna", "Progressive multifocal leukoencephalopathy (PML)", "potential"),
+    ]
+    assert "2 safety concerns in 1 group · matching ‘leukoencephalopathy’" in html(response)
+
+
+def test_category_filter_and_heading_in_words(client, seeded):
+    response = client.get("/risks/?category=potential")
+    page = html(response)
+    # Ivozall 9 + Lemtrada 3 + Uplizna 4; PML and malignancy are shared
+    assert "<h1>16 safety concerns in 14 groups · important potential risk</h1>" in page
+    assert {c.category for g in response.context["page"].object_list for c in g.concerns} == {
+        "potential"
+    }
+    assert "Category: <strong>Important potential risk</strong>" in page
+    assert 'href="?" aria-label="Remove filter Category: Important potential risk"' in page
+
+
+def test_text_filter_searches_name_evidence_and_risk_factors_in_both_spellings(client):
+    plan = PlanFactory(product__name="Alpha")
+    SafetyConcernFactory(plan=plan, name="Pulmonary alveolar haemorrhage", evidence="")
+    SafetyConcernFactory(plan=plan, name="Bleeding", evidence="Fatal hemorrhage occurred.")
+    SafetyConcernFactory(plan=plan, name="Falls", evidence="", risk_factors="Prior haemorrhage")
+    SafetyConcernFactory(plan=plan, name="Rash", evidence="Mild.")
+    response = client.get("/risks/?q=hemorrhage")
+    names = {c.name for g in response.context["page"].object_list for c in g.concerns}
+    assert names == {"Pulmonary alveolar haemorrhage", "Bleeding", "Falls"}
+    assert "3 safety concerns in 3 groups · matching ‘hemorrhage’" in html(response)
+    # every word must match somewhere
+    response = client.get("/risks/?q=fatal+bleeding")
+    assert [g.name for g in response.context["page"].object_list] == ["Bleeding"]
+
+
+def test_product_substance_and_region_filters(client, seeded):
+    page = html(client.get("/risks/?product=clolar"))
+    assert "<h1>12 safety concerns in 12 groups · Clolar</h1>" in page
+    assert "Product: <strong>Clolar</strong>" in page
+    page = html(client.get("/risks/?substance=Clofarabine"))
+    assert "<h1>36 safety concerns in 34 groups · Clofarabine</h1>" in page
+    page = html(client.get("/risks/?region=US"))
+    assert "<h1>12 safety concerns in 12 groups · US</h1>" in page
+    page = html(client.get("/risks/?region=EU&category=missing&product=lemtrada"))
+    assert "<h1>3 safety concerns in 3 groups · missing information · EU · Lemtrada</h1>" in page
+
+
+def test_facet_counts_with_add_and_remove_links(client, seeded):
+    response = client.get("/risks/")
+    assert facet_counts(response) == {
+        "category": {
+            "Important identified risk": 40,
+            "Important potential risk": 16,
+            "Missing information": 12,
+        },
+        "region": {"European Union": 56, "United States": 12},
+        "product": {"Clolar": 12, "Ivozall": 24, "Lemtrada": 23, "Uplizna": 9},
+    }
+    page = html(response)
+    assert '<a href="?category=identified">Important identified risk</a>' in page
+
+    response = client.get("/risks/?category=missing&region=EU")
+    assert facet_counts(response) == {
+        "category": {"Missing information": 11},
+        "region": {"European Union": 11},
+        "product": {"Ivozall": 5, "Lemtrada": 3, "Uplizna": 3},
+    }
+    page = html(response)
+    # the selected value links to its removal, keeping the other filter
+    assert '<a href="?region=EU" aria-label="Remove filter Category: Missing information">' in page
+    assert '<a href="?category=missing&amp;region=EU&amp;product=uplizna">Uplizna</a>' in page
+
+
+def test_sort_by_number_of_products(client, seeded):
+    response = client.get("/risks/?sort=products")
+    first = response.context["page"].object_list[:4]
+    assert [g.name for g in first] == [
+        "Hepatotoxicity",
+        "Malignancy",
+        "Progressive multifocal leukoencephalopathy (PML)",
+        "Systemic inflammatory response syndrome and capillary leak syndrome",
+    ]
+    assert all(g.product_count == 2 for g in first)
+
+
+def test_pages_of_groups(client):
+    plan = PlanFactory()
+    for number in range(25):
+        SafetyConcernFactory(plan=plan, name=f"Risk {number:02d}")
+    response = client.get("/risks/?page=2")
+    assert [g.name for g in response.context["page"].object_list] == [
+        f"Risk {n}" for n in range(20, 25)
+    ]
+    page = html(response)
+    assert "Page 2 of 2" in page and 'href="?page=1" rel="prev"' in page
+    assert client.get("/risks/?page=3").status_code == 404
+
+
+# Drafts
+
+
+def build_drafts():
+    """A published product with a draft next version, and a product with only a draft."""
+    published = PlanFactory(product__name="Open", product__slug="open")
+    SafetyConcernFactory(plan=published, name="Hepatotoxicity")
+    next_version = PlanFactory(product=published.product, draft=True, version="2-draft")
+    SafetyConcernFactory(plan=next_version, name="Hepatotoxicity")
+    SafetyConcernFactory(plan=next_version, name="Draft change", category="potential")
+    draft_only = PlanFactory(draft=True, product__name="Secret", product__slug="secret")
+    SafetyConcernFactory(plan=draft_only, name="Hepatotoxicity")
+    SafetyConcernFactory(plan=draft_only, name="Secret draft risk", category="missing")
+
+
+def test_drafts_never_appear_in_results_facets_counts_or_exports(client):
+    build_drafts()
+    response = client.get("/risks/")
+    page = html(response)
+    assert "<h1>1 safety concern in 1 group</h1>" in page
+    assert "Draft change" not in page and "Secret" not in page
+    assert facet_counts(response) == {
+        "category": {"Important identified risk": 1},
+        "region": {"European Union": 1},
+        "product": {"Open": 1},
+    }
+    assert [c.plan.product.slug for c in group_named(response, "Hepatotoxicity").concerns] == [
+        "open"
+    ]
+    for fmt in ("csv", "json"):
+        exported = body(client.get(f"/risks/?format={fmt}")).decode()
+        assert "Draft change" not in exported and "secret" not in exported.lower()
+    assert client.get("/risks/?format=json").json()["count"] == 1
+    assert client.get("/risks/?product=secret").status_code == 400
+    assert client.get("/risks/?category=missing").context["heading"].startswith("0 safety")
+
+
+def test_drafts_never_appear_on_the_compare_page(client):
+    build_drafts()
+    other = PlanFactory(product__name="Other", product__slug="other")
+    SafetyConcernFactory(plan=other, name="Hepatotoxicity")
+    picker = html(client.get("/compare/"))
+    assert 'value="open"' in picker and 'value="secret"' not in picker
+    page = html(client.get("/compare/?products=open,secret"), 400)
+    assert "There is no published risk management plan for the product “secret”." in page
+    response = client.get("/compare/?products=open,other")
+    page = html(response)
+    assert "Draft change" not in page
+    assert (
+        "Listed by Open only: <strong>0</strong> · by Other only: <strong>0</strong>"
+        " · by both: <strong>1</strong>"
+    ) in page
+
+
+# Bad input
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "message"),
+    [
+        ("/risks/?category=foo", 400, "Select a valid choice. foo is not one of"),
+        ("/risks/?product=%3Cscript%3Ealert(1)%3C/script%3E", 400, "Product: Select a valid"),
+        ("/risks/?region=XX", 400, "Region: Select a valid choice."),
+        ("/risks/?sort=sideways", 400, "Sort groups by: Select a valid choice."),
+        ("/risks/?q=" + "x" * 201, 400, "Ensure this value has at most 200 characters"),
+        ("/risks/?page=abc", 400, "The page number must be a whole number."),
+        ("/risks/?page=999999", 404, "There is no published page at this address."),
+        ("/risks/?page=0", 404, "There is no published page at this address."),
+        ("/risks/?format=xml", 400, "The format parameter must be csv or json"),
+        ("/compare/?products=ivozall,clolar&format=xml", 400, "The format parameter must be"),
+        ("/compare/?products=nope,%3Cb%3Ex%3C/b%3E", 400, "for the product “nope”"),
+        ("/compare/?products=%3Cb%3Ex%3C/b%3E,clolar", 400, "“&lt;b&gt;x&lt;/b&gt;”"),
+        ("/compare/?products=besponsa,clolar", 400, "for the product “besponsa”"),
+        (
+            "/compare/?products=ivozall,clolar,lemtrada,uplizna,ivozall,besponsa",
+            400,
+            "for the product “besponsa”",
+        ),
+        ("/compare/?products=nope&format=csv", 400, "for the product “nope”"),
+        ("/compare/?products=clolar&format=json", 400, "Name 2 to 4 products to compare"),
+    ],
+)
+def test_bad_input_is_a_plain_4xx_page_that_echoes_nothing_unescaped(
+    client, seeded, url, status, message
+):
+    page = html(client.get(url), status)
+    assert message in page
+    assert "<script>alert(1)" not in page and "<b>x</b>" not in page
+
+
+def test_more_than_four_products_is_refused(client, seeded):
+    PlanFactory(product__slug="fifth")
+    page = html(client.get("/compare/?products=ivozall,clolar,lemtrada,uplizna,fifth"), 400)
+    assert "Choose at most 4 products (you chose 5)." in page
+
+
+# Exports
+
+
+def test_csv_export_streams_one_row_per_concern_with_the_same_filters(client, seeded):
+    response = client.get("/risks/?format=csv&q=hepat")
+    assert response.streaming and response["Content-Type"].startswith("text/csv")
+    rows = csv_rows(response)
+    assert [(row["group"], row["product_slug"]) for row in rows] == [
+        ("Autoimmune hepatitis (AIH)", "lemtrada"),
+        ("Hepatic failure", "ivozall"),
+        ("Hepatitis", "ivozall"),
+        ("Hepatotoxicity", "clolar"),
+        ("Hepatotoxicity", "ivozall"),
+        ("Tolerability and pharmacokinetics in hepatic impairment", "ivozall"),
+        ("Venous occlusive disease of the liver", "clolar"),
+    ]
+    aih = rows[0]
+    concern = SafetyConcern.objects.get(name="Autoimmune hepatitis (AIH)")
+    assert aih == {
+        "group": "Autoimmune hepatitis (AIH)",
+        "product": "Lemtrada",
+        "product_slug": "lemtrada",
+        "region": "EU",
+        "category": "identified",
+        "name": "Autoimmune hepatitis (AIH)",
+        "url": f"/products/lemtrada/#concern-{concern.pk}",
+        "section_references": "SmPC 4.2; SmPC 4.3; SmPC 4.4; SmPC 4.8; PL 2; PL 4",
+        "additional_measures": (
+            "Educational materials (HCP guide, HCP check-list, patient guide, patient alert card)"
+        ),
+        "studies": "Drug Utilization Study; Risk of mortality study; OBS13434",
+    }
+
+
+def test_json_export_has_lists_and_says_what_it_holds(client, seeded):
+    data = client.get("/risks/?format=json&category=potential&product=uplizna").json()
+    assert (
+        data["description"] == "4 safety concerns in 4 groups · important potential risk · Uplizna"
+    )
+    assert data["count"] == 4 and data["groups"] == 4
+    pml = next(row for row in data["results"] if row["name"].startswith("Progressive"))
+    assert pml["group"] == "Progressive multifocal leukoencephalopathy (PML)"
+    assert pml["additional_measures"] == ["Patient card"]
+    assert isinstance(pml["section_references"], list) and "SmPC 4.4" in pml["section_references"]
+    assert isinstance(pml["studies"], list)
+
+
+# Compare
+
+
+def test_compare_ivozall_and_clolar_aligns_shared_concerns(client, seeded):
+    response = client.get("/compare/?products=ivozall,clolar")
+    page = html(response)
+    assert "<h1>Ivozall and Clolar: 34 safety concerns side by side</h1>" in page
+    assert (
+        "Listed by Ivozall only: <strong>22</strong> · by Clolar only: <strong>10</strong>"
+        " · by both: <strong>2</strong>"
+    ) in page
+    comparison = response.context["comparison"]
+    assert [product.slug for product in comparison.products] == ["ivozall", "clolar"]
+    first = comparison.rows[0]
+    assert first.name == "Hepatotoxicity"
+    assert [[c.name for c in concerns] for _, concerns in first.cells] == [
+        ["Hepatotoxicity"],
+        ["Hepatotoxicity"],
+    ]
+    sirs = comparison.rows[1]
+    assert [[c.name for c in concerns] for _, concerns in sirs.cells] == [
+        ["Systemic inflammatory response syndrome and capillary leak syndrome"],
+        ["Systemic inflammatory response syndrome (SIRS) and capillary leak syndrome"],
+    ]
+    ivozall = SafetyConcern.objects.get(plan__product__slug="ivozall", name="Hepatotoxicity")
+    row = re.search(r'<th scope="row">Hepatotoxicity</th>(.*?)</tr>', page, re.S).group(1)
+    assert f'<a href="/products/ivozall/#concern-{ivozall.pk}">Hepatotoxicity</a>' in row
+    row = re.search(r'<th scope="row">Nursing mothers</th>(.*?)</tr>', page, re.S).group(1)
+    assert '<td class="absent">Not listed</td>' in row
+    assert page.count('<td class="absent">Not listed</td>') == 32
+    assert [category.value for category, _ in comparison.sections] == [
+        "identified",
+        "potential",
+        "missing",
+    ]
+    assert (
+        '<th scope="col"><a href="/products/ivozall/">Ivozall</a> <span class="badge withdrawn">'
+        in page
+    )
+
+
+def test_compare_keeps_a_differently_classified_concern_on_one_row(client):
+    first = PlanFactory(product__name="Alpha", product__slug="alpha")
+    second = PlanFactory(product__name="Beta", product__slug="beta")
+    third = PlanFactory(product__name="Gamma", product__slug="gamma")
+    SafetyConcernFactory(plan=first, name="Hepatotoxicity", category="potential")
+    SafetyConcernFactory(plan=second, name="Hepatotoxicity", category="identified")
+    SafetyConcernFactory(plan=third, name="Tumour lysis syndrome", category="identified")
+    SafetyConcernFactory(plan=first, name="Tumor lysis syndrome", category="identified")
+    SafetyConcernFactory(plan=second, name="Pregnancy", category="missing")
+    response = client.get("/compare/?products=alpha,beta,gamma")
+    page = html(response)
+    sections = {
+        c.value: [r.name for r in rows] for c, rows in response.context["comparison"].sections
+    }
+    assert sections == {
+        "identified": ["Hepatotoxicity", "Tumor lysis syndrome"],
+        "missing": ["Pregnancy"],
+    }
+    row = re.search(r'<th scope="row">Hepatotoxicity</th>(.*?)</tr>', page, re.S).group(1)
+    assert '<span class="badge potential">Important potential risk</span>' in row
+    assert '<span class="badge identified">Important identified risk</span>' in row
+    assert '<td class="absent">Not listed</td>' in row
+    lysis = re.search(r'<th scope="row">Tumor lysis syndrome</th>(.*?)</tr>', page, re.S).group(1)
+    assert "badge" not in lysis  # same category everywhere: no badge
+    assert "under the most established category any of them gives it" in page
+    assert (
+        "Listed by Alpha only: <strong>0</strong> · by Beta only: <strong>1</strong> · "
+        "by Gamma only: <strong>0</strong> · by all 3: <strong>0</strong> · "
+        "by some but not all: <strong>2</strong>"
+    ) in page
+
+
+def test_compare_with_fewer_than_two_products_shows_a_picker(client, seeded):
+    page = html(client.get("/compare/?products=clolar"))
+    assert "<table" not in page
+    assert "<legend>Choose 2 to 4 products with a published risk management plan</legend>" in page
+    assert re.search(r'<label for="id_products_\d">\s*<input[^>]*value="clolar"[^>]*checked', page)
+    assert 'value="besponsa"' not in page  # no plan to compare
+    assert page.count('type="checkbox"') == 4
+    # the picker's checkboxes send products=...&products=...
+    response = client.get("/compare/?products=lemtrada&products=uplizna")
+    assert [p.slug for p in response.context["comparison"].products] == ["lemtrada", "uplizna"]
+
+
+def test_compare_exports_the_aligned_rows(client, seeded):
+    data = client.get("/compare/?products=uplizna,lemtrada&format=json").json()
+    assert data["products"] == ["uplizna", "lemtrada"]
+    assert data["count"] == 30  # 9 + 23 concerns, 2 shared
+    pml = data["results"][1]
+    assert pml["group"] == "Progressive multifocal leukoencephalopathy (PML)"
+    assert pml["category"] == "potential" and pml["listed_by"] == ["uplizna", "lemtrada"]
+    assert pml["lemtrada"] == ["Progressive Multifocal Leukoencephalopathy (PML)"]
+    assert pml["uplizna_category"] == ["potential"]
+    rows = csv_rows(client.get("/compare/?products=uplizna,lemtrada&format=csv"))
+    assert list(rows[0]) == [
+        "category",
+        "group",
+        "listed_by",
+        "uplizna",
+        "uplizna_category",
+        "uplizna_url",
+        "lemtrada",
+        "lemtrada_category",
+        "lemtrada_url",
+    ]
+    neutropenia = next(row for row in rows if row["group"] == "Neutropenia")
+    assert neutropenia["lemtrada"] == "" and neutropenia["listed_by"] == "uplizna"
+
+
+# Query counts
+
+
+def build_products(count):
+    """``count`` products, each with a published plan whose concerns carry every detail."""
+    substance = SubstanceFactory(name="examplumab")
+    for number in range(count):
+        plan = PlanFactory(product__substances=[substance])
+        reference = SectionReferenceFactory(
+            routine_measure__safety_concern__plan=plan,
+            routine_measure__safety_concern__name="Hepatotoxicity",
+        )
+        concern = reference.routine_measure.safety_concern
+        other = SafetyConcernFactory(plan=plan, name=f"Risk {number}", category="potential")
+        AdditionalMeasureFactory(plan=plan).safety_concerns.add(concern, other)
+        StudyFactory(plan=plan).safety_concerns.add(concern)
+    comparator = PlanFactory(product__name="Comparator", product__slug="comparator")
+    SafetyConcernFactory(plan=comparator, name="Hepatotoxicity", category="potential")
+    draft = PlanFactory(draft=True)
+    SafetyConcernFactory(plan=draft, name="Hepatotoxicity")
+    ProductFactory()  # product information only
+
+
+PAGES = {  # name: (url, queries, text the response shows)
+    "list": ("/risks/", 3, "Hepatotoxicity"),
+    "list-filtered": (
+        "/risks/?category=identified&region=EU&substance=examplumab&q=hepat",
+        3,
+        "Hepatotoxicity",
+    ),
+    "csv": ("/risks/?format=csv", 6, "SmPC 4.4"),
+    "json": ("/risks/?format=json&category=potential", 5, "Patient card"),
+    "compare": ("/compare/?products=product-0,comparator", 4, "Hepatotoxicity"),
+    "picker": ("/compare/", 2, 'value="product-0"'),
+    "compare-json": ("/compare/?products=product-0,comparator&format=json", 3, "Hepatotoxicity"),
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+@pytest.mark.parametrize("count", [1, 50])
+def test_query_counts_do_not_grow_with_the_data(client, django_assert_num_queries, name, count):
+    ProductFactory.reset_sequence(0)
+    build_products(count)
+    url, queries, text = PAGES[name]
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+        content = body(response).decode()
+    assert response.status_code == 200
+    assert text in content
+
+
+# In a browser
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_browser_category_facet_then_an_entry_leads_to_the_product_page(page, live_server, seeded):
+    page.goto(f"{live_server.url}/risks/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"{SEED_TOTAL} safety concerns in {SEED_GROUPS} groups"
+    )
+    page.get_by_role("link", name="Important potential risk").click()
+    expect(page).to_have_url(re.compile(r"/risks/\?category=potential$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "16 safety concerns in 14 groups · important potential risk"
+    )
+    pml = SafetyConcern.objects.get(plan__product__slug="uplizna", name__startswith="Progressive")
+    page.get_by_role(
+        "link", name="Uplizna: Progressive multifocal leukoencephalopathy (PML)"
+    ).click()
+    expect(page).to_have_url(re.compile(rf"/products/uplizna/#concern-{pml.pk}$"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_browser_compare_ivozall_and_clolar(page, live_server, seeded):
+    page.goto(f"{live_server.url}/compare/?products=ivozall,clolar")
+    identified = page.get_by_role("table", name=re.compile("Important identified risks"))
+    row = identified.get_by_role("row", name=re.compile("^Hepatotoxicity"))
+    expect(row.get_by_role("cell")).to_have_text(["Hepatotoxicity", "Hepatotoxicity"])
+    nursing = page.get_by_role("row", name=re.compile("^Nursing mothers"))
+    expect(nursing.get_by_role("cell")).to_have_text(["Not listed", "Nursing mothers"])
+    expect(nursing.locator("td.absent")).to_have_text("Not listed")
+    expect(
+        page.get_by_text("Listed by Ivozall only: 22 · by Clolar only: 10 · by both: 2")
+    ).to_be_visible()

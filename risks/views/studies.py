@@ -1,0 +1,147 @@
+"""The public studies page: every study of the current published plans, filtered and faceted."""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import BadRequest
+from django.core.paginator import EmptyPage, Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from rmpsite.exports import Column, export
+
+from ..filters.studies import OVERDUE_CHOICES, SORT_CHOICES, StudyFilterSet
+from ..models import StudyCategory, StudyDesign, StudyStatus
+from ..selectors import studies as selectors
+from ..selectors.studies import DEFAULT_SORT
+from ..timeline import build_timeline, tracks_for_studies
+
+PER_PAGE = 50
+
+
+def study_list(request):
+    today = timezone.localdate()
+    filterset = StudyFilterSet(request.GET, queryset=selectors.study_list(), today=today)
+    if not filterset.is_valid():
+        raise BadRequest(filterset.error_message())
+    studies = filterset.qs
+    active = filterset.active_filters()
+
+    response = export(
+        request,
+        studies.iterator(chunk_size=500),
+        export_columns(today),
+        "studies",
+        filters=filterset.params(),
+        today=today,
+    )
+    if response is not None:
+        return response
+
+    counts = selectors.study_facet_counts(studies, today)
+    paginator = Paginator(studies, PER_PAGE)
+    try:
+        page = paginator.page(filterset.page_number)
+    except EmptyPage:
+        raise Http404("There is no such page of studies.") from None
+    rows = list(page.object_list)
+
+    return render(
+        request,
+        "risks/study_list.html",
+        {
+            "filterset": filterset,
+            "form": filterset.form,
+            "heading": heading(paginator.count, active),
+            "active_filters": [(item, filterset.query(**{item.param: None})) for item in active],
+            "facets": facets(filterset, counts),
+            "sort_links": [
+                (label, filterset.query(sort=None if value == DEFAULT_SORT else value), value)
+                for value, label in SORT_CHOICES
+            ],
+            "current_sort": filterset.current_sort,
+            "csv_query": filterset.query(format="csv"),
+            "json_query": filterset.query(format="json"),
+            "page": page,
+            "page_links": page_links(filterset, page),
+            "previous_url": page.has_previous() and filterset.query(page=page.number - 1),
+            "next_url": page.has_next() and filterset.query(page=page.number + 1),
+            "studies": rows,
+            "timeline": build_timeline(tracks_for_studies(rows), today),
+            "today": today,
+        },
+    )
+
+
+def heading(count, active):
+    noun = "study" if count == 1 else "studies"
+    return " · ".join([f"{count} {noun}", *(item.words for item in active)])
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    label: str
+    count: int
+    selected: bool
+    url: str  # adds the value, or removes it when selected
+
+
+@dataclass(frozen=True)
+class Facet:
+    param: str
+    title: str
+    values: list
+
+
+def facets(filterset, counts):
+    """Datasette-style facets: each value present with its count and an add/remove link."""
+    current = filterset.params()
+    groups = [
+        ("category", "Category", [(str(v), StudyCategory(v).short_label) for v in StudyCategory]),
+        ("status", "Status", [(v.value, v.label) for v in StudyStatus]),
+        ("design", "Design", [(v.value, v.label) for v in StudyDesign]),
+        ("overdue", "Overdue", OVERDUE_CHOICES),
+    ]
+    result = []
+    for param, title, choices in groups:
+        by_value = {str(value): n for value, n in counts[param].items()}
+        values = []
+        for value, label in choices:
+            selected = current.get(param) == value
+            if not by_value[value] and not selected:
+                continue
+            url = filterset.query(**{param: None if selected else value})
+            values.append(FacetValue(label, by_value[value], selected, url))
+        result.append(Facet(param, title, values))
+    return result
+
+
+def page_links(filterset, page):
+    """Links to every page of the results (None for the current one)."""
+    return [
+        (number, None if number == page.number else filterset.query(page=number))
+        for number in page.paginator.page_range
+    ]
+
+
+def _milestone_text(milestone):
+    text = f"{milestone.description}: {milestone.due}"
+    return f"{text} ({milestone.due_date.isoformat()})" if milestone.due_date else text
+
+
+def export_columns(today):
+    def overdue(study):
+        return "yes" if any(m.is_overdue(today) for m in study.milestones.all()) else "no"
+
+    return [
+        Column("product", lambda s: s.plan.product.name),
+        Column("study", lambda s: s.name),
+        Column("code", lambda s: s.code),
+        Column("title", lambda s: s.title),
+        Column("category", lambda s: s.category),
+        Column("design", lambda s: s.get_design_display()),
+        Column("status", lambda s: s.get_status_display()),
+        Column("safety_concerns", lambda s: [c.name for c in s.safety_concerns.all()]),
+        Column("milestones", lambda s: [_milestone_text(m) for m in s.milestones.all()]),
+        Column("overdue", overdue),
+    ]
