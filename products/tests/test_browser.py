@@ -87,6 +87,11 @@ def test_print_lemtrada_as_a_clean_document(page, live_server, seeded):
         "/products/lemtrada/",
         "/products/ivozall/",
         "/products/besponsa/information/",
+        "/risks/?category=potential",
+        "/compare/?products=ivozall,clolar",
+        "/studies/",
+        "/search/?q=PML",
+        "/products/no-such-product/",
     ],
 )
 def test_pages_have_no_serious_accessibility_violations(page, live_server, seeded, path):
