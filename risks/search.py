@@ -32,7 +32,6 @@ from products.models import Product, ProductInformationSection, Substance
 from .models import (
     AdditionalMeasure,
     ConcernCategory,
-    RiskManagementPlan,
     RoutineMeasure,
     SafetyConcern,
     Study,
@@ -314,9 +313,7 @@ class AdditionalMeasureSource(Source):
     ordering = ("plan__product__name", "name", "pk")
 
     def published(self):
-        return AdditionalMeasure.objects.filter(
-            plan__in=RiskManagementPlan.objects.current()
-        ).select_related("plan__product")
+        return AdditionalMeasure.objects.current().select_related("plan__product")
 
     def result(self, measure, terms):
         return self._result(
@@ -341,7 +338,7 @@ class RoutineMeasureSource(Source):
 
     def published(self):
         return RoutineMeasure.objects.filter(
-            safety_concern__plan__in=RiskManagementPlan.objects.current()
+            safety_concern__in=SafetyConcern.objects.current()
         ).select_related("safety_concern__plan__product")
 
     def result(self, measure, terms):

@@ -21,16 +21,21 @@ def valid_filterset(filterset):
     return filterset
 
 
-def paginate(request, object_list, per_page):
-    """A page of ``object_list``; a malformed page number is a 400, a page past the end a 404."""
-    paginator = Paginator(object_list, per_page)
-    number = request.GET.get("page") or 1
+def page_of(object_list, per_page, number):
+    """Page ``number`` (already a whole number) of ``object_list``; past the end is a 404."""
     try:
-        return paginator.page(number)
-    except PageNotAnInteger:
-        raise BadRequest("The page number must be a whole number.") from None
+        return Paginator(object_list, per_page).page(number)
     except EmptyPage:
         raise Http404("There is no such page.") from None
+
+
+def paginate(request, object_list, per_page):
+    """A page of ``object_list``; a malformed page number is a 400, a page past the end a 404."""
+    number = request.GET.get("page") or 1
+    try:
+        return page_of(object_list, per_page, number)
+    except PageNotAnInteger:
+        raise BadRequest("The page number must be a whole number.") from None
 
 
 def query_without(query, *params):

@@ -5,11 +5,11 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import BadRequest
-from django.core.paginator import EmptyPage, Paginator
 from django.http import Http404
 from django.shortcuts import render
 
 from rmpsite.exports import Column, export
+from rmpsite.listing import page_of
 
 from .. import search as site_search
 
@@ -81,12 +81,8 @@ def search(request):
     if not query:
         groups = []
     elif kind:
-        paginator = Paginator(site_search.kind_results(terms, kind), PER_PAGE)
-        try:
-            page = paginator.page(page_number)
-        except EmptyPage:
-            raise Http404 from None
-        groups = [site_search.Group(site_search.Kind(kind), paginator.count, page.object_list)]
+        page = page_of(site_search.kind_results(terms, kind), PER_PAGE, page_number)
+        groups = [site_search.Group(site_search.Kind(kind), page.paginator.count, page.object_list)]
     elif page_number != 1:
         raise Http404  # all kinds fit on one page: each group shows its first results
     else:

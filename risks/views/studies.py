@@ -3,12 +3,11 @@
 from dataclasses import dataclass
 
 from django.core.exceptions import BadRequest
-from django.core.paginator import EmptyPage, Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from rmpsite.exports import Column, export
+from rmpsite.listing import page_of
 
 from ..filters.studies import OVERDUE_CHOICES, SORT_CHOICES, StudyFilterSet
 from ..models import StudyCategory, StudyDesign, StudyStatus
@@ -39,11 +38,8 @@ def study_list(request):
         return response
 
     counts = selectors.study_facet_counts(studies, today)
-    paginator = Paginator(studies, PER_PAGE)
-    try:
-        page = paginator.page(filterset.page_number)
-    except EmptyPage:
-        raise Http404("There is no such page of studies.") from None
+    page = page_of(studies, PER_PAGE, filterset.page_number)
+    paginator = page.paginator
     rows = list(page.object_list)
 
     return render(
