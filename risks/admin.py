@@ -1,6 +1,12 @@
 from django.contrib import admin
 from django.db import models
 
+from imports.admin import (
+    ConcernImportWarningInline,
+    PlanImportWarningInline,
+    import_warning_summary,
+)
+
 from .forms import AdditionalMeasureForm, RoutineMeasureForm, StudyForm
 from .models import (
     AdditionalMeasure,
@@ -56,7 +62,7 @@ class RiskManagementPlanAdmin(admin.ModelAdmin):
     list_select_related = ["product"]
     search_fields = ["product__name", "version", "source_document"]
     autocomplete_fields = ["product"]
-    readonly_fields = ["published_at", "updated_at"]
+    readonly_fields = ["published_at", "updated_at", "import_warning_count"]
     fields = [
         "product",
         "version",
@@ -67,8 +73,18 @@ class RiskManagementPlanAdmin(admin.ModelAdmin):
         "note",
         "published_at",
         "updated_at",
+        "import_warning_count",
     ]
-    inlines = [SafetyConcernInline, AdditionalMeasureInline, StudyInline]
+    inlines = [
+        SafetyConcernInline,
+        AdditionalMeasureInline,
+        StudyInline,
+        PlanImportWarningInline,
+    ]
+
+    @admin.display(description="import warnings")
+    def import_warning_count(self, plan):
+        return import_warning_summary(plan)
 
 
 class RoutineMeasureInline(admin.TabularInline):
@@ -97,7 +113,7 @@ class SafetyConcernAdmin(admin.ModelAdmin):
         "footnotes",
         "curator_note",
     ]
-    inlines = [RoutineMeasureInline]
+    inlines = [RoutineMeasureInline, ConcernImportWarningInline]
 
 
 class SectionReferenceInline(admin.TabularInline):

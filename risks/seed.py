@@ -5,21 +5,11 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
-from django.utils import timezone
 
-from products.documents import parse_reference
 from products.models import Company, Product, ProductInformationSection, Substance
 
-from .models import (
-    AdditionalMeasure,
-    Milestone,
-    PlanStatus,
-    RiskManagementPlan,
-    RoutineMeasure,
-    SafetyConcern,
-    Study,
-)
-from .services import set_section_references
+from .models import PlanStatus
+from .services import PlanDataError, create_plan
 
 SEED_DIR = Path(__file__).resolve().parent / "seed_data"
 PRODUCT_FIELDS = [
@@ -129,88 +119,7 @@ def _text(item, key):
 
 
 def _create_plan(product, data):
-    plan = RiskManagementPlan.objects.create(
-        product=product,
-        version=str(data["version"]),
-        date=data.get("date"),
-        status=PlanStatus.PUBLISHED,
-        published_at=timezone.now(),
-        source_document=_text(data, "source_document"),
-        source_url=_text(data, "source_url"),
-        note=_text(data, "note"),
-    )
-    concerns = {}
-    for position, item in enumerate(data.get("safety_concerns") or []):
-        concern = SafetyConcern(
-            plan=plan,
-            category=item["category"],
-            name=item["name"].strip(),
-            position=position,
-            evidence=_text(item, "evidence"),
-            risk_factors=_text(item, "risk_factors"),
-            footnotes=_text(item, "footnotes"),
-            curator_note=_text(item, "curator_note"),
-        )
-        concern.full_clean()
-        concern.save()
-        concerns[concern.name] = (concern, item)
-        for measure_position, measure in enumerate(item.get("routine_measures") or []):
-            routine = RoutineMeasure.objects.create(
-                safety_concern=concern,
-                kind=measure.get("kind") or "labelling",
-                text=measure["text"].strip(),
-                position=measure_position,
-            )
-            references = []
-            for text in measure.get("references") or []:
-                try:
-                    references.append(parse_reference(text))
-                except ValueError as error:
-                    raise SeedError(f"{product.slug}, {concern.name}: {error}") from None
-            set_section_references(routine, references)
-
-    measures = {}
-    for item in data.get("additional_measures") or []:
-        measures[item["key"]] = AdditionalMeasure.objects.create(
-            plan=plan,
-            kind=item["kind"],
-            name=item["name"].strip(),
-            description=_text(item, "description"),
-        )
-    studies = {}
-    for position, item in enumerate(data.get("studies") or []):
-        study = Study.objects.create(
-            plan=plan,
-            code=_text(item, "code"),
-            short_name=_text(item, "short_name"),
-            title=item["title"].strip(),
-            category=int(item["category"]),
-            design=item.get("design") or "other",
-            purpose=_text(item, "purpose"),
-            status=item.get("status") or "ongoing",
-            position=position,
-        )
-        studies[item["key"]] = study
-        for milestone_position, entry in enumerate(item.get("milestones") or []):
-            milestone = Milestone(
-                study=study, description=entry["description"], position=milestone_position
-            )
-            try:
-                milestone.set_due(str(entry["due"]))
-            except ValueError as error:
-                raise SeedError(f"{product.slug}, {study}: {error}") from None
-            milestone.save()
-
-    for concern, item in concerns.values():
-        for key in item.get("additional_measures") or []:
-            _lookup(measures, key, product, "additional measure").safety_concerns.add(concern)
-        for key in item.get("studies") or []:
-            _lookup(studies, key, product, "study").safety_concerns.add(concern)
-    return plan
-
-
-def _lookup(items, key, product, kind):
     try:
-        return items[key]
-    except KeyError:
-        raise SeedError(f"{product.slug}: no {kind} with key {key!r}.") from None
+        return create_plan(product, data, status=PlanStatus.PUBLISHED).plan
+    except PlanDataError as error:
+        raise SeedError(f"{product.slug}: {error}") from None

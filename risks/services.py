@@ -1,13 +1,27 @@
 """Writes to risk management plans. Each public function is one unit of work."""
 
 import re
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from products.documents import parse_reference
 
-from .models import SectionReference
+from .models import (
+    AdditionalMeasure,
+    Milestone,
+    PlanStatus,
+    RiskManagementPlan,
+    RoutineMeasure,
+    RoutineMeasureKind,
+    SafetyConcern,
+    SectionReference,
+    Study,
+    StudyDesign,
+    StudyStatus,
+)
 
 _SEPARATORS = re.compile(r"\s*(?:[,;]|\band\b)\s*")
 
@@ -42,3 +56,119 @@ def set_section_references(routine_measure, references):
         )
         for position, (document, section) in enumerate(references)
     )
+
+
+class PlanDataError(ValueError):
+    """Plan data (seed or import format) that cannot be written; the message says where."""
+
+
+@dataclass
+class CreatedPlan:
+    plan: RiskManagementPlan
+    concerns: list = field(default_factory=list)  # in the order of data["safety_concerns"]
+    measures: dict = field(default_factory=dict)  # key -> AdditionalMeasure
+    studies: dict = field(default_factory=dict)  # key -> Study
+
+
+def _text(item, key):
+    return (item.get(key) or "").strip()
+
+
+@transaction.atomic
+def create_plan(product, data, *, status):
+    """Write one plan version from data in the seed format (risks/seed_data/README.md)."""
+    plan = RiskManagementPlan(
+        product=product,
+        version=str(data["version"]),
+        date=data.get("date"),
+        status=status,
+        published_at=timezone.now() if status == PlanStatus.PUBLISHED else None,
+        source_document=_text(data, "source_document")[:300],
+        source_url=_text(data, "source_url"),
+        note=_text(data, "note"),
+    )
+    _validated(plan, "plan").save()
+    created = CreatedPlan(plan)
+    for position, item in enumerate(data.get("safety_concerns") or []):
+        concern = SafetyConcern(
+            plan=plan,
+            category=item["category"],
+            name=item["name"].strip(),
+            position=position,
+            evidence=_text(item, "evidence"),
+            risk_factors=_text(item, "risk_factors"),
+            footnotes=_text(item, "footnotes"),
+            curator_note=_text(item, "curator_note"),
+        )
+        _validated(concern, f"safety concern {concern.name!r}").save()
+        created.concerns.append(concern)
+        for measure_position, measure in enumerate(item.get("routine_measures") or []):
+            routine = RoutineMeasure.objects.create(
+                safety_concern=concern,
+                kind=measure.get("kind") or RoutineMeasureKind.LABELLING,
+                text=measure["text"].strip(),
+                position=measure_position,
+            )
+            references = []
+            for text in measure.get("references") or []:
+                try:
+                    references.append(parse_reference(text))
+                except ValueError as error:
+                    raise PlanDataError(f"{concern.name}: {error}") from None
+            set_section_references(routine, references)
+
+    for item in data.get("additional_measures") or []:
+        measure = AdditionalMeasure(
+            plan=plan,
+            kind=item["kind"],
+            name=item["name"].strip(),
+            description=_text(item, "description"),
+        )
+        _validated(measure, f"additional measure {measure.name!r}").save()
+        created.measures[item["key"]] = measure
+    for position, item in enumerate(data.get("studies") or []):
+        study = Study(
+            plan=plan,
+            code=_text(item, "code"),
+            short_name=_text(item, "short_name")[:200],
+            title=item["title"].strip(),
+            category=int(item["category"]),
+            design=item.get("design") or StudyDesign.OTHER,
+            purpose=_text(item, "purpose"),
+            status=item.get("status") or StudyStatus.ONGOING,
+            position=position,
+        )
+        _validated(study, f"study {study.title[:60]!r}").save()
+        created.studies[item["key"]] = study
+        for milestone_position, entry in enumerate(item.get("milestones") or []):
+            milestone = Milestone(
+                study=study, description=entry["description"][:200], position=milestone_position
+            )
+            try:
+                milestone.set_due(str(entry["due"]))
+            except ValueError as error:
+                raise PlanDataError(f"{study}: {error}") from None
+            milestone.save()
+
+    for concern, item in zip(created.concerns, data.get("safety_concerns") or [], strict=True):
+        for key in item.get("additional_measures") or []:
+            _lookup(created.measures, key, "additional measure").safety_concerns.add(concern)
+        for key in item.get("studies") or []:
+            _lookup(created.studies, key, "study").safety_concerns.add(concern)
+    return created
+
+
+def _validated(instance, what):
+    try:
+        instance.full_clean(validate_unique=True)
+    except ValidationError as error:
+        messages = "; ".join(error.messages)
+        raise PlanDataError(f"{what}: {messages}") from None
+    return instance
+
+
+def _lookup(items, key, kind):
+    try:
+        return items[key]
+    except KeyError:
+        raise PlanDataError(f"no {kind} with key {key!r}.") from None

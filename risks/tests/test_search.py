@@ -132,7 +132,7 @@ def test_pml_finds_the_uplizna_and_lemtrada_concerns_grouped_by_kind(client, see
     )
     concerns = page.groups["Safety concerns (2)"]
     assert [(c["title"], c["href"]) for c in concerns] == [
-        ("Progressive Multifocal Leukoencephalopathy (PML)", lemtrada_pml.get_absolute_url()),
+        ("Progressive multifocal leukoencephalopathy (PML)", lemtrada_pml.get_absolute_url()),
         ("Progressive multifocal leukoencephalopathy (PML)", uplizna_pml.get_absolute_url()),
     ]
     assert concerns[0]["meta"] == "Lemtrada · Important potential risk"
@@ -302,10 +302,10 @@ def test_csv_export_has_every_result_with_plain_snippets(client, seeded):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == ["kind", "product", "title", "snippet", "url"]
     assert [row[:3] for row in rows[1:]] == [
-        ["safety concern", "Lemtrada", "Progressive Multifocal Leukoencephalopathy (PML)"],
+        ["safety concern", "Lemtrada", "Progressive multifocal leukoencephalopathy (PML)"],
         ["safety concern", "Uplizna", "Progressive multifocal leukoencephalopathy (PML)"],
-        ["routine measure", "Lemtrada", "Progressive Multifocal Leukoencephalopathy (PML)"],
-        ["routine measure", "Lemtrada", "Progressive Multifocal Leukoencephalopathy (PML)"],
+        ["routine measure", "Lemtrada", "Progressive multifocal leukoencephalopathy (PML)"],
+        ["routine measure", "Lemtrada", "Progressive multifocal leukoencephalopathy (PML)"],
         ["study", "Uplizna", "Real-World Observational Study"],
     ]
     concern = SafetyConcern.objects.get(plan__product__slug="uplizna", name__startswith="Prog")

@@ -39,7 +39,7 @@ LEMTRADA = {
         "Nephropathies including anti-GBM disease": ALL_TRIALS,
         "Autoimmune hepatitis (AIH)": ALL_TRIALS,
         "Serious infections": ALL_TRIALS,
-        "Haemophagocytic Lymphohistiocytosis (HLH)": ALL_TRIALS,
+        "Haemophagocytic lymphohistiocytosis (HLH)": ALL_TRIALS,
         "Acquired Haemophilia A (AHA)": ALL_TRIALS,
         "Thrombotic thrombocytopenic purpura (TTP)": ALL_TRIALS,
         "Adult Onset Still’s Disease (AOSD)": ["SmPC 4.4", "SmPC 4.8", "PL 2", "PL 4"],
@@ -50,7 +50,7 @@ LEMTRADA = {
         "Other autoimmune disorders (ie, cytopenias, including severe neutropenia, myasthenic "
         "syndrome, T1DM, GBS, Sarcoidosis)": ["SmPC 4.3", "SmPC 4.4", "SmPC 4.8", "PL 2", "PL 4"],
         "Malignancies": ["SmPC 4.4", "SmPC 4.8", "PL 2", "PL 4"],
-        "Progressive Multifocal Leukoencephalopathy (PML)": ["SmPC 4.4", "PL 2", "PL 4"],
+        "Progressive multifocal leukoencephalopathy (PML)": ["SmPC 4.4", "PL 2", "PL 4"],
     },
     "missing": {
         "Pediatric use": ["SmPC 4.2", "SmPC 5.1", "PL 2"],

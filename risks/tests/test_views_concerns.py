@@ -85,7 +85,7 @@ def test_pml_groups_uplizna_and_lemtrada_under_one_name(client, seeded):
     response = client.get("/risks/?q=leukoencephalopathy")
     group = group_named(response, "Progressive multifocal leukoencephalopathy (PML)")
     assert entries(group) == [
-        ("lemtrada", "Progressive Multifocal Leukoencephalopathy (PML)", "potential"),
+        ("lemtrada", "Progressive multifocal leukoencephalopathy (PML)", "potential"),
         ("uplizna", "Progressive multifocal leukoencephalopathy (PML)", "potential"),
     ]
     assert "2 safety concerns in 1 group · matching ‘leukoencephalopathy’" in html(response)
@@ -416,7 +416,7 @@ def test_compare_exports_the_aligned_rows(client, seeded):
     pml = data["results"][1]
     assert pml["group"] == "Progressive multifocal leukoencephalopathy (PML)"
     assert pml["category"] == "potential" and pml["listed_by"] == ["uplizna", "lemtrada"]
-    assert pml["lemtrada"] == ["Progressive Multifocal Leukoencephalopathy (PML)"]
+    assert pml["lemtrada"] == ["Progressive multifocal leukoencephalopathy (PML)"]
     assert pml["uplizna_category"] == ["potential"]
     rows = csv_rows(client.get("/compare/?products=uplizna,lemtrada&format=csv"))
     assert list(rows[0]) == [

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "products",
     "risks",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +120,9 @@ STORAGES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# Uploaded summaries wait here, named by their SHA-256, between preview and confirm.
+IMPORT_UPLOAD_DIR = Path(env("IMPORT_UPLOAD_DIR", BASE_DIR / "var" / "imports"))
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -1,0 +1,195 @@
+"""The risk minimisation measures and pharmacovigilance activities of one II.B table."""
+
+import re
+from dataclasses import dataclass, field
+
+from django.utils.text import slugify
+
+from .references import find_references
+from .text import paragraphs
+
+_NONE = re.compile(
+    r"^(?:none|not\s+applicable|n/?a|no\s+(?:additional\s+)?[\w\s-]*(?:measures?|activities|"
+    r"studies)(?:\s+(?:are|is)\s+(?:proposed|planned|required))?)\.?$",
+    re.IGNORECASE,
+)
+_KINDS = [
+    ("legal_status", r"^legal\s+status\b|\bprescription\s+only\b|\bmedicinal\s+product\s+subject"),
+    ("pack_size", r"^pack\s+size\b|\bpack\s+size\b"),
+    (
+        "clinical_setting",
+        r"^clinical\s+setting\b|\binitiated\s+and\s+supervised\b|\bsupervised\s+by\b|"
+        r"\b(?:hospital|infusion\s+cent(?:re|er))\s+setting\b|\brestricted\s+to\s+(?:hospital|"
+        r"specialist)",
+    ),
+]
+_ADDITIONAL_KINDS = [
+    ("pregnancy_prevention", r"pregnancy\s+prevention"),
+    ("controlled_access", r"controlled\s+(?:access|distribution)|restricted\s+distribution"),
+    ("dhpc", r"\bDHPC\b|direct\s+health\s*care\s+professional\s+communication"),
+    ("educational_material", r"educational|guide\b|check-?\s?list|training|brochure"),
+    ("patient_card", r"(?:patient|alert)\s+(?:alert\s+)?card"),
+]
+_MILESTONE = re.compile(
+    r"^(?P<description>(?:planned\s+date\s+for\s+)?[A-Za-z][\w ,/()-]{2,80}?(?:report|data|"
+    r"results|submission|protocol|analysis|CSR|completion|start|end|update)s?)\s*"
+    r"(?:\(planned\)|\(actual\))?\s*[:\-–]\s*(?P<due>.+)$",
+    re.IGNORECASE,
+)
+
+
+def routine_kind(text, references):
+    for kind, pattern in _KINDS:
+        if re.search(pattern, text, re.IGNORECASE) and not (
+            references and kind == "clinical_setting"
+        ):
+            return kind
+    return "labelling" if references or re.search(r"\blabel", text, re.I) else "other"
+
+
+def parse_routine(lines):
+    """One routine measure per bullet or paragraph, with its section references."""
+    measures, warnings = [], []
+    for item in paragraphs(lines):
+        text = item.text.strip()
+        if not text or _NONE.match(text):
+            continue
+        found = find_references(text)
+        for guess in found.guesses:
+            warnings.append(f"Routine measure “{text[:60]}…”: {guess}.")
+        measures.append(
+            {
+                "kind": routine_kind(text, found.references),
+                "text": text,
+                "references": found.labels,
+            }
+        )
+    return measures, warnings
+
+
+@dataclass
+class AdditionalMeasure:
+    name: str
+    kind: str
+    description: str = ""
+    warnings: list = field(default_factory=list)
+
+    @property
+    def key(self):
+        if self.kind != "other" and self._core() in {"educational materials", "patient card"}:
+            return self.kind
+        return f"{self.kind}-{slugify(self._core())[:60]}"
+
+    def _core(self):
+        core = re.sub(r"\(.*", "", self.name).strip().lower()
+        return re.sub(r"^(?:updated|revised|new)\s+", "", core)
+
+    def merge(self, other):
+        """The same measure named again in another table: keep the first wording."""
+
+    def as_data(self):
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "name": self.name,
+            "description": self.description,
+            "warnings": self.warnings,
+        }
+
+
+def additional_kind(text):
+    for kind, pattern in _ADDITIONAL_KINDS:
+        if re.search(pattern, text, re.IGNORECASE):
+            return kind
+    return "other"
+
+
+def parse_additional(lines):
+    items = paragraphs(lines)
+    measures = []
+    index = 0
+    while index < len(items):
+        item = items[index]
+        text = item.text.strip()
+        index += 1
+        if not text or _NONE.match(text) or re.match(r"^objectives?\b|^rationale\b", text, re.I):
+            continue
+        if text.endswith(":") and index < len(items) and items[index].bullet:
+            parts = []
+            while index < len(items) and items[index].bullet:
+                parts.append(items[index].text.strip().rstrip(";."))
+                index += 1
+            text = f"{text[:-1].strip()} ({', '.join(parts)})"
+        measures.append(
+            AdditionalMeasure(name=measure_name(text), kind=additional_kind(text), description=text)
+        )
+    for measure in measures:
+        if measure.description == measure.name or measure.description.rstrip(".") == measure.name:
+            measure.description = ""
+    return measures
+
+
+def measure_name(text):
+    """ "Updated Educational materials (ie, HCP guide, ...), planned to ..." -> its name."""
+    name = re.sub(r"^(?:updated|revised|new)\s+", "", text.strip(), flags=re.IGNORECASE)
+    name = name[:1].upper() + name[1:]
+    depth, cut = 0, None
+    for position, char in enumerate(name):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                cut = position + 1
+                break
+        elif (depth == 0 and char in ",:;") or (depth == 0 and name[position:].startswith(". ")):
+            cut = position
+            break
+    if cut is not None:
+        name = name[:cut]
+    name = re.sub(r"\(\s*(?:ie|i\.e\.)\s*,?\s*", "(", name, flags=re.IGNORECASE)
+    return name.strip().rstrip(".")[:300]
+
+
+@dataclass
+class Activity:
+    name: str
+    milestones: list = field(default_factory=list)  # [(description, due)]
+
+
+def parse_activities(lines):
+    activities = []
+    for item in paragraphs(lines, bullets_absorb=False):
+        text = item.text.strip()
+        if not text or _NONE.match(text):
+            continue
+        milestone = _MILESTONE.match(text)
+        if milestone and activities:
+            activities[-1].milestones.append(milestone_parts(milestone))
+            continue
+        name, _, rest = text.partition(":") if _looks_named(text) else (text, "", "")
+        activity = Activity(name=name.strip().rstrip("."))
+        if rest.strip():
+            inner = _MILESTONE.match(rest.strip())
+            if inner:
+                activity.milestones.append(milestone_parts(inner))
+        activities.append(activity)
+    return activities
+
+
+def _looks_named(text):
+    head = text.partition(":")[0]
+    return ":" in text and len(head.split()) <= 6 and not _MILESTONE.match(text)
+
+
+def milestone_parts(match):
+    description = re.sub(
+        r"^planned\s+date\s+for\s+", "", match.group("description").strip(), flags=re.I
+    )
+    description = description[:1].upper() + description[1:]
+    due = " ".join(match.group("due").split()).rstrip(".")
+    return description, due
+
+
+def is_milestone(text):
+    return _MILESTONE.match(text)

@@ -1,0 +1,102 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ImportKind(models.TextChoices):
+    RMP_SUMMARY = "rmp_summary", "RMP summary"
+    PRODUCT_INFORMATION = "product_information", "Product information"
+
+
+class ImportLogQuerySet(models.QuerySet):
+    def of_file(self, kind, sha256):
+        """Earlier imports of the same file (same bytes) for the same purpose, newest first."""
+        return self.filter(kind=kind, sha256=sha256).order_by("-created_at", "-id")
+
+
+class ImportLog(models.Model):
+    """One import of a published document: who, when, which file, what it created, warnings."""
+
+    kind = models.CharField(max_length=30, choices=ImportKind.choices)
+    file_name = models.CharField(max_length=300)
+    sha256 = models.CharField("SHA-256 of the file", max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField("size in bytes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="imports",
+        help_text="Empty when run from the command line without a user.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    product = models.ForeignKey(
+        "products.Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    plan = models.ForeignKey(
+        "risks.RiskManagementPlan",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_logs",
+    )
+    summary = models.TextField(help_text="What the import created, in words.")
+    warnings = models.JSONField(default=list, blank=True)
+
+    objects = ImportLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "import log entry"
+        verbose_name_plural = "import log"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ImportKind.values),
+                name="import_kind_valid",
+                violation_error_message="Unknown kind of import.",
+            ),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="import_sha256_is_hex"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ImportWarning(models.Model):
+    """Something the importer was not sure about, attached to the draft item it concerns."""
+
+    plan = models.ForeignKey(
+        "risks.RiskManagementPlan", on_delete=models.CASCADE, related_name="import_warnings"
+    )
+    import_log = models.ForeignKey(
+        ImportLog, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    safety_concern = models.ForeignKey(
+        "risks.SafetyConcern",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="import_warnings",
+    )
+    study = models.ForeignKey(
+        "risks.Study",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="import_warnings",
+    )
+    subject = models.CharField(max_length=400, help_text="The item the warning is about.")
+    message = models.TextField()
+    resolved = models.BooleanField(
+        default=False, help_text="Tick once the item has been checked against the source."
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "position", "id"]
+        verbose_name = "import warning"
+
+    def __str__(self):
+        return f"{self.subject}: {self.message}"

@@ -1,0 +1,276 @@
+"""Parse the text of an EU RMP summary (RMP part VI) into plan data in the seed format.
+
+The result is what ``risks.services.create_plan`` writes: product fields, safety concerns with
+their II.B details, additional measures shared across concerns, and studies with milestones.
+Items the parser could not read with confidence carry a ``warnings`` list.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from .concerns import parse_concern_list, parse_concern_tables
+from .extract import ImportRejected
+from .layout import split_parts
+from .studies import link_activities, parse_studies
+from .text import clean_lines, is_title_case, normalise_key, paragraphs, sentence_case
+
+_TITLE = re.compile(
+    r"summary\s+of\s+(?:the\s+)?risk\s+management\s+plan\s*(?:\(RMP\)\s*)?(?:for|of)\s+"
+    r"(?P<name>[^()]+?)\s*\((?P<substance>[^()]+)\)",
+    re.IGNORECASE,
+)
+_WITHDRAWN = re.compile(r"medicinal\s+product\s+no\s+longer\s+authori[sz]ed", re.IGNORECASE)
+_EPAR_URL = re.compile(r"https?://www\.ema\.europa\.eu/\S+?(?=[\s)]|\.?\s|\.?$)", re.IGNORECASE)
+_VERSION = re.compile(
+    r"\bRMP\s+version\s+(?:number\s+)?(\d{1,3}(?:\.\d{1,3}){0,2})\b", re.IGNORECASE
+)
+_STRENGTH = re.compile(r"\s+\d[\d.,]*\s*(?:mg|g|µg|mcg|micrograms?|ml|mL|IU|units?|%)\b.*$")
+_ROUTE_WORDS = {
+    "iv": "intravenous",
+    "sc": "subcutaneous",
+    "im": "intramuscular",
+    "oral": "oral",
+}
+
+
+@dataclass
+class ParsedSummary:
+    product: dict
+    plan: dict
+    warnings: list = field(default_factory=list)  # plan-level (subject, message)
+
+
+def parse_rmp_summary(text) -> ParsedSummary:
+    lines = clean_lines(text)
+    parts = split_parts(lines)
+    title = _title(lines)
+    if title is None and not parts.has_concern_list:
+        raise ImportRejected(
+            "This does not look like an RMP summary: it has neither the title “Summary of risk "
+            "management plan for … (substance)” nor a list of important risks (section II.A)."
+        )
+    warnings = []
+    name, substances, form = title or ("", [], "")
+    if not name:
+        warnings.append(
+            ("Product", "No title “Summary of risk management plan for NAME (substance)” found.")
+        )
+    listed, list_warnings = parse_concern_list(parts.concern_list)
+    warnings += list_warnings
+    if not listed and not parts.concern_tables:
+        raise ImportRejected(
+            "No safety concerns found: the list of important risks and missing information "
+            "(section II.A) is missing or empty."
+        )
+    tables = parse_concern_tables(parts.concern_tables)
+    concerns, merge_warnings = _merge(listed, tables)
+    warnings += merge_warnings
+    measures = _shared_measures(concerns, tables)
+    studies = parse_studies(parts.studies_imposed, category=1) + parse_studies(
+        parts.studies_other, category=3
+    )
+    warnings += link_activities(concerns, tables, studies)
+    product = {
+        "name": name,
+        "substances": substances,
+        "authorisation_status": "withdrawn" if _WITHDRAWN.search(text) else "authorised",
+        "indication": _indication(parts.medicine, name),
+        "route": _route(parts.medicine),
+        "pharmaceutical_form": form,
+        "source_url": _source_url(text),
+    }
+    version = _VERSION.search(text)
+    plan = {
+        "version": version.group(1) if version else None,
+        "date": None,
+        "source_document": "",
+        "source_url": product["source_url"],
+        "note": _plan_note(version, studies),
+        "additional_measures": measures,
+        "safety_concerns": [concern.as_data() for concern in concerns],
+        "studies": [study.as_data() for study in studies],
+    }
+    return ParsedSummary(product=product, plan=plan, warnings=warnings)
+
+
+def _title(lines):
+    head = " ".join(line for line in lines[:40] if line)
+    match = _TITLE.search(head)
+    if not match:
+        return None
+    full_name = " ".join(match.group("name").split())
+    name = _STRENGTH.sub("", full_name)
+    form = full_name[len(name) :].strip()
+    form = re.sub(r"^\d[\d.,]*\s*\S+\s*", "", form)
+    if name.isupper():
+        name = name.title()
+    substances = [
+        " ".join(part.split()).lower()
+        for part in re.split(r"\s*(?:/|,|\band\b|\+)\s*", match.group("substance"))
+        if part.strip()
+    ]
+    return name, substances, form
+
+
+def _medicine_paragraphs(lines):
+    return paragraphs(lines, bullets_absorb=False)
+
+
+def _indication(lines, name):
+    items = _medicine_paragraphs(lines)
+    for index, item in enumerate(items):
+        match = re.search(r"\bis\s+(?:authori[sz]ed|indicated|used)\b", item.text, re.IGNORECASE)
+        if not match:
+            continue
+        text = item.text
+        lead = re.match(
+            r".*?\bis\s+(?:authori[sz]ed|indicated|used)\s+(?:for|in)\s+(?:the\s+)?(?P<rest>.+)",
+            text,
+            re.IGNORECASE,
+        )
+        if lead:
+            rest = lead.group("rest")
+            text = rest[:1].upper() + rest[1:]
+        text = re.split(r"\s*\bIt\s+contains\b", text)[0].strip()
+        bullets = []
+        for follower in items[index + 1 :]:
+            if not follower.bullet:
+                break
+            bullets.append("- " + re.split(r"\s*\bIt\s+contains\b", follower.text)[0].strip())
+        return "\n".join([text, *bullets]).strip()
+    return ""
+
+
+def _route(lines):
+    text = " ".join(line for line in lines if line)
+    match = re.search(r"\bgiven\s+(?:by|as\s+an?|via)\s+(?:the\s+)?([^.;]+)", text, re.IGNORECASE)
+    if not match:
+        return ""
+    route = re.sub(r"\s*\([A-Z]{2,4}\)", "", match.group(1)).strip()
+    words = [_ROUTE_WORDS.get(word.lower(), word) for word in route.split()]
+    words = [word for word in words if word.lower() not in {"route", "administration", "use"}]
+    return " ".join(words).lower()
+
+
+def _source_url(text):
+    match = _EPAR_URL.search(text)
+    return match.group().rstrip(".,") if match else ""
+
+
+def _plan_note(version, studies):
+    notes = ["Imported from the published RMP summary; review every item against the source."]
+    if not version:
+        notes.append("The summary states no RMP version and no date.")
+    if studies:
+        notes.append(
+            "Study status is not stated in the summary: each study is recorded as ongoing."
+        )
+    return "\n\n".join(notes)
+
+
+def _merge(listed, tables):
+    """Combine the II.A list (names, categories, order) with the II.B tables (details)."""
+    warnings = []
+    unmatched = list(tables)
+    for concern in listed:
+        table = _best_table(concern, unmatched)
+        if table is None:
+            if tables:
+                concern.warnings.append("No table for this concern in II.B (summary of risks).")
+            continue
+        unmatched.remove(table)
+        concern.attach(table)
+        concern.name = _preferred_name(concern.name, table.name)
+        if table.category and table.category != concern.category:
+            concern.warnings.append(
+                f"II.A lists it as {concern.category_label}, its II.B table as "
+                f"{table.category_label}; the II.A category was kept."
+            )
+    concerns = list(listed)
+    for table in unmatched:
+        concern = table.as_concern()
+        concern.warnings.append(
+            "Found in II.B only (not in the II.A list); category taken from its II.B heading."
+        )
+        concerns.append(concern)
+    order = {"identified": 0, "potential": 1, "missing": 2}
+    if any(concern.from_tables_only for concern in concerns):
+        concerns.sort(key=lambda concern: order[concern.category])
+    seen = set()
+    for concern in concerns:
+        key = concern.name.casefold()
+        if key in seen:
+            concern.warnings.append("Listed twice; the second entry needs a distinct name.")
+            concern.name = f"{concern.name} ({concern.category})"
+        seen.add(concern.name.casefold())
+    return concerns, warnings
+
+
+def _best_table(concern, tables):
+    key = normalise_key(concern.name)
+    best, best_score = None, 0.0
+    for table in tables:
+        score = _similarity(concern.name, key, table.name)
+        if score > best_score:
+            best, best_score = table, score
+    return best if best_score >= 0.6 else None
+
+
+def _similarity(name, key, other):
+    other_key = normalise_key(other)
+    if key == other_key:
+        return 1.0
+    abbreviation = _abbreviation(name)
+    if abbreviation and (abbreviation == _initials(other) or f"({abbreviation})" in other):
+        return 0.95
+    words, other_words = set(key.split()), set(other_key.split())
+    if not words or not other_words:
+        return 0.0
+    return len(words & other_words) / len(words | other_words)
+
+
+def _abbreviation(name):
+    stripped = name.strip().rstrip(".")
+    return stripped if re.fullmatch(r"[A-Z][A-Z0-9-]{1,9}", stripped) else ""
+
+
+def _initials(text):
+    words = re.findall(r"[A-Za-z]+", re.sub(r"\([^)]*\)", "", text))
+    return "".join(word[0].upper() for word in words if word.lower() not in {"and", "of", "the"})
+
+
+def _preferred_name(listed, heading):
+    """The II.B heading, in the sentence case of whichever source writes it so.
+
+    The II.A name is kept when the heading only re-capitalises it; an abbreviation that either
+    adds ("Autoimmune hepatitis" + "(AIH)") is kept; a bare abbreviation in II.A is spelled out
+    from the heading ("PML" -> "Progressive multifocal leukoencephalopathy (PML)").
+    """
+    heading = heading.strip()
+    abbreviation = _abbreviation(listed)
+    if abbreviation:
+        if f"({abbreviation})" in heading:
+            return heading
+        return f"{sentence_case(heading)} ({abbreviation})"
+    if is_title_case(heading) and not is_title_case(listed):
+        added = re.search(r"\(([A-Z][A-Za-z0-9/-]{1,10})\)\s*$", heading)
+        if added and added.group() not in listed:
+            return f"{listed} {added.group().strip()}"
+        return listed
+    return heading
+
+
+def _shared_measures(concerns, tables):
+    """Additional measures defined once per plan; concerns link to them by key."""
+    measures = {}
+    for concern in concerns:
+        keys = []
+        for measure in concern.additional_measures:
+            existing = measures.get(measure.key)
+            if existing is None:
+                measures[measure.key] = measure
+            else:
+                existing.merge(measure)
+            keys.append(measure.key)
+        concern.additional_measure_keys = list(dict.fromkeys(keys))
+    return [measure.as_data() for measure in measures.values()]

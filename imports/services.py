@@ -1,0 +1,252 @@
+"""Imports of published documents. Each public function is one unit of work (one transaction)."""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from products.models import AuthorisationStatus, Product, Region, Substance
+from risks.models import PlanStatus
+from risks.services import PlanDataError, create_plan
+
+from .extract import ImportRejected, SourceDocument, read_document
+from .models import ImportKind, ImportLog, ImportWarning
+from .rmp_summary import parse_rmp_summary
+
+PRODUCT_FIELDS = ["indication", "route", "pharmaceutical_form", "source_url"]
+SINGULARS = {"studies": "study"}
+
+
+@dataclass
+class RmpPreview:
+    """What importing a summary would create, before anything is written."""
+
+    source: SourceDocument
+    data: dict  # {"product": {...}, "plan": {...}} in the seed format, items with "warnings"
+    product: Product | None  # the existing product the draft becomes a version of
+    version: str
+    duplicate: ImportLog | None = None
+    plan_warnings: list = field(default_factory=list)  # [(subject, message)]
+
+    @property
+    def product_name(self):
+        return self.product.name if self.product else self.data["product"]["name"]
+
+    @property
+    def warnings(self):
+        """Every warning as (subject, message), plan-level first, then per item."""
+        items = list(self.plan_warnings)
+        plan = self.data["plan"]
+        for concern in plan["safety_concerns"]:
+            label = f"Safety concern “{concern['name']}”"
+            items += [(label, message) for message in concern.get("warnings", [])]
+        for measure in plan["additional_measures"]:
+            label = f"Additional measure “{measure['name']}”"
+            items += [(label, message) for message in measure.get("warnings", [])]
+        for study in plan["studies"]:
+            label = f"Study “{study.get('code') or study.get('short_name') or study['title']}”"
+            items += [(label, message) for message in study.get("warnings", [])]
+        return items
+
+    def counts(self):
+        plan = self.data["plan"]
+        concerns = plan["safety_concerns"]
+        return {
+            "safety concerns": len(concerns),
+            "routine measures": sum(len(item["routine_measures"]) for item in concerns),
+            "section references": sum(
+                len(measure["references"])
+                for item in concerns
+                for measure in item["routine_measures"]
+            ),
+            "additional measures": len(plan["additional_measures"]),
+            "studies": len(plan["studies"]),
+            "milestones": sum(len(study["milestones"]) for study in plan["studies"]),
+        }
+
+    def summary(self):
+        counts = ", ".join(
+            f"{number} {SINGULARS.get(what, what[:-1]) if number == 1 else what}"
+            for what, number in self.counts().items()
+        )
+        target = (
+            f"new version {self.version} of {self.product.name}"
+            if self.product
+            else f"new product {self.product_name}, version {self.version}"
+        )
+        return f"Draft plan: {target} ({counts})."
+
+
+@dataclass
+class RmpImportResult:
+    preview: RmpPreview
+    log: ImportLog | None = None  # None for a dry run or a file imported before
+    plan: object = None
+
+    @property
+    def is_duplicate(self):
+        return self.preview.duplicate is not None
+
+
+def preview_rmp_summary(content, file_name, *, product_slug=None) -> RmpPreview:
+    """Parse a summary and decide where it goes; write nothing. Raises ImportRejected."""
+    source = read_document(content, file_name)
+    parsed = parse_rmp_summary(source.text)
+    data = {"product": parsed.product, "plan": parsed.plan}
+    data["plan"]["source_document"] = source.file_name
+    product = _target_product(parsed.product, product_slug)
+    plan_warnings = list(parsed.warnings)
+    if product is not None:
+        plan_warnings += _product_differences(product, parsed.product)
+    duplicate = (
+        ImportLog.objects.of_file(ImportKind.RMP_SUMMARY, source.sha256)
+        .filter(plan__isnull=False)
+        .select_related("plan__product")
+        .first()
+    )
+    return RmpPreview(
+        source=source,
+        data=data,
+        product=product,
+        version=_next_version(product, parsed.plan.get("version")),
+        duplicate=duplicate,
+        plan_warnings=plan_warnings,
+    )
+
+
+def import_rmp_summary(
+    content, file_name, *, user=None, product_slug=None, dry_run=False
+) -> RmpImportResult:
+    """Import a summary as a draft plan version; a file imported before is a no-op."""
+    preview = preview_rmp_summary(content, file_name, product_slug=product_slug)
+    if dry_run or preview.duplicate:
+        return RmpImportResult(preview)
+    return _write(preview, user)
+
+
+@transaction.atomic
+def _write(preview, user):
+    product = preview.product or _create_product(preview.data["product"])
+    plan_data = {**preview.data["plan"], "version": preview.version}
+    try:
+        created = create_plan(product, plan_data, status=PlanStatus.DRAFT)
+    except PlanDataError as error:
+        raise ImportRejected(f"{preview.source.file_name}: {error}") from None
+    log = ImportLog.objects.create(
+        kind=ImportKind.RMP_SUMMARY,
+        file_name=preview.source.file_name,
+        sha256=preview.source.sha256,
+        size=preview.source.size,
+        user=user,
+        product=product,
+        plan=created.plan,
+        summary=preview.summary(),
+        warnings=[f"{subject}: {message}" for subject, message in preview.warnings],
+    )
+    _attach_warnings(preview, created, log)
+    return RmpImportResult(preview, log=log, plan=created.plan)
+
+
+def _attach_warnings(preview, created, log):
+    rows = [
+        ImportWarning(plan=created.plan, import_log=log, subject=subject, message=message)
+        for subject, message in preview.plan_warnings
+    ]
+    plan = preview.data["plan"]
+    for concern, item in zip(created.concerns, plan["safety_concerns"], strict=True):
+        rows += [
+            ImportWarning(
+                plan=created.plan,
+                import_log=log,
+                safety_concern=concern,
+                subject=f"Safety concern “{concern.name}”",
+                message=message,
+            )
+            for message in item.get("warnings", [])
+        ]
+    for item in plan["additional_measures"]:
+        rows += [
+            ImportWarning(
+                plan=created.plan,
+                import_log=log,
+                subject=f"Additional measure “{item['name']}”",
+                message=message,
+            )
+            for message in item.get("warnings", [])
+        ]
+    for item in plan["studies"]:
+        study = created.studies[item["key"]]
+        rows += [
+            ImportWarning(
+                plan=created.plan,
+                import_log=log,
+                study=study,
+                subject=f"Study “{study.name}”",
+                message=message,
+            )
+            for message in item.get("warnings", [])
+        ]
+    for position, row in enumerate(rows):
+        row.position = position
+    ImportWarning.objects.bulk_create(rows)
+
+
+def _target_product(product_data, product_slug):
+    if product_slug:
+        product = Product.objects.filter(slug=product_slug).first()
+        if product is None:
+            raise ImportRejected(f"There is no product with the slug “{product_slug}”.")
+        return product
+    return Product.objects.filter(name__iexact=product_data["name"]).first()
+
+
+def _product_differences(product, product_data):
+    """Plan-level warnings where the summary disagrees with the recorded product."""
+    warnings = []
+    withdrawn = AuthorisationStatus.WITHDRAWN
+    if product_data["authorisation_status"] == withdrawn != product.authorisation_status:
+        warnings.append(
+            (
+                "Product",
+                "The summary is marked “Medicinal product no longer authorised” but the "
+                f"product is recorded as “{product.get_authorisation_status_display()}”; "
+                "the product record was not changed.",
+            )
+        )
+    if product_data["name"] and product.name.casefold() != product_data["name"].casefold():
+        warnings.append(
+            (
+                "Product",
+                f"The summary is for “{product_data['name']}” and was imported into "
+                f"“{product.name}” as asked.",
+            )
+        )
+    return warnings
+
+
+def _next_version(product, stated):
+    existing = set(product.plans.values_list("version", flat=True)) if product else set()
+    if stated and stated not in existing:
+        return stated
+    numbers = [int(version) for version in existing if version.isdigit()]
+    return str(max(numbers, default=0) + 1)
+
+
+def _create_product(data):
+    slug = base = slugify(data["name"])[:90] or "product"
+    suffix = 2
+    while Product.objects.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    product = Product(
+        name=data["name"],
+        slug=slug,
+        region=Region.EU,
+        authorisation_status=data["authorisation_status"],
+        **{name: data.get(name, "") for name in PRODUCT_FIELDS},
+    )
+    product.full_clean()
+    product.save()
+    for name in data["substances"]:
+        substance = Substance.objects.filter(name__iexact=name).first()
+        product.substances.add(substance or Substance.objects.create(name=name))
+    return product
