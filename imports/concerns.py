@@ -431,8 +431,8 @@ def _drop_captions(lines):
             result.append(line)
             index += 1
             continue
-        end = index
-        while end < len(lines) and lines[end]:
+        end = index + 1
+        while end < min(index + 3, len(lines)) and lines[end] and not _HEADING.match(lines[end]):
             end += 1
         lookahead, seen = end, 0
         while lookahead < len(lines) and seen < 3:
@@ -455,9 +455,7 @@ def _split_tables(lines):
         if match and not _FIELDS.match(line):
             name = match.group("name")
             index += 1
-            while index < len(lines) and lines[index] and not _starts_field(lines[index]):
-                if lines[index].startswith(BULLET):
-                    break
+            while index < len(lines) and _heading_goes_on(name, lines, index):
                 name = join(name, lines[index])
                 index += 1
             current = (category_of(match.group("label")), " ".join(name.split()))
@@ -475,8 +473,30 @@ def _split_tables(lines):
     return sections
 
 
-def _starts_field(line):
-    return bool(_FIELDS.match(line))
+_FIELD_START = re.compile(
+    r"^(?:evidence\s+for\s+linking|risk\s+factors\s+and|risk\s+minimi[sz]ation|"
+    r"routine\s+risk|additional\s+(?:risk|pharmacovigilance))",
+    re.IGNORECASE,
+)
+
+
+def _starts_field(lines, index):
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    return bool(_FIELD_START.match(f"{lines[index]} {following}"))
+
+
+def _heading_goes_on(name, lines, index):
+    """Whether line ``index`` continues a concern heading that wrapped."""
+    line = lines[index]
+    if not line or line.startswith(BULLET) or _starts_field(lines, index):
+        return False
+    if line[:1].islower() or name.count("(") > name.count(")"):
+        return True
+    if _CONNECTOR_END.search(name) or name.endswith(","):
+        return True
+    following = lines[index + 1] if index + 1 < len(lines) else ""
+    short = len(line.split()) <= 4 and ":" not in line and not _FOOTNOTE.match(line)
+    return short and (not following or _starts_field(lines, index + 1))
 
 
 def _same_heading(first, second):
@@ -537,14 +557,15 @@ def _strip_notes(lines, footnotes):
             kept.append("")
             continue
         if mode == "abbreviations":
+            mode = None if line.endswith(".") else mode
             continue
         if _ABBREVIATIONS.match(line):
-            mode = "abbreviations"
+            mode = None if line.endswith(".") else "abbreviations"
             continue
         previous = next((item for item in reversed(kept) if item), "")
         footnote = _FOOTNOTE.match(line)
         after_gap = index > 0 and not lines[index - 1].strip()
-        if footnote and (after_gap or not kept) and (ends_sentence(previous) or len(previous) < 55):
+        if footnote and (ends_sentence(previous) or len(previous) < 55):
             marker = footnote.group("marker")
             footnotes[marker] = footnote.group("text")
             mode = ("footnote", marker)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.utils.text import slugify
 
 from .references import find_references
-from .text import paragraphs
+from .text import BULLET, join, paragraphs
 
 _NONE = re.compile(
     r"^(?:none|not\s+applicable|n/?a|no\s+(?:additional\s+)?[\w\s-]*(?:measures?|activities|"
@@ -30,6 +30,7 @@ _ADDITIONAL_KINDS = [
     ("educational_material", r"educational|guide\b|check-?\s?list|training|brochure"),
     ("patient_card", r"(?:patient|alert)\s+(?:alert\s+)?card"),
 ]
+_LABELLED_LINE = re.compile(r"^[A-Z][a-z]+(?:\s[a-z]+){0,3}:\s")
 _MILESTONE = re.compile(
     r"^(?P<description>(?:planned\s+date\s+for\s+)?[A-Za-z][\w ,/()-]{2,80}?(?:report|data|"
     r"results|submission|protocol|analysis|CSR|completion|start|end|update)s?)\s*"
@@ -50,7 +51,7 @@ def routine_kind(text, references):
 def parse_routine(lines):
     """One routine measure per bullet or paragraph, with its section references."""
     measures, warnings = [], []
-    for item in paragraphs(lines):
+    for item in paragraphs(lines, starts=_LABELLED_LINE):
         text = item.text.strip()
         if not text or _NONE.match(text):
             continue
@@ -158,14 +159,23 @@ class Activity:
 
 
 def parse_activities(lines):
+    """Study names, each followed by its milestones ("Final report: Q3 2024"), one per line."""
     activities = []
-    for item in paragraphs(lines, bullets_absorb=False):
-        text = item.text.strip()
+    for line in lines:
+        text = line.strip().removeprefix(BULLET).strip()
         if not text or _NONE.match(text):
             continue
         milestone = _MILESTONE.match(text)
         if milestone and activities:
             activities[-1].milestones.append(milestone_parts(milestone))
+            continue
+        if activities and (text[:1].islower() or text[:1] in "(≥>"):
+            last = activities[-1]
+            if last.milestones:
+                description, due = last.milestones[-1]
+                last.milestones[-1] = (description, f"{due} {text}".rstrip("."))
+            else:
+                last.name = join(last.name, text)
             continue
         name, _, rest = text.partition(":") if _looks_named(text) else (text, "", "")
         activity = Activity(name=name.strip().rstrip("."))

@@ -117,16 +117,22 @@ def parse_studies(lines, *, category):
 
 
 def _without_furniture(lines):
-    kept, skipping = [], False
+    """Drop table captions (and their wrapped lines) and abbreviation lines."""
+    kept, skipping = [], None
     for line in lines:
         if not line:
-            skipping = False
+            skipping = None
             kept.append(line)
-        elif skipping:
+        elif skipping == "caption" and line[:1].islower():
             continue
-        elif _CAPTION.match(line) or _ABBREVIATIONS.match(line):
-            skipping = True
+        elif skipping == "abbreviations":
+            skipping = None if line.endswith(".") else skipping
+        elif _CAPTION.match(line):
+            skipping = "caption"
+        elif _ABBREVIATIONS.match(line):
+            skipping = None if line.endswith(".") else "abbreviations"
         else:
+            skipping = None
             kept.append(line)
     return kept
 

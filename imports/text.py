@@ -73,11 +73,14 @@ class Paragraph:
 def paragraphs(lines, *, bullets_absorb=True, starts=None):
     """Group cleaned lines into paragraphs and bullet items.
 
-    Consecutive lines are one wrapped paragraph. A blank gap ends the paragraph when the line
-    before it ends a sentence or is short; otherwise (a page break mid-sentence) the text goes
-    on. With ``bullets_absorb``, plain text after a bullet item continues that item. Lines that
-    match ``starts`` (a compiled pattern) always begin a paragraph.
+    A blank gap ends the paragraph when the line before it ends a sentence or is short;
+    otherwise (a page break mid-sentence) the text goes on. Consecutive lines are one wrapped
+    paragraph unless the line ends a sentence and the next word would have fitted on it, or
+    the line is much shorter than the column (a heading): PDF text layers often have no blank
+    lines at all. With ``bullets_absorb``, plain text after a bullet item continues that item.
+    Lines that match ``starts`` (a compiled pattern) always begin a paragraph.
     """
+    width = max((len(line) for line in lines if line), default=0)
     items = []
     gap = False
     for line in lines:
@@ -89,7 +92,7 @@ def paragraphs(lines, *, bullets_absorb=True, starts=None):
         previous = items[-1] if items else None
         if bullet or previous is None or (starts is not None and starts.match(content)):
             items.append(Paragraph(content, bullet, content))
-        elif not gap or _continues(previous, content, bullets_absorb):
+        elif _continues(previous, content, bullets_absorb, gap, width):
             previous.text = join(previous.text, content)
             previous.last_line = content
         else:
@@ -98,13 +101,18 @@ def paragraphs(lines, *, bullets_absorb=True, starts=None):
     return items
 
 
-def _continues(previous, content, bullets_absorb):
+def _continues(previous, content, bullets_absorb, gap, width):
     if content[:1].islower():
         return True
     if previous.bullet and bullets_absorb:
         return True
     last = previous.last_line
-    return not ends_sentence(last) and len(last) >= _SHORT_LINE
+    if gap:
+        return not ends_sentence(last) and len(last) >= _SHORT_LINE
+    first_word = content.split(" ", 1)[0]
+    if ends_sentence(last):
+        return len(last) + 1 + len(first_word) > width
+    return len(last) >= 0.6 * width
 
 
 def as_text(items):
