@@ -162,11 +162,12 @@ def _join_wrapped_labels(lines):
     for index, line in enumerate(lines):
         if index <= skip_until:
             continue
-        if re.fullmatch(r"important\s+(?:identified|potential)", line, re.IGNORECASE):
+        if re.fullmatch(r"important\s+(?:identified|potential)|missing", line, re.IGNORECASE):
             following = next(
                 (j for j in range(index + 1, min(index + 30, len(lines))) if lines[j]), None
             )
-            if following is not None and re.match(r"^risks?\b", lines[following], re.IGNORECASE):
+            second = r"^information\b" if line.lower() == "missing" else r"^risks?\b"
+            if following is not None and re.match(second, lines[following], re.IGNORECASE):
                 result.append(f"{line} {lines[following]}")
                 skip_until = following
                 continue
@@ -175,23 +176,31 @@ def _join_wrapped_labels(lines):
 
 
 def _intro_end(lines):
+    """Index of the first line after the paragraph that explains the categories."""
+    pattern = re.compile(r"missing\s+information\s+refers", re.IGNORECASE)
     for index, line in enumerate(lines):
-        if re.search(r"missing\s+information\s+refers", line, re.IGNORECASE):
-            for end in range(index, min(index + 8, len(lines))):
-                if re.search(r"[.;:]\)?$", lines[end]):
-                    return end + 1
-            return index + 1
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if pattern.search(line):
+            start = index
+        elif pattern.search(f"{line} {following}"):
+            start = index + 1
+        else:
+            continue
+        for end in range(start, min(start + 8, len(lines))):
+            if re.search(r"[.;:)]$", lines[end]):
+                return end + 1
+        return start + 1
     return 0
 
 
 def _list_tokens(lines):
     """("label", category) and ("item", text, bullet, adjacent) tokens; footnotes by marker."""
     tokens, footnotes = [], {}
-    in_abbreviations = False
+    in_abbreviations = in_footnote = False
     previous_was_item = False
     for line in lines:
         if not line:
-            in_abbreviations = previous_was_item = False
+            in_abbreviations = previous_was_item = in_footnote = False
             continue
         if in_abbreviations or _ABBREVIATIONS.match(line):
             in_abbreviations = not ends_sentence(line) or in_abbreviations
@@ -205,7 +214,11 @@ def _list_tokens(lines):
         footnote = _FOOTNOTE.match(line)
         if footnote and footnote.group("marker") not in footnotes and tokens:
             footnotes[footnote.group("marker")] = footnote.group("text")
+            in_footnote = footnote.group("marker")
             previous_was_item = False
+            continue
+        if in_footnote and not _LABEL.match(line):
+            footnotes[in_footnote] = join(footnotes[in_footnote], line)
             continue
         label = _LABEL.match(line)
         if label:
@@ -246,7 +259,7 @@ def _in_order(tokens):
 def _continues(previous, text, bullet, bullets, adjacent):
     if bullets:
         return not bullet
-    if text[:1].islower() or previous.count("(") > previous.count(")"):
+    if text[:1].islower() or text[:1] == "(" or previous.count("(") > previous.count(")"):
         return True
     return adjacent and bool(_CONNECTOR_END.search(previous))
 

@@ -30,6 +30,7 @@ _ADDITIONAL_KINDS = [
     ("educational_material", r"educational|guide\b|check-?\s?list|training|brochure"),
     ("patient_card", r"(?:patient|alert)\s+(?:alert\s+)?card"),
 ]
+_CROSS_REFERENCE = re.compile(r"^(?:see|refer\s+to|as\s+described\s+in)\b", re.IGNORECASE)
 _LABELLED_LINE = re.compile(r"^[A-Z][a-z]+(?:\s[a-z]+){0,3}:\s")
 _MILESTONE = re.compile(
     r"^(?P<description>(?:planned\s+date\s+for\s+)?[A-Za-z][\w ,/()-]{2,80}?(?:report|data|"
@@ -163,7 +164,7 @@ def parse_activities(lines):
     activities = []
     for line in lines:
         text = line.strip().removeprefix(BULLET).strip()
-        if not text or _NONE.match(text):
+        if not text or _NONE.match(text) or _CROSS_REFERENCE.match(text):
             continue
         milestone = _MILESTONE.match(text)
         if milestone and activities:

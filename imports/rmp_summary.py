@@ -73,7 +73,7 @@ def parse_rmp_summary(text) -> ParsedSummary:
     product = {
         "name": name,
         "substances": substances,
-        "authorisation_status": "withdrawn" if _WITHDRAWN.search(text) else "authorised",
+        "authorisation_status": _authorisation_status(text, parts.medicine),
         "indication": _indication(parts.medicine, name),
         "route": _route(parts.medicine),
         "pharmaceutical_form": form,
@@ -141,6 +141,17 @@ def _indication(lines, name):
     return ""
 
 
+def _authorisation_status(text, medicine):
+    if _WITHDRAWN.search(text):
+        return "withdrawn"
+    section = " ".join(line for line in medicine if line)
+    if re.search(r"\bconditional\s+marketing\s+authori[sz]ation", section, re.IGNORECASE):
+        return "conditional"
+    if re.search(r"\bexceptional\s+circumstances\b", section, re.IGNORECASE):
+        return "exceptional"
+    return "authorised"
+
+
 def _route(lines):
     text = " ".join(line for line in lines if line)
     match = re.search(r"\bgiven\s+(?:by|as\s+an?|via)\s+(?:the\s+)?([^.;]+)", text, re.IGNORECASE)
@@ -149,7 +160,8 @@ def _route(lines):
     route = re.sub(r"\s*\([A-Z]{2,4}\)", "", match.group(1)).strip()
     words = [_ROUTE_WORDS.get(word.lower(), word) for word in route.split()]
     words = [word for word in words if word.lower() not in {"route", "administration", "use"}]
-    return " ".join(words).lower()
+    route = " ".join(words).lower()
+    return "oral" if route == "mouth" else route
 
 
 def _source_url(text):

@@ -21,6 +21,7 @@ _STARTS = re.compile(
     r"study\s+short\s+name\s+and\s+title)\b",
     re.IGNORECASE,
 )
+_SPECIFIC = re.compile(r"specific\s+obligation", re.IGNORECASE)
 _NO_STUDIES = re.compile(r"^there\s+are\s+no\s+studies|^not\s+applicable|^none\.?$", re.I)
 _CODE = re.compile(r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z]{2})[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*\d\b")
 _CATEGORY = re.compile(r"\(\s*cat(?:egory|\.)?\s*(?P<number>[123])\s*\)", re.IGNORECASE)
@@ -109,6 +110,8 @@ def parse_studies(lines, *, category):
         body = items[start:next_heading]
         first = _PURPOSE.match(body[0].text).group("rest")
         study = _study(title_item.text if title_item else "", short, category)
+        if category == 1 and any(_SPECIFIC.search(item.text) for item in heading):
+            study.category = 2
         purpose_items = ([first] if first else []) + body[1:]
         study.purpose = _purpose(purpose_items, study)
         studies.append(study)
@@ -144,6 +147,8 @@ def _heading_start(items, low, high):
     start = high - 1
     if start - 1 >= low and _is_short_name(items[start - 1]):
         start -= 1
+    if start - 1 >= low and items[start - 1].text.endswith(":"):
+        start -= 1  # "The following study is a specific obligation ...:"
     return max(start, low)
 
 
@@ -171,7 +176,9 @@ def _study(title, short, category):
         study.short_name = prefix.group("prefix").strip()
         title = prefix.group("rest")
     if short is not None:
-        study.short_name = short.text.strip()
+        study.short_name = re.sub(
+            r"^study\s+short\s+name\s*:\s*", "", short.text.strip(), flags=re.I
+        )
     code = _CODE.search(f"{study.short_name} {title}")
     study.code = code.group() if code else ""
     study.title = title.strip().rstrip(".")
@@ -197,8 +204,6 @@ def _purpose(items, study):
         else:
             texts.append(text)
     purpose = "\n\n".join(texts)
-    if re.search(r"specific\s+obligation", purpose, re.I) and study.category == 1:
-        study.category = 2
     return purpose
 
 

@@ -12,6 +12,7 @@ _NOISE = [
     re.compile(r"^[-–]?\s*\d{1,3}\s*[-–]?$"),
     re.compile(r"^EMA/\S+$"),
     re.compile(r"^\[bookmark: [^\]]*\]$"),
+    re.compile(r"^\(?(?:continued|cont(?:'d|\.))\)?\.?$", re.I),
 ]
 _SENTENCE_END = re.compile(r"[.:;!?]\)?[”\"’']?$")
 _SHORT_LINE = 55
