@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="The summary, as a .txt or .pdf file.")
         parser.add_argument(
-            "--product", metavar="SLUG", help="Import into this product instead of matching by name."
+            "--product",
+            metavar="SLUG",
+            help="Import into this product instead of matching by name.",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would be created; write nothing."
