@@ -29,6 +29,8 @@ def curators_group():
     if not Group.objects.filter(name="Curators").exists():
         migration = importlib.import_module("risks.migrations.0002_curators_group")
         migration.create_curators(django_apps, None)
+        migration = importlib.import_module("imports.migrations.0002_curators_import_permissions")
+        migration.grant_import_permissions(django_apps, None)
     return Group.objects.get(name="Curators")
 
 

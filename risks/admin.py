@@ -76,10 +76,10 @@ class RiskManagementPlanAdmin(admin.ModelAdmin):
         "import_warning_count",
     ]
     inlines = [
+        PlanImportWarningInline,
         SafetyConcernInline,
         AdditionalMeasureInline,
         StudyInline,
-        PlanImportWarningInline,
     ]
 
     @admin.display(description="import warnings")

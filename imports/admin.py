@@ -1,0 +1,159 @@
+from django.contrib import admin
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+
+from .models import ImportLog, ImportWarning
+
+IMPORT_PERMISSION = "risks.add_riskmanagementplan"
+
+
+def can_import(user):
+    """Who may upload a summary and create a draft from it: curators and superusers."""
+    return user.has_perm(IMPORT_PERMISSION)
+
+
+def counted(number, plural):
+    """ "1 study", "2 studies": ``plural`` is the plural of the last word."""
+    if number != 1:
+        return f"{number} {plural}"
+    singular = plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
+    return f"{number} {singular}"
+
+
+@admin.register(ImportLog)
+class ImportLogAdmin(admin.ModelAdmin):
+    """The record of every import: read-only for everyone, superusers included."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "file_name",
+        "product",
+        "plan_link",
+        "user",
+        "warning_count",
+    ]
+    list_filter = ["kind"]
+    list_select_related = ["product", "plan__product", "user"]
+    search_fields = ["file_name", "sha256", "product__name"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "kind",
+        "file_name",
+        "sha256",
+        "size",
+        "user",
+        "product",
+        "plan_link",
+        "summary",
+        "warning_list",
+    ]
+    readonly_fields = fields
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("upload/", view(self.upload_view), name="imports_importlog_upload"),
+            path("upload/confirm/", view(self.confirm_view), name="imports_importlog_confirm"),
+            *super().get_urls(),
+        ]
+
+    # The import pages load the parser on first use, not when the admin starts.
+
+    def upload_view(self, request):
+        from . import views
+
+        return views.upload(request, self)
+
+    def confirm_view(self, request):
+        from . import views
+
+        return views.confirm(request, self)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": can_import(request.user)}
+        return super().changelist_view(request, extra_context)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="plan", ordering="plan")
+    def plan_link(self, log):
+        if log.plan_id is None:
+            return "–"
+        url = reverse("admin:risks_riskmanagementplan_change", args=[log.plan_id])
+        return format_html('<a href="{}">{}</a>', url, log.plan)
+
+    @admin.display(description="warnings")
+    def warning_count(self, log):
+        return len(log.warnings)
+
+    @admin.display(description="warnings")
+    def warning_list(self, log):
+        if not log.warnings:
+            return "None"
+        return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", zip(log.warnings)))
+
+
+class ImportWarningInline(admin.TabularInline):
+    """Warnings of an import, to be reviewed and ticked off; never added or deleted by hand."""
+
+    model = ImportWarning
+    fields = ["subject", "message", "resolved"]
+    readonly_fields = ["subject", "message"]
+    ordering = ["resolved", "position", "id"]
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "import warnings (unresolved first)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        # The parent empties the queryset unless has_view_permission(request) holds without an
+        # object, which it never does here; the page's own check (below) decides.
+        return self.model._default_manager.order_by(*self.get_ordering(request))
+
+    # Only the pages of imported items carry the section (and its formset).
+
+    def has_view_permission(self, request, obj=None):
+        return _has_import_warnings(obj) and super().has_view_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return _has_import_warnings(obj) and super().has_change_permission(request, obj)
+
+
+def _has_import_warnings(obj):
+    return obj is not None and obj.pk is not None and obj.import_warnings.exists()
+
+
+class PlanImportWarningInline(ImportWarningInline):
+    fk_name = "plan"
+
+
+class ConcernImportWarningInline(ImportWarningInline):
+    fk_name = "safety_concern"
+    fields = ["message", "resolved"]
+    readonly_fields = ["message"]
+
+
+def import_warning_summary(plan):
+    """ "3 import warnings, 2 unresolved" for the plan admin page."""
+    if plan is None or plan.pk is None:
+        return "None"
+    warnings = list(plan.import_warnings.values_list("resolved", flat=True))
+    if not warnings:
+        return "None"
+    unresolved = warnings.count(False)
+    total = counted(len(warnings), "import warnings")
+    return f"{total}, {unresolved} unresolved" if unresolved else f"{total}, all resolved"

@@ -1,0 +1,215 @@
+"""The admin pages that import an RMP summary: upload, preview of everything, confirm.
+
+The views are mounted by ImportLogAdmin.get_urls behind admin_site.admin_view (staff only);
+each also requires the permission to add a risk management plan.
+"""
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as format_date
+
+from products.models import AuthorisationStatus
+from risks.models import (
+    AdditionalMeasureKind,
+    ConcernCategory,
+    RoutineMeasureKind,
+    StudyCategory,
+    StudyDesign,
+)
+
+from . import services
+from .admin import can_import, counted
+from .extract import ImportRejected
+from .forms import ConfirmImportForm, RmpSummaryUploadForm, discard_upload, keep_upload
+from .models import ImportLog
+
+TITLE = "Import an RMP summary"
+
+
+def upload(request, model_admin):
+    """GET: the upload form. POST: parse the file and show what importing it would create."""
+    _check_permission(request)
+    if request.method != "POST":
+        return _upload_page(request, model_admin, RmpSummaryUploadForm())
+    form = RmpSummaryUploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        uploaded, product = form.cleaned_data["file"], form.cleaned_data["product"]
+        product_slug = product.slug if product else ""
+        try:
+            preview = services.preview_rmp_summary(
+                uploaded.read(), uploaded.name, product_slug=product_slug or None
+            )
+        except ImportRejected as error:
+            form.add_error("file", str(error))
+        else:
+            return _preview_page(request, model_admin, preview, product_slug)
+    return _upload_page(request, model_admin, form, status=400)
+
+
+def confirm(request, model_admin):
+    """POST from the preview page: write the draft plan, or cancel and forget the upload."""
+    _check_permission(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if request.POST.get("action") == "cancel":
+        discard_upload(request.POST.get("sha256"))
+        file_name = request.POST.get("file_name") or "the file"
+        messages.info(request, f"Cancelled: nothing was imported from {file_name}.")
+        return redirect("admin:imports_importlog_upload")
+    form = ConfirmImportForm(request.POST)
+    if not form.is_valid():
+        errors = [error for field_errors in form.errors.values() for error in field_errors]
+        return _upload_page(request, model_admin, RmpSummaryUploadForm(), errors, status=400)
+    data = form.cleaned_data
+    try:
+        result = services.import_rmp_summary(
+            data["content"],
+            data["file_name"],
+            user=request.user,
+            product_slug=data["product"] or None,
+        )
+    except ImportRejected as error:
+        discard_upload(data["sha256"])
+        return _upload_page(request, model_admin, RmpSummaryUploadForm(), [str(error)], status=400)
+    discard_upload(data["sha256"])
+    if result.is_duplicate:
+        messages.warning(request, duplicate_message(result.preview.duplicate))
+        return redirect("admin:risks_riskmanagementplan_change", result.preview.duplicate.plan_id)
+    messages.success(request, imported_message(result))
+    return redirect("admin:risks_riskmanagementplan_change", result.plan.pk)
+
+
+def imported_message(result):
+    preview = result.preview
+    counts = ", ".join(counted(number, what) for what, number in preview.counts().items())
+    warnings = counted(len(preview.warnings), "warnings") if preview.warnings else "no warnings"
+    return (
+        f"Imported {preview.source.file_name}: draft version {result.plan.version} of "
+        f"{result.plan.product.name} ({counts}; {warnings} to review)."
+    )
+
+
+def duplicate_message(log: ImportLog):
+    when = format_date(timezone.localtime(log.created_at), "j F Y, H:i")
+    who = f"by {log.user}" if log.user else "from the command line"
+    return (
+        f"This file was already imported on {when} {who} as draft version {log.plan.version} "
+        f"of {log.plan.product.name}."
+    )
+
+
+def _check_permission(request):
+    if not can_import(request.user):
+        raise PermissionDenied("Only curators may import RMP summaries.")
+
+
+def _page_context(request, model_admin, title):
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": title,
+    }
+
+
+def _upload_page(request, model_admin, form, errors=(), status=200):
+    context = {**_page_context(request, model_admin, TITLE), "form": form, "errors": errors}
+    return TemplateResponse(request, "admin/imports/upload.html", context, status=status)
+
+
+def _preview_page(request, model_admin, preview, product_slug):
+    context = _page_context(
+        request, model_admin, f"Preview of the import of {preview.source.file_name}"
+    )
+    context.update(preview_context(preview), preview=preview)
+    if preview.duplicate:
+        context["duplicate_message"] = duplicate_message(preview.duplicate)
+        context["duplicate_url"] = reverse(
+            "admin:risks_riskmanagementplan_change", args=[preview.duplicate.plan_id]
+        )
+    else:
+        sha256 = keep_upload(preview.source.content)
+        context["confirm_form"] = ConfirmImportForm(
+            initial={
+                "sha256": sha256,
+                "file_name": preview.source.file_name,
+                "product": product_slug,
+            }
+        )
+    return TemplateResponse(request, "admin/imports/preview.html", context)
+
+
+def preview_context(preview):
+    """What the preview page lists, with keys resolved to names and codes to labels."""
+    data, plan = preview.data, preview.data["plan"]
+    measures = {item.get("key"): item["name"] for item in plan["additional_measures"]}
+    studies = {item.get("key"): study_label(item) for item in plan["studies"]}
+    served, studied = defaultdict(list), defaultdict(list)
+    concerns = []
+    for item in plan["safety_concerns"]:
+        for key in item.get("additional_measures") or []:
+            served[key].append(item["name"])
+        for key in item.get("studies") or []:
+            studied[key].append(item["name"])
+        concerns.append(
+            {
+                **item,
+                "category_label": _label(ConcernCategory, item["category"]),
+                "routine": [
+                    {
+                        **measure,
+                        "kind_label": _label(RoutineMeasureKind, measure.get("kind")),
+                    }
+                    for measure in item.get("routine_measures") or []
+                ],
+                "measure_names": [
+                    measures.get(key, key) for key in item.get("additional_measures") or []
+                ],
+                "study_names": [studies.get(key, key) for key in item.get("studies") or []],
+            }
+        )
+    return {
+        "new_product": None
+        if preview.product
+        else {
+            **data["product"],
+            "status_label": _label(
+                AuthorisationStatus, data["product"].get("authorisation_status")
+            ),
+        },
+        "concerns": concerns,
+        "measures": [
+            {
+                **item,
+                "kind_label": _label(AdditionalMeasureKind, item.get("kind")),
+                "concerns": served[item.get("key")],
+            }
+            for item in plan["additional_measures"]
+        ],
+        "studies": [
+            {
+                **item,
+                "category_label": _label(StudyCategory, item.get("category"), int),
+                "design_label": _label(StudyDesign, item.get("design")),
+                "concerns": studied[item.get("key")],
+            }
+            for item in plan["studies"]
+        ],
+    }
+
+
+def study_label(item):
+    return item.get("code") or item.get("short_name") or item["title"]
+
+
+def _label(choices, value, convert=str):
+    try:
+        return choices(convert(value)).label
+    except (TypeError, ValueError):
+        return value or "not stated"
