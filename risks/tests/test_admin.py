@@ -55,6 +55,10 @@ def test_curators_group_has_exactly_the_curation_permissions():
         for app, names in models.items()
         for model in names
         for action in ("view", "add", "change", "delete")
+    } | {
+        ("imports", "view_importlog"),
+        ("imports", "view_importwarning"),
+        ("imports", "change_importwarning"),
     }
     assert permissions == expected
     assert not Permission.objects.filter(group__name="Curators", content_type__app_label="auth")
