@@ -34,7 +34,7 @@ class SourceDocument:
 
 
 def max_upload_bytes():
-    return getattr(settings, "IMPORT_MAX_BYTES", 20 * 1024 * 1024)
+    return settings.IMPORT_MAX_BYTES
 
 
 def read_document(content: bytes, file_name: str) -> SourceDocument:

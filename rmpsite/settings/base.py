@@ -123,6 +123,8 @@ LOGIN_URL = "admin:login"
 
 # Uploaded summaries wait here, named by their SHA-256, between preview and confirm.
 IMPORT_UPLOAD_DIR = Path(env("IMPORT_UPLOAD_DIR", BASE_DIR / "var" / "imports"))
+# The largest document an import accepts, in bytes.
+IMPORT_MAX_BYTES = int(env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 
 REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
