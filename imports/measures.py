@@ -6,13 +6,8 @@ from dataclasses import dataclass, field
 from django.utils.text import slugify
 
 from .references import find_references
-from .text import BULLET, join, paragraphs
+from .text import BULLET, NOTHING, join, paragraphs
 
-_NONE = re.compile(
-    r"^(?:none|not\s+applicable|n/?a|no\s+(?:additional\s+)?[\w\s-]*(?:measures?|activities|"
-    r"studies)(?:\s+(?:are|is)\s+(?:proposed|planned|required))?)\.?$",
-    re.IGNORECASE,
-)
 _KINDS = [
     ("legal_status", r"^legal\s+status\b|\bprescription\s+only\b|\bmedicinal\s+product\s+subject"),
     ("pack_size", r"^pack\s+size\b|\bpack\s+size\b"),
@@ -54,7 +49,7 @@ def parse_routine(lines):
     measures, warnings = [], []
     for item in paragraphs(lines, starts=_LABELLED_LINE):
         text = item.text.strip()
-        if not text or _NONE.match(text):
+        if not text or NOTHING.match(text):
             continue
         found = find_references(text)
         for guess in found.guesses:
@@ -86,9 +81,6 @@ class AdditionalMeasure:
         core = re.sub(r"\(.*", "", self.name).strip().lower()
         return re.sub(r"^(?:updated|revised|new)\s+", "", core)
 
-    def merge(self, other):
-        """The same measure named again in another table: keep the first wording."""
-
     def as_data(self):
         return {
             "key": self.key,
@@ -114,7 +106,7 @@ def parse_additional(lines):
         item = items[index]
         text = item.text.strip()
         index += 1
-        if not text or _NONE.match(text) or re.match(r"^objectives?\b|^rationale\b", text, re.I):
+        if not text or NOTHING.match(text) or re.match(r"^objectives?\b|^rationale\b", text, re.I):
             continue
         if text.endswith(":") and index < len(items) and items[index].bullet:
             parts = []
@@ -164,7 +156,7 @@ def parse_activities(lines):
     activities = []
     for line in lines:
         text = line.strip().removeprefix(BULLET).strip()
-        if not text or _NONE.match(text) or _CROSS_REFERENCE.match(text):
+        if not text or NOTHING.match(text) or _CROSS_REFERENCE.match(text):
             continue
         milestone = _MILESTONE.match(text)
         if milestone and activities:

@@ -8,10 +8,11 @@ Items the parser could not read with confidence carry a ``warnings`` list.
 import re
 from dataclasses import dataclass, field
 
-from .concerns import parse_concern_list, parse_concern_tables
+from .concerns import parse_concern_list
 from .extract import ImportRejected
 from .layout import split_parts
 from .studies import link_activities, parse_studies
+from .tables import parse_concern_tables
 from .text import clean_lines, is_title_case, normalise_key, paragraphs, sentence_case
 
 _TITLE = re.compile(
@@ -62,14 +63,12 @@ def parse_rmp_summary(text) -> ParsedSummary:
             "No safety concerns found: the list of important risks and missing information "
             "(section II.A) is missing or empty."
         )
-    tables = parse_concern_tables(parts.concern_tables)
-    concerns, merge_warnings = _merge(listed, tables)
-    warnings += merge_warnings
-    measures = _shared_measures(concerns, tables)
+    concerns = _merge(listed, parse_concern_tables(parts.concern_tables))
+    measures = _shared_measures(concerns)
     studies = parse_studies(parts.studies_imposed, category=1) + parse_studies(
         parts.studies_other, category=3
     )
-    warnings += link_activities(concerns, tables, studies)
+    link_activities(concerns, studies)
     product = {
         "name": name,
         "substances": substances,
@@ -112,12 +111,8 @@ def _title(lines):
     return name, substances, form
 
 
-def _medicine_paragraphs(lines):
-    return paragraphs(lines, bullets_absorb=False)
-
-
 def _indication(lines, name):
-    items = _medicine_paragraphs(lines)
+    items = paragraphs(lines, bullets_absorb=False)
     for index, item in enumerate(items):
         match = re.search(r"\bis\s+(?:authori[sz]ed|indicated|used)\b", item.text, re.IGNORECASE)
         if not match:
@@ -182,7 +177,6 @@ def _plan_note(version, studies):
 
 def _merge(listed, tables):
     """Combine the II.A list (names, categories, order) with the II.B tables (details)."""
-    warnings = []
     unmatched = list(tables)
     for concern in listed:
         table = _best_table(concern, unmatched)
@@ -215,7 +209,7 @@ def _merge(listed, tables):
             concern.warnings.append("Listed twice; the second entry needs a distinct name.")
             concern.name = f"{concern.name} ({concern.category})"
         seen.add(concern.name.casefold())
-    return concerns, warnings
+    return concerns
 
 
 def _best_table(concern, tables):
@@ -272,17 +266,12 @@ def _preferred_name(listed, heading):
     return heading
 
 
-def _shared_measures(concerns, tables):
-    """Additional measures defined once per plan; concerns link to them by key."""
+def _shared_measures(concerns):
+    """Additional measures defined once per plan (first wording kept); concerns link by key."""
     measures = {}
     for concern in concerns:
-        keys = []
         for measure in concern.additional_measures:
-            existing = measures.get(measure.key)
-            if existing is None:
-                measures[measure.key] = measure
-            else:
-                existing.merge(measure)
-            keys.append(measure.key)
+            measures.setdefault(measure.key, measure)
+        keys = [measure.key for measure in concern.additional_measures]
         concern.additional_measure_keys = list(dict.fromkeys(keys))
     return [measure.as_data() for measure in measures.values()]

@@ -148,44 +148,30 @@ def _write(preview, user):
 
 
 def _attach_warnings(preview, created, log):
-    rows = [
-        ImportWarning(plan=created.plan, import_log=log, subject=subject, message=message)
-        for subject, message in preview.plan_warnings
-    ]
+    """One ImportWarning per message, linked to the draft item it is about."""
     plan = preview.data["plan"]
-    for concern, item in zip(created.concerns, plan["safety_concerns"], strict=True):
-        rows += [
-            ImportWarning(
-                plan=created.plan,
-                import_log=log,
-                safety_concern=concern,
-                subject=f"Safety concern “{concern.name}”",
-                message=message,
-            )
-            for message in item.get("warnings", [])
-        ]
-    for item in plan["additional_measures"]:
-        rows += [
-            ImportWarning(
-                plan=created.plan,
-                import_log=log,
-                subject=f"Additional measure “{item['name']}”",
-                message=message,
-            )
-            for message in item.get("warnings", [])
-        ]
-    for item in plan["studies"]:
-        study = created.studies[item["key"]]
-        rows += [
-            ImportWarning(
-                plan=created.plan,
-                import_log=log,
-                study=study,
-                subject=f"Study “{study.name}”",
-                message=message,
-            )
-            for message in item.get("warnings", [])
-        ]
+    items = [(subject, [message], {}) for subject, message in preview.plan_warnings]
+    items += [
+        (f"Safety concern “{concern.name}”", item.get("warnings", []), {"safety_concern": concern})
+        for concern, item in zip(created.concerns, plan["safety_concerns"], strict=True)
+    ]
+    items += [
+        (f"Additional measure “{item['name']}”", item.get("warnings", []), {})
+        for item in plan["additional_measures"]
+    ]
+    items += [
+        (
+            f"Study “{created.studies[item['key']].name}”",
+            item.get("warnings", []),
+            {"study": created.studies[item["key"]]},
+        )
+        for item in plan["studies"]
+    ]
+    rows = [
+        ImportWarning(plan=created.plan, import_log=log, subject=subject, message=message, **link)
+        for subject, messages, link in items
+        for message in messages
+    ]
     for position, row in enumerate(rows):
         row.position = position
     ImportWarning.objects.bulk_create(rows)

@@ -8,7 +8,7 @@ from django.utils.text import slugify
 from risks.partial_dates import parse_due
 
 from .measures import is_milestone, milestone_parts
-from .text import join, normalise_key, paragraphs
+from .text import ABBREVIATION_LINE, TABLE_CAPTION, normalise_key, paragraphs
 
 _PURPOSE = re.compile(
     r"^(?:purposes?\s+of\s+the\s+study|study\s+purposes?|rationale\s+and\s+study\s+objectives?)"
@@ -25,8 +25,6 @@ _SPECIFIC = re.compile(r"specific\s+obligation", re.IGNORECASE)
 _NO_STUDIES = re.compile(r"^there\s+are\s+no\s+studies|^not\s+applicable|^none\.?$", re.I)
 _CODE = re.compile(r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z]{2})[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*\d\b")
 _CATEGORY = re.compile(r"\(\s*cat(?:egory|\.)?\s*(?P<number>[123])\s*\)", re.IGNORECASE)
-_CAPTION = re.compile(r"^Table\s+(?:\d|[IVX]+\.|II\.)", re.IGNORECASE)
-_ABBREVIATIONS = re.compile(r"^[A-Za-z][\w/.-]{0,15}\s?[:;]\s+\S.*;")
 _STOP = {
     "study", "studies", "pass", "the", "of", "a", "an", "in", "for", "to", "and", "non",
     "interventional", "post", "authorisation", "safety", "with", "on", "by", "s",
@@ -130,9 +128,9 @@ def _without_furniture(lines):
             continue
         elif skipping == "abbreviations":
             skipping = None if line.endswith(".") else skipping
-        elif _CAPTION.match(line):
+        elif TABLE_CAPTION.match(line):
             skipping = "caption"
-        elif _ABBREVIATIONS.match(line):
+        elif ABBREVIATION_LINE.match(line):
             skipping = None if line.endswith(".") else "abbreviations"
         else:
             skipping = None
@@ -220,9 +218,11 @@ def _tokens(text):
     return {word for word in words if word not in _STOP}
 
 
-def link_activities(concerns, tables, studies):
-    """Link each concern to the studies its II.B table names; add milestones found there."""
-    warnings = []
+def link_activities(concerns, studies):
+    """Link each concern to the studies its II.B table names; add milestones found there.
+
+    An activity that matches no II.C study becomes a study of its own, with a warning.
+    """
     for study in studies:
         study.key = slugify(study.code or study.short_name or study.title)[:50] or "study"
     _unique_keys(studies)
@@ -247,7 +247,6 @@ def link_activities(concerns, tables, studies):
                 study.add_milestone(description, due)
             keys.append(study.key)
         concern.study_keys = list(dict.fromkeys(keys))
-    return warnings
 
 
 def _unique_keys(studies):
@@ -276,6 +275,3 @@ def _match(name, studies):
         if score > best_score:
             best, best_score = study, score
     return best if best_score >= 0.6 else None
-
-
-__all__ = ["join", "link_activities", "parse_studies"]

@@ -26,6 +26,16 @@ _NOT_BULLET = re.compile(
 )
 
 
+# Page furniture and table wording that every part of a summary shares.
+TABLE_CAPTION = re.compile(r"^Table\s+(?:\d|[IVX]+\.|II\.|VI\.)", re.IGNORECASE)
+ABBREVIATION_LINE = re.compile(r"^[A-Za-z][\w/.-]{0,15}\s?[:;]\s+\S.*;")
+NOTHING = re.compile(
+    r"^(?:none|not\s+applicable|n/?a|no\s+(?:additional\s+)?[\w\s-]*(?:measures?|activities|"
+    r"studies)(?:\s+(?:are|is)\s+(?:proposed|planned|required))?)\.?$",
+    re.IGNORECASE,
+)
+
+
 def clean_lines(text):
     """Lines with spaces collapsed, bullets written "• ", page furniture removed ("" for blank).
 
