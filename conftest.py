@@ -6,12 +6,20 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group
 
+from audit.context import recorded_change
 from risks.seed import load_seed, read_seed, seed_files
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
 # make there are ordinary synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def test_data_change():
+    """Data the tests write directly is recorded like any change, with this reason."""
+    with recorded_change("Test data"):
+        yield
 
 
 @pytest.fixture
@@ -24,14 +32,28 @@ def _load(path):
     return load_seed(read_seed(path))
 
 
+def _recreate_groups():
+    """The groups the data migrations create; a transactional test's flush removes them."""
+    steps = [
+        ("risks.migrations.0002_curators_group", "create_curators"),
+        ("imports.migrations.0002_curators_import_permissions", "grant_import_permissions"),
+        ("risks.migrations.0005_reviewers_group", "create_reviewers"),
+        ("imports.migrations.0004_reviewers_import_permissions", "grant_reviewer_permissions"),
+    ]
+    for module, function in steps:
+        getattr(importlib.import_module(module), function)(django_apps, None)
+
+
 def curators_group():
-    """The group the data migration creates; a transactional test's flush removes it."""
     if not Group.objects.filter(name="Curators").exists():
-        migration = importlib.import_module("risks.migrations.0002_curators_group")
-        migration.create_curators(django_apps, None)
-        migration = importlib.import_module("imports.migrations.0002_curators_import_permissions")
-        migration.grant_import_permissions(django_apps, None)
+        _recreate_groups()
     return Group.objects.get(name="Curators")
+
+
+def reviewers_group():
+    if not Group.objects.filter(name="Reviewers").exists():
+        _recreate_groups()
+    return Group.objects.get(name="Reviewers")
 
 
 @pytest.fixture
@@ -46,6 +68,21 @@ def curator(django_user_model):
 @pytest.fixture
 def curator_client(client, curator):
     client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def reviewer(django_user_model):
+    user = django_user_model.objects.create_user(
+        "reviewer", password="a-long-test-password", is_staff=True
+    )
+    user.groups.add(reviewers_group())
+    return user
+
+
+@pytest.fixture
+def reviewer_client(client, reviewer):
+    client.force_login(reviewer)
     return client
 
 

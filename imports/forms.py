@@ -113,6 +113,12 @@ class ConfirmImportForm(forms.Form):
         max_length=300, widget=forms.HiddenInput, error_messages={"required": UPLOAD_UNKNOWN}
     )
     product = forms.SlugField(required=False, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label="Reason for the import",
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Recorded in the audit trail of everything the import creates.",
+        error_messages={"required": "Say why you import this file: it goes into the audit trail."},
+    )
 
     def clean(self):
         cleaned = super().clean()

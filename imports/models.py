@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from audit.context import AuditedHistory
+
 
 class ImportKind(models.TextChoices):
     RMP_SUMMARY = "rmp_summary", "RMP summary"
@@ -41,6 +43,9 @@ class ImportLog(models.Model):
         related_name="import_logs",
     )
     summary = models.TextField(help_text="What the import created, in words.")
+    reason = models.TextField(
+        blank=True, help_text="Why the file was imported, as the importer said."
+    )
     warnings = models.JSONField(default=list, blank=True)
 
     objects = ImportLogQuerySet.as_manager()
@@ -93,6 +98,8 @@ class ImportWarning(models.Model):
         default=False, help_text="Tick once the item has been checked against the source."
     )
     position = models.PositiveIntegerField(default=0)
+
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["plan", "position", "id"]

@@ -10,13 +10,16 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from audit.context import bulk_create_audited, recorded_change
 from products.documents import Document, section_sort_key, standard_title
 from products.models import Product, ProductInformationSection
 
 from .extract import ImportRejected, SourceDocument, read_document
 from .models import ImportKind, ImportLog
+from .services import require_reason
 
 # Word stems that a heading's title must contain to be taken for that section: a line
 # "5 years." in the middle of section 6.3 is text, "5. PHARMACOLOGICAL PROPERTIES" is not.
@@ -429,7 +432,7 @@ class ProductInformationImport:
 
 
 def import_product_information(
-    content, file_name, *, product_slug, user=None, dry_run=False
+    content, file_name, *, product_slug, user=None, reason="", dry_run=False
 ) -> ProductInformationImport:
     """Replace the product's information sections with those of the file.
 
@@ -462,27 +465,35 @@ def import_product_information(
     )
     if dry_run or result.is_duplicate:
         return result
-    return _write(result, user)
+    require_reason(reason)
+    with recorded_change(reason, user):
+        return _write(result, user, reason)
 
 
 @transaction.atomic
-def _write(result, user):
+def _write(result, user, reason):
     product = Product.objects.select_for_update().get(pk=result.product.pk)
     result.replaced = product.information_sections.count()
     product.information_sections.all().delete()
-    ProductInformationSection.objects.bulk_create(
-        ProductInformationSection(
-            product=product,
-            document=section.document,
-            section=section.section,
-            title=section.title[:300],
-            text=section.text,
-            position=position,
-        )
-        for position, section in enumerate(result.sections)
+    bulk_create_audited(
+        ProductInformationSection,
+        (
+            ProductInformationSection(
+                product=product,
+                document=section.document,
+                section=section.section,
+                title=section.title[:300],
+                text=section.text,
+                position=position,
+            )
+            for position, section in enumerate(result.sections)
+        ),
     )
-    Product.objects.filter(pk=product.pk).update(updated_at=timezone.now())
+    Product.objects.filter(pk=product.pk).update(
+        revision=F("revision") + 1, updated_at=timezone.now()
+    )
     result.log = ImportLog.objects.create(
+        reason=" ".join(reason.split()),
         kind=ImportKind.PRODUCT_INFORMATION,
         file_name=result.source.file_name,
         sha256=result.source.sha256,

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.text import slugify
 
+from audit.context import bulk_create_audited, recorded_change
 from products.models import AuthorisationStatus, Product, Region, Substance
 from risks.models import PlanStatus
 from risks.services import PlanDataError, create_plan
@@ -115,24 +116,35 @@ def preview_rmp_summary(content, file_name, *, product_slug=None) -> RmpPreview:
 
 
 def import_rmp_summary(
-    content, file_name, *, user=None, product_slug=None, dry_run=False
+    content, file_name, *, user=None, reason="", product_slug=None, dry_run=False
 ) -> RmpImportResult:
-    """Import a summary as a draft plan version; a file imported before is a no-op."""
+    """Import a summary as a draft plan version; a file imported before is a no-op.
+
+    ``reason`` (why the file is imported) goes into the audit trail of everything written.
+    """
     preview = preview_rmp_summary(content, file_name, product_slug=product_slug)
     if dry_run or preview.duplicate:
         return RmpImportResult(preview)
-    return _write(preview, user)
+    require_reason(reason)
+    with recorded_change(reason, user):
+        return _write(preview, user, reason)
+
+
+def require_reason(reason):
+    if not (reason or "").strip():
+        raise ImportRejected("Say why you import this file: the reason goes into the audit trail.")
 
 
 @transaction.atomic
-def _write(preview, user):
+def _write(preview, user, reason):
     product = preview.product or _create_product(preview.data["product"])
     plan_data = {**preview.data["plan"], "version": preview.version}
     try:
-        created = create_plan(product, plan_data, status=PlanStatus.DRAFT)
+        created = create_plan(product, plan_data, status=PlanStatus.DRAFT, edited_by=user)
     except PlanDataError as error:
         raise ImportRejected(f"{preview.source.file_name}: {error}") from None
     log = ImportLog.objects.create(
+        reason=" ".join(reason.split()),
         kind=ImportKind.RMP_SUMMARY,
         file_name=preview.source.file_name,
         sha256=preview.source.sha256,
@@ -174,7 +186,7 @@ def _attach_warnings(preview, created, log):
     ]
     for position, row in enumerate(rows):
         row.position = position
-    ImportWarning.objects.bulk_create(rows)
+    bulk_create_audited(ImportWarning, rows)
 
 
 def _target_product(product_data, product_slug):

@@ -65,6 +65,8 @@ def confirm(request, model_admin):
         return redirect("admin:imports_importlog_upload")
     form = ConfirmImportForm(request.POST)
     if not form.is_valid():
+        if list(form.errors) == ["reason"]:
+            return _reason_missing(request, model_admin, form)
         errors = [error for field_errors in form.errors.values() for error in field_errors]
         return _upload_page(request, model_admin, RmpSummaryUploadForm(), errors, status=400)
     data = form.cleaned_data
@@ -73,6 +75,7 @@ def confirm(request, model_admin):
             data["content"],
             data["file_name"],
             user=request.user,
+            reason=data["reason"],
             product_slug=data["product"] or None,
         )
     except ImportRejected as error:
@@ -84,6 +87,18 @@ def confirm(request, model_admin):
         return redirect("admin:risks_riskmanagementplan_change", result.preview.duplicate.plan_id)
     messages.success(request, imported_message(result))
     return redirect("admin:risks_riskmanagementplan_change", result.plan.pk)
+
+
+def _reason_missing(request, model_admin, form):
+    """The preview again, with the confirm form asking for the reason."""
+    data = form.cleaned_data
+    try:
+        preview = services.preview_rmp_summary(
+            data["content"], data["file_name"], product_slug=data["product"] or None
+        )
+    except ImportRejected as error:
+        return _upload_page(request, model_admin, RmpSummaryUploadForm(), [str(error)], status=400)
+    return _preview_page(request, model_admin, preview, data["product"], form, status=400)
 
 
 def imported_message(result):
@@ -123,7 +138,7 @@ def _upload_page(request, model_admin, form, errors=(), status=200):
     return TemplateResponse(request, "admin/imports/upload.html", context, status=status)
 
 
-def _preview_page(request, model_admin, preview, product_slug):
+def _preview_page(request, model_admin, preview, product_slug, confirm_form=None, status=200):
     context = _page_context(
         request, model_admin, f"Preview of the import of {preview.source.file_name}"
     )
@@ -135,14 +150,14 @@ def _preview_page(request, model_admin, preview, product_slug):
         )
     else:
         sha256 = keep_upload(preview.source.content)
-        context["confirm_form"] = ConfirmImportForm(
+        context["confirm_form"] = confirm_form or ConfirmImportForm(
             initial={
                 "sha256": sha256,
                 "file_name": preview.source.file_name,
                 "product": product_slug,
             }
         )
-    return TemplateResponse(request, "admin/imports/preview.html", context)
+    return TemplateResponse(request, "admin/imports/preview.html", context, status=status)
 
 
 def preview_context(preview):

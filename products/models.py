@@ -4,6 +4,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
+from audit.context import AuditedHistory
+
 from .documents import Document, section_sort_key, well_formed_section
 
 
@@ -27,6 +29,8 @@ class AuthorisationStatus(models.TextChoices):
 class Substance(models.Model):
     name = models.CharField("international non-proprietary name", max_length=200)
 
+    history = AuditedHistory()
+
     class Meta:
         ordering = ["name"]
         verbose_name = "active substance"
@@ -45,6 +49,8 @@ class Substance(models.Model):
 
 class Company(models.Model):
     name = models.CharField(max_length=200, unique=True)
+
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["name"]
@@ -88,9 +94,15 @@ class Product(models.Model):
     route = models.CharField("route of administration", max_length=200, blank=True)
     pharmaceutical_form = models.CharField(max_length=200, blank=True)
     source_url = models.URLField("source URL", max_length=500, blank=True)
+    revision = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Counts the saves of the product and its sections; detects concurrent edits.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ProductQuerySet.as_manager()
+    history = AuditedHistory(m2m_fields=[substances])
 
     class Meta:
         ordering = ["name"]
@@ -184,6 +196,7 @@ class ProductInformationSection(DocumentSection):
     )
 
     objects = ProductInformationSectionQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta(DocumentSection.Meta):
         ordering = ["product", "position", "id"]

@@ -1,9 +1,13 @@
+import uuid
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from audit.context import AuditedHistory
 from products.models import DocumentSection, Product
 
 from .partial_dates import DatePrecision, parse_due
@@ -27,6 +31,17 @@ class RiskManagementPlanQuerySet(models.QuerySet):
     def drafts(self):
         return self.filter(status=PlanStatus.DRAFT)
 
+    def in_review(self):
+        return self.filter(status=PlanStatus.IN_REVIEW)
+
+    def open(self):
+        """Versions still being worked on: drafts and versions in review."""
+        return self.filter(status__in=[PlanStatus.DRAFT, PlanStatus.IN_REVIEW])
+
+    def public(self):
+        """Versions the public may read: the current one and the ones it superseded."""
+        return self.filter(status__in=[PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED])
+
 
 class RiskManagementPlan(models.Model):
     """One version of a product's risk management plan."""
@@ -42,14 +57,59 @@ class RiskManagementPlan(models.Model):
     )
     source_url = models.URLField("source URL", max_length=500, blank=True)
     note = models.TextField("curator note", blank=True)
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="copies",
+        help_text="The version this one was started from.",
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        help_text="Who last changed the version or anything in it; they may not publish it.",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revision = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Counts the saves of the version and its parts; detects concurrent edits.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RiskManagementPlanQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["product", "-date", "-id"]
         verbose_name = "risk management plan version"
+        permissions = [
+            ("publish_riskmanagementplan", "Can publish a plan version or send it back to draft"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["product", "version"],
@@ -76,6 +136,14 @@ class RiskManagementPlan(models.Model):
     @property
     def is_published(self):
         return self.status == PlanStatus.PUBLISHED
+
+    @property
+    def is_draft(self):
+        return self.status == PlanStatus.DRAFT
+
+    @property
+    def is_public(self):
+        return self.status in {PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED}
 
 
 class ConcernCategory(models.TextChoices):
@@ -115,8 +183,15 @@ class SafetyConcern(models.Model):
     risk_factors = models.TextField("risk factors and risk groups", blank=True)
     footnotes = models.TextField(blank=True)
     curator_note = models.TextField(blank=True)
+    lineage = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        db_index=True,
+        help_text="Shared by this item's copies in later versions, to compare versions.",
+    )
 
     objects = SafetyConcernQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = ["plan", "position", "id"]
@@ -175,6 +250,8 @@ class RoutineMeasure(models.Model):
     text = models.TextField()
     position = models.PositiveIntegerField(default=0)
 
+    history = AuditedHistory()
+
     class Meta:
         ordering = ["safety_concern", "position", "id"]
         verbose_name = "routine risk minimisation measure"
@@ -198,6 +275,8 @@ class SectionReference(DocumentSection):
         RoutineMeasure, on_delete=models.CASCADE, related_name="section_references"
     )
     position = models.PositiveIntegerField(default=0)
+
+    history = AuditedHistory()
 
     class Meta(DocumentSection.Meta):
         ordering = ["routine_measure", "position", "id"]
@@ -236,8 +315,15 @@ class AdditionalMeasure(models.Model):
     safety_concerns = models.ManyToManyField(
         SafetyConcern, related_name="additional_measures", blank=True
     )
+    lineage = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        db_index=True,
+        help_text="Shared by this item's copies in later versions, to compare versions.",
+    )
 
     objects = PlanPartQuerySet.as_manager()
+    history = AuditedHistory(m2m_fields=[safety_concerns])
 
     class Meta:
         ordering = ["plan", "name"]
@@ -312,8 +398,15 @@ class Study(models.Model):
     )
     safety_concerns = models.ManyToManyField(SafetyConcern, related_name="studies", blank=True)
     position = models.PositiveIntegerField(default=0)
+    lineage = models.UUIDField(
+        default=uuid.uuid4,
+        editable=False,
+        db_index=True,
+        help_text="Shared by this item's copies in later versions, to compare versions.",
+    )
 
     objects = StudyQuerySet.as_manager()
+    history = AuditedHistory(m2m_fields=[safety_concerns])
 
     class Meta:
         ordering = ["plan", "position", "id"]
@@ -389,6 +482,7 @@ class Milestone(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     objects = MilestoneQuerySet.as_manager()
+    history = AuditedHistory()
 
     class Meta:
         ordering = [models.F("due_date").asc(nulls_last=True), "position", "id"]

@@ -6,6 +6,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
+from audit.context import recorded_change
 from products.models import Company, Product, ProductInformationSection, Substance
 
 from .models import PlanStatus
@@ -67,6 +68,9 @@ def read_seed(path):
     return data
 
 
+SEED_REASON = "Loaded the curated seed data ({slug}.yaml)."
+
+
 @transaction.atomic
 def load_seed(data, *, replace=False):
     """Create a seed product with its plan; leave an existing one untouched unless ``replace``."""
@@ -74,12 +78,13 @@ def load_seed(data, *, replace=False):
     existing = Product.objects.filter(slug=slug).first()
     if existing and not replace:
         return SeedResult(existing, created=False)
-    if existing:
-        existing.delete()
-    product = _create_product(data["product"])
-    _create_sections(product, data.get("product_information") or [])
-    if data.get("plan"):
-        _create_plan(product, data["plan"])
+    with recorded_change(SEED_REASON.format(slug=slug)):
+        if existing:
+            existing.delete()
+        product = _create_product(data["product"])
+        _create_sections(product, data.get("product_information") or [])
+        if data.get("plan"):
+            _create_plan(product, data["plan"])
     return SeedResult(product, created=True)
 
 

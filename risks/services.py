@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from audit.context import bulk_create_audited
 from products.documents import parse_reference
 
 from .models import (
@@ -49,12 +50,21 @@ def parse_reference_list(text):
 @transaction.atomic
 def set_section_references(routine_measure, references):
     """Make the measure cite exactly ``references`` [(document, section), ...], in that order."""
+    current = [reference.key for reference in routine_measure.section_references.all()]
+    if current == [(document, section) for document, section in references]:
+        return
     routine_measure.section_references.all().delete()
-    SectionReference.objects.bulk_create(
-        SectionReference(
-            routine_measure=routine_measure, document=document, section=section, position=position
-        )
-        for position, (document, section) in enumerate(references)
+    bulk_create_audited(
+        SectionReference,
+        (
+            SectionReference(
+                routine_measure=routine_measure,
+                document=document,
+                section=section,
+                position=position,
+            )
+            for position, (document, section) in enumerate(references)
+        ),
     )
 
 
@@ -75,9 +85,13 @@ def _text(item, key):
 
 
 @transaction.atomic
-def create_plan(product, data, *, status):
-    """Write one plan version from data in the seed format (risks/seed_data/README.md)."""
+def create_plan(product, data, *, status, edited_by=None):
+    """Write one plan version from data in the seed format (risks/seed_data/README.md).
+
+    Runs inside the caller's ``audit.context.recorded_change``.
+    """
     plan = RiskManagementPlan(
+        last_edited_by=edited_by,
         product=product,
         version=str(data["version"]),
         date=data.get("date"),

@@ -47,7 +47,11 @@ def upload(client, name, content, product=""):
 
 
 def confirm_data(preview_response, action="confirm"):
-    return {**preview_response.context["confirm_form"].initial, "action": action}
+    return {
+        **preview_response.context["confirm_form"].initial,
+        "reason": "New RMP summary published by EMA",
+        "action": action,
+    }
 
 
 def row_counts():
@@ -294,7 +298,7 @@ def test_confirm_after_someone_else_imported_the_file_points_to_their_plan(
     curator_client, seeded, upload_dir
 ):
     preview_response = upload(curator_client, LEMTRADA, source(LEMTRADA))
-    theirs = services.import_rmp_summary(source(LEMTRADA), LEMTRADA).plan
+    theirs = services.import_rmp_summary(source(LEMTRADA), LEMTRADA, reason="Theirs").plan
     before = row_counts()
 
     response = curator_client.post(CONFIRM_URL, confirm_data(preview_response))
@@ -480,3 +484,20 @@ def test_confirm_into_a_product_that_does_not_exist_writes_nothing(
 
 def test_confirm_only_answers_post(curator_client):
     assert curator_client.get(CONFIRM_URL).status_code == 405
+
+
+def test_confirm_without_a_reason_shows_the_preview_again_and_writes_nothing(
+    curator_client, seeded
+):
+    preview_response = upload(curator_client, LEMTRADA, source(LEMTRADA))
+    before = row_counts()
+    response = curator_client.post(CONFIRM_URL, {**confirm_data(preview_response), "reason": " "})
+    assert response.status_code == 400
+    assert response.context["preview"].version == "2"
+    assert "Say why you import this file: it goes into the audit trail." in (
+        response.content.decode()
+    )
+    assert row_counts() == before
+    response = curator_client.post(CONFIRM_URL, confirm_data(preview_response))
+    assert response.status_code == 302
+    assert ImportLog.objects.get().reason == "New RMP summary published by EMA"

@@ -511,6 +511,7 @@ def test_clean_text_joins_wrapped_lines_and_repairs_hyphenation():
 
 
 def import_file(product, content, name="besponsa.txt", **options):
+    options.setdefault("reason", "Product information updated")
     return import_product_information(content, name, product_slug=product.slug, **options)
 
 
@@ -703,6 +704,8 @@ def test_an_unknown_product_is_rejected():
 
 def run(*args, **options):
     out = io.StringIO()
+    if "--dry-run" not in args:
+        args = (*args, "--reason", "Product information updated")
     call_command("import_product_information", *args, stdout=out, **options)
     return out.getvalue()
 
@@ -759,7 +762,11 @@ def test_command_prints_only_the_summary_and_warnings_by_default(examplumab_file
 def test_command_says_when_the_file_was_imported_before(examplumab_file, curator):
     product = ProductFactory(name="Examplumab", slug="examplumab")
     import_product_information(
-        examplumab_file.read_bytes(), "examplumab.txt", product_slug="examplumab", user=curator
+        examplumab_file.read_bytes(),
+        "examplumab.txt",
+        product_slug="examplumab",
+        user=curator,
+        reason="First import",
     )
     log = ImportLog.objects.get()
     output = run(str(examplumab_file), "--product", "examplumab")

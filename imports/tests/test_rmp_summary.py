@@ -18,6 +18,7 @@ from imports.tests.pdf import image_only_pdf, text_to_pdf
 from products.models import Product
 from risks.models import PlanStatus, RiskManagementPlan, SafetyConcern
 
+REASON = "RMP summary published by EMA"
 SEED_DATA = Path(__file__).resolve().parents[2] / "risks" / "seed_data"
 SEEDS = SEED_DATA / "sources"  # the published documents the seed data was curated from
 SUMMARIES = {
@@ -177,7 +178,7 @@ def test_importing_a_seed_summary_creates_a_draft_identical_to_the_curated_plan(
     seeded, curator, slug
 ):
     published = seeded[slug].plans.get()
-    result = import_rmp_summary(source(slug), SUMMARIES[slug], user=curator)
+    result = import_rmp_summary(source(slug), SUMMARIES[slug], user=curator, reason=REASON)
 
     draft = result.plan
     assert (draft.product, draft.status, draft.version) == (seeded[slug], PlanStatus.DRAFT, "2")
@@ -196,7 +197,7 @@ def test_importing_a_seed_summary_creates_a_draft_identical_to_the_curated_plan(
 
 @pytest.mark.django_db
 def test_a_draft_is_never_public(seeded, client):
-    result = import_rmp_summary(source("lemtrada"), "lemtrada.txt")
+    result = import_rmp_summary(source("lemtrada"), "lemtrada.txt", reason=REASON)
     draft_concern = result.plan.safety_concerns.get(name="Serious infections")
     draft_concern.name = "Draft-only concern name"
     draft_concern.save()
@@ -215,7 +216,7 @@ def test_a_draft_is_never_public(seeded, client):
 
 @pytest.mark.django_db
 def test_a_summary_for_an_unknown_product_creates_a_new_product_that_stays_hidden(client):
-    result = import_rmp_summary(source("uplizna"), "uplizna.txt")
+    result = import_rmp_summary(source("uplizna"), "uplizna.txt", reason=REASON)
 
     product = result.plan.product
     assert (product.name, product.slug, product.region) == ("Uplizna", "uplizna", "EU")
@@ -227,7 +228,7 @@ def test_a_summary_for_an_unknown_product_creates_a_new_product_that_stays_hidde
 
 @pytest.mark.django_db
 def test_the_withdrawn_marker_sets_the_status_of_a_new_product():
-    result = import_rmp_summary(source("ivozall"), "ivozall.txt")
+    result = import_rmp_summary(source("ivozall"), "ivozall.txt", reason=REASON)
     product = result.plan.product
     assert (product.name, product.authorisation_status) == ("Ivozall", "withdrawn")
     assert product.pharmaceutical_form == "concentrate for solution for infusion"
@@ -235,7 +236,7 @@ def test_the_withdrawn_marker_sets_the_status_of_a_new_product():
 
 @pytest.mark.django_db
 def test_warnings_are_attached_to_the_doubtful_items_of_the_draft():
-    result = import_rmp_summary(source("ivozall"), "ivozall.txt")
+    result = import_rmp_summary(source("ivozall"), "ivozall.txt", reason=REASON)
     plan = result.plan
     assert plan.import_warnings.filter(safety_concern__isnull=True).count() == 1
     for concern in plan.safety_concerns.all():
@@ -250,14 +251,14 @@ def test_warnings_are_attached_to_the_doubtful_items_of_the_draft():
 
 @pytest.mark.django_db
 def test_reimporting_the_same_file_is_a_no_op_and_a_changed_file_a_new_version(seeded):
-    first = import_rmp_summary(source("uplizna"), "uplizna.txt")
-    again = import_rmp_summary(source("uplizna"), "renamed.txt")
+    first = import_rmp_summary(source("uplizna"), "uplizna.txt", reason=REASON)
+    again = import_rmp_summary(source("uplizna"), "renamed.txt", reason=REASON)
     assert again.is_duplicate and again.plan is None
     assert again.preview.duplicate == first.log
     assert RiskManagementPlan.objects.filter(product=seeded["uplizna"]).count() == 2
 
     changed = source("uplizna").replace(b"Neutropenia.", b"Neutropenia and leukopenia.")
-    third = import_rmp_summary(changed, "uplizna.txt")
+    third = import_rmp_summary(changed, "uplizna.txt", reason=REASON)
     assert third.plan.version == "3"
     assert third.plan.safety_concerns.filter(name="Neutropenia and leukopenia").exists()
     assert ImportLog.objects.count() == 2
@@ -268,7 +269,7 @@ def test_reimporting_the_same_file_is_a_no_op_and_a_changed_file_a_new_version(s
 def test_a_pdf_summary_imports_like_its_text(seeded, slug):
     """pypdf's text has no blank lines at all: paragraphs come from line lengths alone."""
     pdf = text_to_pdf(source(slug).decode().replace("≥", ">="))
-    result = import_rmp_summary(pdf, f"{slug}.pdf")
+    result = import_rmp_summary(pdf, f"{slug}.pdf", reason=REASON)
     published = seeded[slug].plans.get(status=PlanStatus.PUBLISHED)
     published.safety_concerns.filter(name__contains="≥").update(
         name=Replace("name", Value("≥"), Value(">="))
@@ -307,7 +308,7 @@ def test_bad_files_are_refused_with_a_clear_message_and_nothing_written(
 ):
     before = database_counts()
     with pytest.raises(ImportRejected) as error:
-        import_rmp_summary(content, name)
+        import_rmp_summary(content, name, reason=REASON)
     assert str(error.value).startswith(message)
     assert database_counts() == before
 
@@ -316,7 +317,7 @@ def test_bad_files_are_refused_with_a_clear_message_and_nothing_written(
 def test_a_pdf_without_a_text_layer_is_refused(seeded):
     before = database_counts()
     with pytest.raises(ImportRejected, match="has no text layer"):
-        import_rmp_summary(image_only_pdf(), "scan.pdf")
+        import_rmp_summary(image_only_pdf(), "scan.pdf", reason=REASON)
     assert database_counts() == before
 
 
@@ -325,6 +326,8 @@ def test_a_pdf_without_a_text_layer_is_refused(seeded):
 
 def run(*args):
     out = StringIO()
+    if "--dry-run" not in args:
+        args = (*args, "--reason", REASON)
     call_command("import_rmp_summary", *args, stdout=out)
     return out.getvalue()
 
@@ -367,3 +370,36 @@ def test_command_into_a_named_product_and_its_errors(seeded, tmp_path):
     output = run(str(path), "--product", "ivozall")
     assert "The summary is for “Uplizna” and was imported into “Ivozall” as asked." in output
     assert seeded["ivozall"].plans.filter(status=PlanStatus.DRAFT).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_import_without_a_reason_is_refused_and_writes_nothing(seeded, tmp_path):
+    before = database_counts()
+    with pytest.raises(ImportRejected, match="Say why you import this file"):
+        import_rmp_summary(source("lemtrada"), "lemtrada.txt", reason="  ")
+    path = tmp_path / "lemtrada.txt"
+    path.write_bytes(source("lemtrada"))
+    with pytest.raises(CommandError, match="Say why you import this file"):
+        call_command("import_rmp_summary", str(path), stdout=StringIO())
+    assert database_counts() == before
+
+
+@pytest.mark.django_db
+def test_everything_an_import_writes_is_in_the_audit_trail_with_its_user_and_reason(
+    seeded, curator
+):
+    result = import_rmp_summary(
+        source("uplizna"), "uplizna.txt", user=curator, reason="EMA published version 2"
+    )
+    plan = result.plan
+    records = [
+        *plan.history.all(),
+        *SafetyConcern.history.filter(plan_id=plan.pk),
+        *ImportWarning.history.filter(plan_id=plan.pk),
+    ]
+    assert len(records) == 1 + plan.safety_concerns.count() + plan.import_warnings.count()
+    assert {(r.history_type, r.history_user, r.history_change_reason) for r in records} == {
+        ("+", curator, "EMA published version 2")
+    }
+    assert result.log.reason == "EMA published version 2"
+    assert plan.last_edited_by == curator

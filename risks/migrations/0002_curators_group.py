@@ -27,11 +27,15 @@ def curator_permission_codenames():
     ]
 
 
-def create_curators(apps, schema_editor):
-    for app_label in CURATED_MODELS:
+def create_permissions_for(apps, app_labels):
+    for app_label in app_labels:
         app_config = apps.get_app_config(app_label)
         app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
+
+
+def create_curators(apps, schema_editor):
+    create_permissions_for(apps, CURATED_MODELS)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     curators, _ = Group.objects.get_or_create(name="Curators")

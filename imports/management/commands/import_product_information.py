@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from imports.extract import ImportRejected
+from imports.management.users import importer
 from imports.product_information import import_product_information
 
 
@@ -23,8 +24,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Show the sections that would be stored; write nothing.",
         )
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="Why the file is imported; recorded in the audit trail (required to write).",
+        )
+        parser.add_argument("--user", metavar="USERNAME", help="Record this user as the importer.")
 
-    def handle(self, *args, path, product, dry_run=False, verbosity=1, **options):
+    def handle(self, *args, path, product, dry_run=False, verbosity=1, reason="", **options):
         file = Path(path)
         try:
             content = file.read_bytes()
@@ -32,7 +39,12 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {error.strerror or error}.") from None
         try:
             result = import_product_information(
-                content, file.name, product_slug=product, dry_run=dry_run
+                content,
+                file.name,
+                product_slug=product,
+                user=importer(options.get("user")),
+                reason=reason,
+                dry_run=dry_run,
             )
         except ImportRejected as error:
             raise CommandError(str(error)) from None

@@ -1,9 +1,9 @@
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from imports.extract import ImportRejected
+from imports.management.users import importer
 from imports.services import import_rmp_summary
 
 
@@ -27,21 +27,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", metavar="USERNAME", help="Record this user as the importer in the log."
         )
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="Why the file is imported; recorded in the audit trail (required to write).",
+        )
 
-    def handle(self, *args, path, product=None, dry_run=False, user=None, **options):
+    def handle(self, *args, path, product=None, dry_run=False, user=None, reason="", **options):
         file = Path(path)
         try:
             content = file.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
-        importer = None
-        if user:
-            importer = get_user_model().objects.filter(username=user).first()
-            if importer is None:
-                raise CommandError(f"There is no user “{user}”.")
         try:
             result = import_rmp_summary(
-                content, file.name, user=importer, product_slug=product, dry_run=dry_run
+                content,
+                file.name,
+                user=importer(user),
+                reason=reason,
+                product_slug=product,
+                dry_run=dry_run,
             )
         except ImportRejected as error:
             raise CommandError(str(error)) from None

@@ -1,0 +1,73 @@
+"""Who changes curated data and why: every write happens inside a recorded change.
+
+Curated models keep their history with ``AuditedHistory`` (django-simple-history). Each
+historical row takes its user and reason from the ``recorded_change`` block the write
+runs in; a write outside one fails, so no change is ever recorded without a reason.
+"""
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
+
+
+class MissingChangeReason(RuntimeError):
+    """Curated data was written outside a ``recorded_change`` block."""
+
+
+@dataclass(frozen=True)
+class Change:
+    reason: str
+    user: object = None  # the user model instance, or None for the system
+
+
+_current = ContextVar("recorded_change", default=None)
+
+
+@contextmanager
+def recorded_change(reason, user=None):
+    """Record every write in the block as made by ``user`` for ``reason``."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise MissingChangeReason("A change needs a reason.")
+    token = _current.set(Change(reason, user if user and user.is_authenticated else None))
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def current_change():
+    change = _current.get()
+    if change is None:
+        raise MissingChangeReason(
+            "Curated data was changed without a reason: wrap the write in "
+            "audit.context.recorded_change(reason, user)."
+        )
+    return change
+
+
+class AuditedHistory(HistoricalRecords):
+    """django-simple-history whose user and reason come from the recorded change."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("history_change_reason_field", models.TextField())
+        kwargs.setdefault("excluded_fields", [])
+        super().__init__(**kwargs)
+
+    def get_change_reason_for_object(self, instance, history_type, using):
+        return current_change().reason
+
+    def get_history_user(self, instance):
+        return current_change().user
+
+
+def bulk_create_audited(model, objs):
+    """``bulk_create`` that records one historical row per object, like ``save()``."""
+    change = current_change()
+    return bulk_create_with_history(
+        list(objs), model, default_user=change.user, default_change_reason=change.reason
+    )

@@ -1,0 +1,234 @@
+"""The life of a plan version: draft → in review → published → superseded.
+
+Each public function is one unit of work: it checks who may do it, writes, and records
+the change with its user and reason in the audit trail. Refusals raise WorkflowError
+with a message for the person who asked.
+"""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from audit.context import bulk_create_audited, recorded_change
+
+from .models import AdditionalMeasure, PlanStatus, RiskManagementPlan, SectionReference, Study
+
+CHANGE_PERMISSION = "risks.change_riskmanagementplan"
+PUBLISH_PERMISSION = "risks.publish_riskmanagementplan"
+
+
+class WorkflowError(Exception):
+    """A transition that is not allowed; str() says why, for the user."""
+
+
+def can_edit(user, plan):
+    return plan.is_draft and user.has_perm(CHANGE_PERMISSION)
+
+
+def can_start_new_version(user, plan):
+    return plan.is_published and user.has_perm("risks.add_riskmanagementplan")
+
+
+def can_submit(user, plan):
+    return plan.is_draft and user.has_perm(CHANGE_PERMISSION)
+
+
+def can_return_to_draft(user, plan):
+    return plan.status == PlanStatus.IN_REVIEW and (
+        user.has_perm(PUBLISH_PERMISSION) or user.has_perm(CHANGE_PERMISSION)
+    )
+
+
+def can_publish(user, plan):
+    return plan.status == PlanStatus.IN_REVIEW and user.has_perm(PUBLISH_PERMISSION)
+
+
+def suggested_version(plan):
+    """The label after ``plan``'s that the product does not use yet: 7 → 8, 7.1 → 7.2."""
+    head, _, last = plan.version.rpartition(".")
+    taken = set(plan.product.plans.values_list("version", flat=True))
+    if not last.isdigit():
+        head, last = plan.version, "1"
+    number = int(last)
+    while True:
+        number += 1
+        label = f"{head}.{number}" if head else str(number)
+        if label not in taken:
+            return label
+
+
+def record_edit(plan, user):
+    """Note that ``user`` changed the version or a part of it (for four eyes and conflicts)."""
+    RiskManagementPlan.objects.filter(pk=plan.pk).update(
+        revision=F("revision") + 1,
+        last_edited_by=user if user and user.is_authenticated else None,
+        updated_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def start_new_version(plan, *, user, version, reason):
+    """A draft that copies the published ``plan`` whole: concerns, measures, studies."""
+    _require(user, "risks.add_riskmanagementplan", "start new plan versions")
+    if not plan.is_published:
+        raise WorkflowError(
+            f"A new version can only start from the published version; version "
+            f"{plan.version} is {plan.get_status_display().lower()}."
+        )
+    version = (version or "").strip()
+    if not version:
+        raise WorkflowError("Give the new version a label, e.g. the plan's version number.")
+    if plan.product.plans.filter(version=version).exists():
+        raise WorkflowError(f"{plan.product} already has a plan version “{version}”.")
+    with recorded_change(reason, user):
+        draft = RiskManagementPlan.objects.create(
+            product=plan.product,
+            version=version,
+            status=PlanStatus.DRAFT,
+            source_document=plan.source_document,
+            source_url=plan.source_url,
+            note=plan.note,
+            copied_from=plan,
+            last_edited_by=user,
+        )
+        _copy_parts(plan, draft)
+    return draft
+
+
+def _copy_parts(plan, draft):
+    concerns = {}
+    for concern in plan.safety_concerns.prefetch_related("routine_measures__section_references"):
+        old_pk = concern.pk
+        concern.pk = None
+        concern.plan = draft
+        concern.save()
+        concerns[old_pk] = concern
+        references = []
+        for measure in concern.routine_measures.all():
+            old_references = list(measure.section_references.all())
+            measure.pk = None
+            measure.safety_concern = concern
+            measure.save()
+            references += [
+                SectionReference(
+                    routine_measure=measure,
+                    document=reference.document,
+                    section=reference.section,
+                    position=reference.position,
+                )
+                for reference in old_references
+            ]
+        bulk_create_audited(SectionReference, references)
+
+    for model in (AdditionalMeasure, Study):
+        items = model.objects.filter(plan=plan).prefetch_related("safety_concerns")
+        if model is Study:
+            items = items.prefetch_related("milestones")
+        for item in items:
+            linked = [concerns[concern.pk] for concern in item.safety_concerns.all()]
+            milestones = list(item.milestones.all()) if model is Study else []
+            item.pk = None
+            item.plan = draft
+            item.save()
+            if linked:
+                item.safety_concerns.set(linked)
+            for milestone in milestones:
+                milestone.pk = None
+                milestone.study = item
+                milestone.save()
+
+
+@transaction.atomic
+def submit_for_review(plan, *, user, reason):
+    plan = _locked(plan)
+    _require(user, CHANGE_PERMISSION, "submit plan versions for review")
+    if not plan.is_draft:
+        raise WorkflowError(
+            f"Only a draft can be submitted for review; version {plan.version} is "
+            f"{plan.get_status_display().lower()}."
+        )
+    unresolved = plan.import_warnings.filter(resolved=False).count()
+    if unresolved:
+        raise WorkflowError(
+            f"Check and tick off the {unresolved} unresolved import warning"
+            f"{'' if unresolved == 1 else 's'} before submitting this version for review."
+        )
+    if not plan.safety_concerns.exists():
+        raise WorkflowError("This version has no safety concerns; a plan lists at least one.")
+    with recorded_change(reason, user):
+        plan.status = PlanStatus.IN_REVIEW
+        plan.submitted_at = timezone.now()
+        plan.submitted_by = user
+        plan.save()
+    return plan
+
+
+@transaction.atomic
+def return_to_draft(plan, *, user, reason):
+    """Send a version in review back for changes (a reviewer) or withdraw it (a curator)."""
+    plan = _locked(plan)
+    if not (user.has_perm(PUBLISH_PERMISSION) or user.has_perm(CHANGE_PERMISSION)):
+        raise WorkflowError("You do not have permission to send plan versions back to draft.")
+    if plan.status != PlanStatus.IN_REVIEW:
+        raise WorkflowError(
+            f"Only a version in review can go back to draft; version {plan.version} is "
+            f"{plan.get_status_display().lower()}."
+        )
+    with recorded_change(reason, user):
+        plan.status = PlanStatus.DRAFT
+        plan.submitted_at = None
+        plan.submitted_by = None
+        plan.save()
+    return plan
+
+
+@transaction.atomic
+def publish(plan, *, user, reason):
+    """Make the version in review the product's current one; the previous one is superseded."""
+    plan = _locked(plan)
+    _require(user, PUBLISH_PERMISSION, "publish plan versions (it takes a reviewer)")
+    if plan.status != PlanStatus.IN_REVIEW:
+        raise WorkflowError(
+            f"Only a version in review can be published; version {plan.version} is "
+            f"{plan.get_status_display().lower()}."
+        )
+    if plan.last_edited_by_id is not None and plan.last_edited_by_id == user.pk:
+        raise WorkflowError(
+            "You made the last change to this version, so another reviewer must publish it "
+            "(four eyes)."
+        )
+    current = (
+        RiskManagementPlan.objects.select_for_update()
+        .filter(product=plan.product_id, status=PlanStatus.PUBLISHED)
+        .first()
+    )
+    if plan.copied_from_id and current and current.pk != plan.copied_from_id:
+        raise WorkflowError(
+            f"This version was started from version {plan.copied_from.version}, but version "
+            f"{current.version} has been published since. Start a new version from "
+            f"version {current.version} so that its changes are not lost."
+        )
+    now = timezone.now()
+    with recorded_change(reason, user):
+        if current:
+            current.status = PlanStatus.SUPERSEDED
+            current.superseded_at = now
+            current.save()
+        plan.status = PlanStatus.PUBLISHED
+        plan.published_at = now
+        plan.published_by = user
+        plan.save()
+    return plan
+
+
+def _locked(plan):
+    return (
+        RiskManagementPlan.objects.select_for_update()
+        .select_related("product", "copied_from")
+        .get(pk=plan.pk)
+    )
+
+
+def _require(user, permission, action):
+    if not user.has_perm(permission):
+        raise WorkflowError(f"You do not have permission to {action}.")
