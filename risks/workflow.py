@@ -222,11 +222,9 @@ def publish(plan, *, user, reason):
 
 
 def _locked(plan):
-    return (
-        RiskManagementPlan.objects.select_for_update()
-        .select_related("product", "copied_from")
-        .get(pk=plan.pk)
-    )
+    """``plan`` reloaded under a row lock, so that its status is the one to act on."""
+    plan.refresh_from_db(from_queryset=RiskManagementPlan.objects.select_for_update())
+    return plan
 
 
 def _require(user, permission, action):

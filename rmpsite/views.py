@@ -1,5 +1,6 @@
 """Site-wide error pages with a plain message and the site's navigation, and a health check."""
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -24,6 +25,18 @@ def server_error(request):
     return _error(
         request, 500, "Server error", "Something went wrong on our side; the error has been logged."
     )
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer once a username has failed to log in too often from one address."""
+    hours = settings.AXES_COOLOFF_TIME
+    wait = f"{hours:g} hour{'' if hours == 1 else 's'}" if hours >= 1 else f"{hours * 60:g} minutes"
+    message = (
+        f"Too many failed logins ({settings.AXES_FAILURE_LIMIT}) for this account from your "
+        f"address. Logging in is blocked for {wait}; an administrator can lift the block sooner "
+        "(manage.py axes_reset_username USERNAME)."
+    )
+    return _error(request, 429, "Login blocked", message)
 
 
 def healthz(request):
