@@ -12,13 +12,18 @@ PASSWORD_VARIABLE = "DJANGO_CURATOR_PASSWORD"
 
 class Command(BaseCommand):
     help = (
-        "Create a staff account in the Curators group. Asks for the password, or reads it "
-        f"from {PASSWORD_VARIABLE} with --no-input."
+        "Create a staff account in the Curators group (or, with --reviewer, the Reviewers group). "
+        f"Asks for the password, or reads it from {PASSWORD_VARIABLE} with --no-input."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--email", default="")
+        parser.add_argument(
+            "--reviewer",
+            action="store_true",
+            help="A reviewer, who checks and publishes versions, instead of a curator.",
+        )
         parser.add_argument(
             "--no-input",
             action="store_false",
@@ -26,14 +31,17 @@ class Command(BaseCommand):
             help=f"Take the password from the {PASSWORD_VARIABLE} environment variable.",
         )
 
-    def handle(self, *args, username, email, interactive, **options):
+    def handle(self, *args, username, email, interactive, reviewer=False, **options):
         User = get_user_model()
         if User.objects.filter(username=username).exists():
             raise CommandError(f"There is already an account named {username!r}.")
+        role, group_name = ("Reviewer", "Reviewers") if reviewer else ("Curator", "Curators")
         try:
-            curators = Group.objects.get(name="Curators")
+            group = Group.objects.get(name=group_name)
         except Group.DoesNotExist:
-            raise CommandError("The Curators group is missing: run `manage.py migrate`.") from None
+            raise CommandError(
+                f"The {group_name} group is missing: run `manage.py migrate`."
+            ) from None
         password = self.read_password() if interactive else os.environ.get(PASSWORD_VARIABLE)
         if not password:
             raise CommandError(f"No password given: set {PASSWORD_VARIABLE} or run interactively.")
@@ -45,8 +53,8 @@ class Command(BaseCommand):
         with transaction.atomic():
             user.set_password(password)
             user.save()
-            user.groups.add(curators)
-        self.stdout.write(f"Curator {username!r} created: log in at /admin/.")
+            user.groups.add(group)
+        self.stdout.write(f"{role} {username!r} created: log in at /admin/.")
 
     def read_password(self):
         password = getpass.getpass("Password: ")
