@@ -27,8 +27,9 @@ seed: migrate
 run: seed
 	@echo
 	@echo "  RMP Browser on http://$(HOST)/  (curation: http://$(HOST)/admin/)"
-	@echo "  Create a curator account in another terminal with:"
+	@echo "  Create a curator (and a reviewer, who publishes) in another terminal with:"
 	@echo "      $(BIN)/python manage.py create_curator YOUR-NAME"
+	@echo "      $(BIN)/python manage.py create_curator ANOTHER-NAME --reviewer"
 	@echo
 	$(BIN)/python manage.py runserver $(HOST)
 
