@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models.signals import pre_save
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
@@ -58,11 +59,22 @@ class AuditedHistory(HistoricalRecords):
         kwargs.setdefault("excluded_fields", [])
         super().__init__(**kwargs)
 
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        if sender is self.cls:
+            pre_save.connect(_require_recorded_change, sender=sender, weak=False)
+
     def get_change_reason_for_object(self, instance, history_type, using):
         return current_change().reason
 
     def get_history_user(self, instance):
         return current_change().user
+
+
+def _require_recorded_change(sender, raw=False, **kwargs):
+    """Refuse a save before it writes: in autocommit, post_save would come too late."""
+    if not raw:
+        current_change()
 
 
 def bulk_create_audited(model, objs):

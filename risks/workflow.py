@@ -131,7 +131,7 @@ def _copy_parts(plan, draft):
             item.plan = draft
             item.save()
             if linked:
-                item.safety_concerns.set(linked)
+                item.safety_concerns.add(*linked)
             for milestone in milestones:
                 milestone.pk = None
                 milestone.study = item

@@ -15,6 +15,7 @@ handler500 = "rmpsite.views.server_error"
 urlpatterns = [
     path("", include("risks.urls")),
     path("products/", include("products.urls")),
+    path("admin/audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
