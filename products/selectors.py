@@ -1,19 +1,22 @@
 """Read queries for the public product pages."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from risks.models import (
     AdditionalMeasureKind,
     ConcernCategory,
+    PlanStatus,
     RiskManagementPlan,
     SectionReference,
     StudyCategory,
 )
-from risks.selectors import public_products
+from risks.selectors import current_plan_prefetches, public_products
 
 from .facets import build_facet
 from .filters import has_additional_measure, has_concern, has_study
-from .models import AuthorisationStatus, Region, Substance
+from .models import AuthorisationStatus, ProductInformationSection, Region, Substance
 
 BOOLEAN_FACETS = [
     ("concern", "Safety concern category", ConcernCategory.choices, has_concern),
@@ -96,3 +99,58 @@ def citing_concerns(plan):
         if concern not in concerns:
             concerns.append(concern)
     return citing
+
+
+def public_versions():
+    """Published and superseded plan versions: the current one first, then the most recent."""
+    return RiskManagementPlan.objects.public().order_by(
+        Case(When(status=PlanStatus.PUBLISHED, then=Value(0)), default=Value(1)),
+        F("published_at").desc(nulls_last=True),
+        "-id",
+    )
+
+
+def product_versions(slug):
+    """A public product with its public plan versions as ``product.versions``, newest first.
+
+    Raises Http404 for unknown slugs and for products with only unpublished plans; drafts
+    and versions in review are never loaded.
+    """
+    return get_object_or_404(
+        public_products().prefetch_related(
+            Prefetch("plans", queryset=public_versions(), to_attr="versions")
+        ),
+        slug=slug,
+    )
+
+
+def product_version(slug, version):
+    """A public product with its public plan version ``version`` loaded like the current one.
+
+    ``product.plan`` is the version, with everything the product page shows;
+    ``product.versions`` lists the public versions, newest first. Raises Http404 for unknown
+    slugs, products with only unpublished plans, and versions that are not public.
+    """
+    product = get_object_or_404(
+        public_products()
+        .select_related("marketing_authorisation_holder")
+        .prefetch_related(
+            Prefetch("plans", queryset=public_versions(), to_attr="versions"),
+            Prefetch(
+                "plans",
+                queryset=RiskManagementPlan.objects.public()
+                .filter(version=version)
+                .prefetch_related(*current_plan_prefetches()),
+                to_attr="chosen_plans",
+            ),
+            Prefetch(
+                "information_sections",
+                queryset=ProductInformationSection.objects.defer("text"),
+            ),
+        ),
+        slug=slug,
+    )
+    if not product.chosen_plans:
+        raise Http404("No public version with this label.")
+    product.plan = product.chosen_plans[0]
+    return product

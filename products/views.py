@@ -1,6 +1,12 @@
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 
 from risks import selectors as risk_selectors
+from risks.changes import compare
 from risks.models import ConcernCategory
 from rmpsite.exports import Column, export
 from rmpsite.listing import paginate, query_without, valid_filterset
@@ -84,9 +90,8 @@ def resolve_references(product, plan, sections):
                 )
 
 
-def product_detail(request, slug):
-    product = risk_selectors.product_detail(slug)
-    plan = product.current_plan
+def plan_page_context(product, plan):
+    """What products/product_detail.html shows: ``product`` with ``plan``, one of its versions."""
     sections = product.information_sections.all().as_lookup()
     groups = []
     if plan:
@@ -96,16 +101,21 @@ def product_detail(request, slug):
             (category, [c for c in concerns if c.category == category])
             for category in ConcernCategory
         ]
+    return {
+        "product": product,
+        "plan": plan,
+        "groups": groups,
+        "information_loaded": bool(sections),
+        "documents": sorted({Document(s.document).label for s in sections.values()}),
+    }
+
+
+def product_detail(request, slug):
+    product = risk_selectors.product_detail(slug)
     return render(
         request,
         "products/product_detail.html",
-        {
-            "product": product,
-            "plan": plan,
-            "groups": groups,
-            "information_loaded": bool(sections),
-            "documents": sorted({Document(s.document).label for s in sections.values()}),
-        },
+        plan_page_context(product, product.current_plan),
     )
 
 
@@ -123,3 +133,136 @@ def product_information(request, slug):
         "products/product_information.html",
         {"product": product, "plan": product.current_plan, "documents": documents},
     )
+
+
+class VersionsForm(forms.Form):
+    """Two public versions of a product to compare, by label: ?from=1&to=2.
+
+    Without ``to``, the current version; without ``from``, the version published before
+    ``to``. Labels of drafts and versions in review are refused like unknown labels, with the
+    same message, so a draft's existence never shows.
+    """
+
+    def __init__(self, data, *, product):
+        super().__init__(data)
+        self.versions = product.versions  # newest first
+        labels = ", ".join(plan.version for plan in self.versions)
+        choices = [("", "")] + [(plan.version, plan.version) for plan in self.versions]
+        for name, label, role in (("from", "From version", "from"), ("to", "To version", "to")):
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                required=False,
+                choices=choices,
+                error_messages={
+                    "invalid_choice": f"The version to compare {role} is not a published "
+                    f"version of {product.name}"
+                    + (f"; the published versions are {labels}." if labels else ".")
+                },
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        by_label = {plan.version: plan for plan in self.versions}
+        old_label, new_label = data.get("from"), data.get("to")
+        data["old"] = data["new"] = None
+        if old_label and old_label == new_label:
+            raise ValidationError("Choose two different versions to compare.")
+        if len(self.versions) < 2:
+            return data
+        new = by_label[new_label] if new_label else self.versions[0]
+        if old_label:
+            old = by_label[old_label]
+        else:
+            older = self.versions[self.versions.index(new) + 1 :]
+            if not older:
+                raise ValidationError(
+                    f"Version {new.version} is the first published version: choose a version "
+                    "to compare it with."
+                )
+            old = older[0]
+        if old == new:
+            raise ValidationError("Choose two different versions to compare.")
+        data["old"], data["new"] = old, new
+        return data
+
+    def error_message(self):
+        messages = [error for errors in self.errors.values() for error in errors]
+        return " ".join(messages)
+
+
+def version_url(product, plan):
+    """The address of ``plan``'s page; None if its label cannot be part of an address."""
+    try:
+        return reverse("products:version", kwargs={"slug": product.slug, "version": plan.version})
+    except NoReverseMatch:
+        return None
+
+
+def plan_url(product, plan):
+    """Where a version is read: the product page for the current one, else its version page."""
+    return product.get_absolute_url() if plan.is_published else version_url(product, plan)
+
+
+def changes_url(product, old=None, new=None):
+    """The address of the comparison of two versions (the default ones when not given)."""
+    url = reverse("products:changes", kwargs={"slug": product.slug})
+    query = urlencode({name: plan.version for name, plan in (("from", old), ("to", new)) if plan})
+    return f"{url}?{query}" if query else url
+
+
+def link_items(product, plan):
+    """Give each concern and study of ``plan`` the address of its place on the version's page."""
+    base = plan_url(product, plan)
+    for concern in plan.safety_concerns.all():
+        concern.page_url = f"{base}#{concern.anchor}" if base else None
+    for study in plan.studies.all():
+        study.page_url = f"{base}#study-{study.pk}" if base else None
+
+
+def product_changes(request, slug):
+    product = selectors.product_versions(slug)
+    versions = product.versions
+    for plan in versions:
+        plan.page_url = plan_url(product, plan)
+    form = VersionsForm(request.GET, product=product)
+    comparison, backwards = None, False
+    if form.is_valid() and form.cleaned_data["old"]:
+        old, new = form.cleaned_data["old"], form.cleaned_data["new"]
+        comparison = compare(old, new)
+        for plan in (comparison.old_plan, comparison.new_plan):
+            link_items(product, plan)
+        backwards = versions.index(old) < versions.index(new)  # newest first
+        selected = (old, new)
+    else:
+        selected = (versions[1], versions[0]) if len(versions) > 1 else (None, None)
+    return render(
+        request,
+        "products/product_changes.html",
+        {
+            "product": product,
+            "versions": versions,
+            "error": None if form.is_valid() else form.error_message(),
+            "comparison": comparison,
+            "backwards": backwards,
+            "selected_from": selected[0],
+            "selected_to": selected[1],
+        },
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def product_version(request, slug, version):
+    product = selectors.product_version(slug, version)
+    plan = product.plan
+    ids = [item.pk for item in product.versions]
+    newer = product.versions[: ids.index(plan.pk)]
+    successor = newer[-1] if newer and not plan.is_published else None
+    context = plan_page_context(product, plan)
+    context["viewed_version"] = {
+        "successor": successor,
+        "changes_url": changes_url(product, plan, successor) if successor else None,
+        "history_url": changes_url(product),
+    }
+    return render(request, "products/product_detail.html", context)

@@ -1,8 +1,12 @@
 import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from audit.context import recorded_change
 from products.documents import Document
 from products.tests.factories import ProductFactory
+from risks import workflow
 from risks.models import (
     AdditionalMeasure,
     AdditionalMeasureKind,
@@ -94,3 +98,49 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
         milestone.set_due(due)
         milestone.save()
         return milestone
+
+
+def workflow_user(username, *permissions):
+    """A staff user holding ``permissions`` ("app_label.codename"), created once per name."""
+    user, created = get_user_model().objects.get_or_create(
+        username=username, defaults={"is_staff": True}
+    )
+    if created:
+        for permission in permissions:
+            app_label, codename = permission.split(".")
+            user.user_permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    return get_user_model().objects.get(pk=user.pk)  # a fresh permission cache
+
+
+def next_version(plan, *, user=None, reviewer=None, version=None, publish=True, edit=None):
+    """The next version of the published ``plan``, made the way curators make it.
+
+    ``start_new_version`` copies ``plan`` into a draft as ``user`` (a curator by default);
+    ``edit(draft)`` may then change the draft (inside a recorded change by ``user``). Unless
+    ``publish`` is False, the draft is submitted for review by ``user`` and published by
+    ``reviewer``, a second person (four eyes), which supersedes ``plan``.
+    """
+    user = user or workflow_user(
+        "version-author",
+        "risks.add_riskmanagementplan",
+        "risks.change_riskmanagementplan",
+    )
+    reviewer = reviewer or workflow_user(
+        "version-reviewer", "risks.view_riskmanagementplan", "risks.publish_riskmanagementplan"
+    )
+    draft = workflow.start_new_version(
+        plan,
+        user=user,
+        version=version or workflow.suggested_version(plan),
+        reason="Start the next version",
+    )
+    if edit is not None:
+        with recorded_change("Edit the new version", user):
+            edit(draft)
+        workflow.record_edit(draft, user)
+    if publish:
+        workflow.submit_for_review(draft, user=user, reason="Ready for review")
+        workflow.publish(draft, user=reviewer, reason="Reviewed and published")
+    return RiskManagementPlan.objects.get(pk=draft.pk)
