@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from audit.admin import ConditionallyEditableMixin
+
 from .models import ImportLog, ImportWarning
 
 IMPORT_PERMISSION = "risks.add_riskmanagementplan"
@@ -102,8 +104,12 @@ class ImportLogAdmin(admin.ModelAdmin):
         return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", zip(log.warnings)))
 
 
-class ImportWarningInline(admin.TabularInline):
-    """Warnings of an import, to be reviewed and ticked off; never added or deleted by hand."""
+class ImportWarningInline(ConditionallyEditableMixin, admin.TabularInline):
+    """Warnings of an import, to be reviewed and ticked off; never added or deleted by hand.
+
+    Ticking one off changes the version: only while it is a draft, and with a reason (the
+    page's own "Reason for this change").
+    """
 
     model = ImportWarning
     fields = ["subject", "message", "resolved"]
@@ -131,6 +137,10 @@ class ImportWarningInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return _has_import_warnings(obj) and super().has_change_permission(request, obj)
+
+    def is_editable(self, obj):
+        plan = getattr(obj, "plan", obj)  # the page is the plan's or one of its concerns'
+        return plan.is_draft
 
 
 def _has_import_warnings(obj):

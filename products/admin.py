@@ -1,16 +1,39 @@
+"""The curation admin of products, their substances, companies and information sections.
+
+Every write carries a reason (``audit.admin``). A product and its information sections
+share ``Product.revision`` as the token that detects concurrent edits; a substance or a
+company uses its latest historical row.
+"""
+
 from django.contrib import admin
 from django.db import models
+
+from audit.admin import AuditedAdminMixin, HistoryGuard, RevisionGuard
 
 from .models import Company, Product, ProductInformationSection, Substance
 
 
+def product_changes(product_pk):
+    """History of a product and of its information sections (deleted ones included)."""
+    return [
+        Product.history.filter(id=product_pk),
+        ProductInformationSection.history.filter(product_id=product_pk),
+    ]
+
+
+def product_guard(path):
+    return RevisionGuard(Product, path, changes=product_changes)
+
+
 @admin.register(Substance)
-class SubstanceAdmin(admin.ModelAdmin):
+class SubstanceAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    edit_guard = HistoryGuard(Substance)
     search_fields = ["name"]
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    edit_guard = HistoryGuard(Company)
     search_fields = ["name"]
 
 
@@ -22,7 +45,8 @@ class ProductInformationSectionInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    edit_guard = product_guard("")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "substance_names", "region", "authorisation_status", "updated_at"]
     list_filter = ["region", "authorisation_status"]
@@ -55,7 +79,9 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductInformationSection)
-class ProductInformationSectionAdmin(admin.ModelAdmin):
+class ProductInformationSectionAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    edit_guard = product_guard("product")
+    fixed_on_change = ["product"]
     list_display = ["product", "document", "section", "title"]
     list_filter = ["document", "product"]
     list_select_related = ["product"]

@@ -1,7 +1,9 @@
 from django import forms
 
+from audit.admin import ReasonField
+
 from . import services
-from .models import AdditionalMeasure, RoutineMeasure, SafetyConcern, Study
+from .models import AdditionalMeasure, RiskManagementPlan, RoutineMeasure, SafetyConcern, Study
 
 
 class RoutineMeasureForm(forms.ModelForm):
@@ -93,3 +95,19 @@ class StudyForm(PlanConcernsForm):
             "safety_concerns",
         ]
         widgets = {"safety_concerns": forms.CheckboxSelectMultiple}
+
+
+class TransitionForm(forms.Form):
+    """Confirmation of a step in a plan version's workflow: the reason is required."""
+
+    reason = ReasonField()
+
+
+class NewVersionForm(TransitionForm):
+    version = forms.CharField(
+        label="Label of the new version",
+        max_length=RiskManagementPlan._meta.get_field("version").max_length,
+        help_text="As the plan will name itself, e.g. 8 or 7.1.",
+    )
+
+    field_order = ["version", "reason"]

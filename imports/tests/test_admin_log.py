@@ -184,6 +184,7 @@ def test_curator_ticks_a_warning_resolved_but_cannot_add_delete_or_reword(
     data["import_warnings-1-DELETE"] = "on"
     data["import_warnings-TOTAL_FORMS"] = 4
     data.update({"import_warnings-3-subject": "Invented", "import_warnings-3-resolved": "on"})
+    data["change_reason"] = "Checked against the source document"
 
     response = curator_client.post(url, data)
 

@@ -45,6 +45,7 @@ def test_curator_imports_uplizna_as_a_new_product(page, live_server, curator, up
     expect(page.locator("section.concern h3").first).to_have_text(re.compile(r"^1\. Infusion"))
     assert RiskManagementPlan.objects.count() == 0
 
+    page.get_by_label("Reason for the import").fill("New summary published by EMA")
     page.get_by_role("button", name="Confirm: create the draft").click()
 
     expect(page).to_have_url(re.compile(r"/admin/risks/riskmanagementplan/\d+/change/$"))

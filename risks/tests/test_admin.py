@@ -87,7 +87,10 @@ def test_curator_cannot_manage_users(curator_client):
 
 def routine_measure_post(measure, references):
     concern = measure.safety_concern
+    concern.plan.refresh_from_db()
     return {
+        "change_reason": "Section references checked against the SmPC",
+        "change_token": str(concern.plan.revision),
         "plan": concern.plan_id,
         "category": concern.category,
         "name": concern.name,
@@ -108,7 +111,9 @@ def routine_measure_post(measure, references):
 
 
 def test_curator_types_section_references_as_text(curator_client):
-    reference = SectionReferenceFactory(section="4.8")
+    reference = SectionReferenceFactory(
+        section="4.8", routine_measure__safety_concern__plan__draft=True
+    )
     measure = reference.routine_measure
     url = reverse("admin:risks_safetyconcern_change", args=[measure.safety_concern_id])
 
@@ -124,12 +129,14 @@ def test_curator_types_section_references_as_text(curator_client):
 
 
 def test_a_malformed_section_reference_is_a_form_error_and_nothing_changes(curator_client):
-    measure = SectionReferenceFactory(section="4.8").routine_measure
+    measure = SectionReferenceFactory(
+        section="4.8", routine_measure__safety_concern__plan__draft=True
+    ).routine_measure
     url = reverse("admin:risks_safetyconcern_change", args=[measure.safety_concern_id])
 
     response = curator_client.post(url, routine_measure_post(measure, "SmPC 4.4, SmPC four"))
 
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "“four” is not a section of the Summary of product characteristics" in (
         response.content.decode()
     )
@@ -137,7 +144,7 @@ def test_a_malformed_section_reference_is_a_form_error_and_nothing_changes(curat
 
 
 def test_duplicate_concern_name_shows_the_readable_message(curator_client):
-    measure = RoutineMeasureFactory()
+    measure = RoutineMeasureFactory(safety_concern__plan__draft=True)
     other = SafetyConcern.objects.create(
         plan=measure.safety_concern.plan, category="potential", name="Malignancy"
     )
@@ -145,17 +152,20 @@ def test_duplicate_concern_name_shows_the_readable_message(curator_client):
     data["name"] = "MALIGNANCY"
     url = reverse("admin:risks_safetyconcern_change", args=[measure.safety_concern_id])
     response = curator_client.post(url, data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "This plan already has a safety concern with this name." in response.content.decode()
     assert other.name == SafetyConcern.objects.get(pk=other.pk).name
 
 
 def test_milestone_due_date_is_derived_when_a_curator_saves(curator_client):
-    milestone = MilestoneFactory(due="2031")
+    milestone = MilestoneFactory(due="2031", study__plan__draft=True)
+    plan = milestone.study.plan
     url = reverse("admin:risks_milestone_change", args=[milestone.pk])
     response = curator_client.post(
         url,
         {
+            "change_reason": "Final report date moved",
+            "change_token": str(plan.revision),
             "study": milestone.study_id,
             "description": "Final report",
             "due": "Q2 2027",
@@ -171,9 +181,12 @@ def test_milestone_due_date_is_derived_when_a_curator_saves(curator_client):
         "quarter",
     )
 
+    plan.refresh_from_db()
     response = curator_client.post(
         url,
         {
+            "change_reason": "Final report date moved",
+            "change_token": str(plan.revision),
             "study": milestone.study_id,
             "description": "Final report",
             "due": "30/02/2027",
