@@ -1,7 +1,8 @@
 """Admin building blocks for curated models: a reason for every write, and no lost edits.
 
 ``AuditedAdminMixin`` gives a ModelAdmin's add and change forms a required "Reason for
-this change", saves the object, its inlines and its many-to-many relations inside
+this change", shown right above the Save buttons (``templates/admin/change_form.html``),
+saves the object, its inlines and its many-to-many relations inside
 ``recorded_change(reason, user)``, asks for a reason on the delete page too, and drops
 the bulk "delete selected" action, which cannot carry one.
 
@@ -18,9 +19,11 @@ while ``is_editable(obj)`` says so; it serves ModelAdmins and inlines alike.
 import copy
 
 from django import forms
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import ValidationError
-from django.db import router, transaction
+from django.db import models, router, transaction
 from django.db.models import F
 from django.http import QueryDict
 from django.template.response import TemplateResponse
@@ -278,10 +281,51 @@ class DeleteReasonForm(forms.Form):
     edit_conflict = False
 
 
+def reason_fieldset(form, *, covers_inlines, model_admin):
+    """The reason and the token as an admin fieldset, shown right above the Save buttons
+    (``templates/admin/change_form.html``), after the inline tables, where it is not missed."""
+    description = (
+        "One reason covers everything you change on this page, the sections above included."
+        if covers_inlines
+        else None
+    )
+    return helpers.Fieldset(
+        form,
+        name="Why this change",
+        fields=REASON_FIELDS,
+        classes=["change-reason"],
+        description=description,
+        model_admin=model_admin,
+    )
+
+
+class LineEndsTextarea(AdminTextareaWidget):
+    """A textarea whose text keeps the stored line ends.
+
+    Browsers send a textarea's lines joined by CR LF; stored texts use LF. Without this an
+    untouched text would count as changed, be saved again and show in the audit trail.
+    """
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        if isinstance(value, str):
+            return value.replace("\r\n", "\n").replace("\r", "\n")
+        return value
+
+
 # Admin mixins
 
 
-class ConditionallyEditableMixin:
+class LineEndsMixin:
+    """Long texts of a ModelAdmin's or an inline's forms keep LF line ends."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        text = {**self.formfield_overrides.get(models.TextField, {}), "widget": LineEndsTextarea}
+        self.formfield_overrides = {**self.formfield_overrides, models.TextField: text}
+
+
+class ConditionallyEditableMixin(LineEndsMixin):
     """Add, change and delete only while ``is_editable(obj)``, superusers included.
 
     ``obj`` is the object of a ModelAdmin's page, or the parent object of an inline's.
@@ -307,7 +351,7 @@ class ConditionallyEditableMixin:
         )
 
 
-class AuditedAdminMixin:
+class AuditedAdminMixin(LineEndsMixin):
     """A ModelAdmin whose every write carries the user's reason; see the module docstring."""
 
     edit_guard = None  # an EditGuard, or None for no concurrency check
@@ -328,18 +372,6 @@ class AuditedAdminMixin:
 
     def get_fields(self, request, obj=None):
         return [name for name in super().get_fields(request, obj) if name not in REASON_FIELDS]
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = list(super().get_fieldsets(request, obj))
-        if self.may_write(request, obj):
-            options = {"fields": list(REASON_FIELDS), "classes": ["change-reason"]}
-            if self.get_inlines(request, obj):
-                options["description"] = (
-                    "One reason covers everything you change on this page, "
-                    "the sections below included."
-                )
-            fieldsets.append(("Why this change", options))
-        return fieldsets
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if kwargs.get("fields") is not None:
@@ -379,9 +411,13 @@ class AuditedAdminMixin:
             self.edit_guard.saved(owner_pk, request.user)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        if "change_reason" in form.fields and self.may_write(request, obj):
+            context["reason_fieldset"] = reason_fieldset(
+                form, covers_inlines=bool(context.get("inline_admin_formsets")), model_admin=self
+            )
         response = super().render_change_form(request, context, add, change, form_url, obj)
         if request.method == "POST":  # re-shown with errors: nothing was saved
-            form = context["adminform"].form
             response.status_code = 409 if form.edit_conflict else 400
         return response
 

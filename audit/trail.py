@@ -4,7 +4,8 @@
 belongs or belonged to it (parts deleted since included: historical rows keep their
 foreign keys), compares each record with the record before it of the same object, in
 Python, and returns readable entries, oldest first. A fixed number of queries reads the
-whole trail, however long it is.
+whole trail, however long it is. ``plan_history(plan_pk)`` is the set of historical rows
+it reads; the admin names the last change of a version from it too.
 """
 
 import bisect
@@ -197,6 +198,32 @@ SOURCES = [
 ]
 
 
+def plan_history(plan_pk):
+    """The historical rows of a plan version and of everything that ever belonged to it.
+
+    {item kind: queryset}, containers before their parts, parts deleted since included:
+    every row of every item that was ever in the version, found by a subquery per level
+    ("the ids of the concerns that were ever in the plan", ...). The querysets are lazy;
+    the audit trail reads them all, the admin's concurrency check only the newest row.
+    """
+    containers = {source.container for source in SOURCES}
+    ever, ids = {}, {}
+    for source in SOURCES:
+        if source.container is None:
+            ids[source.kind] = [plan_pk]
+            ever[source.kind] = source.model.history.filter(id=plan_pk)
+            continue
+        lookup = {f"{source.parent}_id__in": ids[source.container]}
+        members = source.model.history.filter(**lookup).values("id")
+        ever[source.kind] = source.model.history.filter(id__in=members)
+        if source.kind in containers:
+            # Read the ids of a container level now, so that no query nests more than
+            # one subquery: PostgreSQL can pick a nested loop of sequential scans for
+            # semi-joins three levels deep while its statistics are young.
+            ids[source.kind] = list(members.order_by().distinct().values_list("id", flat=True))
+    return ever
+
+
 class _Names:
     """What each object was called at a given moment, from its own historical rows."""
 
@@ -230,18 +257,7 @@ class _TrailBuilder:
     # Reading: one query per kind of item, one per many-to-many snapshot, four for names.
 
     def _read(self):
-        # Every historical row of every item that ever belonged to the plan: a subquery
-        # per level ("the ids of the concerns that were ever in the plan", ...).
-        ever, ids = {}, {}
-        for source in SOURCES:
-            if source.container is None:
-                ids[source.kind] = [self.plan.pk]
-                ever[source.kind] = source.model.history.filter(id=self.plan.pk)
-            else:
-                lookup = {f"{source.parent}_id__in": ids[source.container]}
-                ids[source.kind] = source.model.history.filter(**lookup).values("id")
-                ever[source.kind] = source.model.history.filter(id__in=ids[source.kind])
-
+        ever = plan_history(self.plan.pk)
         self.groups, members = {}, {}
         for source in SOURCES:
             rows = ever[source.kind].select_related("history_user")

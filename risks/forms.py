@@ -1,6 +1,6 @@
 from django import forms
 
-from audit.admin import ReasonField
+from audit.admin import LineEndsTextarea, ReasonField
 
 from . import services
 from .models import AdditionalMeasure, RiskManagementPlan, RoutineMeasure, SafetyConcern, Study
@@ -19,7 +19,7 @@ class RoutineMeasureForm(forms.ModelForm):
     class Meta:
         model = RoutineMeasure
         fields = ["position", "kind", "text", "references"]
-        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 48})}
+        widgets = {"text": LineEndsTextarea(attrs={"rows": 3, "cols": 48})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

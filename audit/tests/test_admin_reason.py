@@ -215,6 +215,55 @@ def test_inline_changes_are_recorded_with_the_page_reason(curator_client, curato
     assert added.history_type == "+"
 
 
+def test_texts_sent_back_unchanged_by_a_browser_are_not_a_change(curator_client, curator):
+    measure = RoutineMeasureFactory(
+        safety_concern__plan__draft=True,
+        safety_concern__category=ConcernCategory.POTENTIAL,
+        safety_concern__risk_factors="Patients over 65.\nPatients with renal impairment.",
+        text="SmPC section 4.4.\nSmPC section 4.8.",
+    )
+    concern = measure.safety_concern
+    data = form_data(curator_client.get(change_url(concern)))
+    # A browser sends every textarea's line ends as CR LF.
+    for name, value in data.items():
+        if isinstance(value, str):
+            data[name] = value.replace("\n", "\r\n")
+    data["category"] = ConcernCategory.IDENTIFIED.value
+    data["change_reason"] = REASON
+    measure_rows = measure.history.count()
+
+    response = curator_client.post(change_url(concern), data)
+
+    assert response.status_code == 302
+    concern.refresh_from_db()
+    assert concern.risk_factors == "Patients over 65.\nPatients with renal impairment."
+    record = concern.history.order_by("-history_id").first()
+    assert record.diff_against(record.prev_record).changed_fields == ["category"]
+    assert measure.history.count() == measure_rows
+    measure.refresh_from_db()
+    assert measure.text == "SmPC section 4.4.\nSmPC section 4.8."
+
+
+def test_the_reason_sits_after_the_inline_tables_right_above_save(curator_client):
+    concern = SafetyConcernFactory(plan__draft=True)
+    url = change_url(concern)
+    page = curator_client.get(url).content.decode()
+
+    last_inline = page.rindex("inline-group")
+    reason_box = page.index('<fieldset class="module aligned change-reason"')
+    reason_field = page.index('name="change_reason"')
+    assert last_inline < reason_box < reason_field < page.index('name="_save"')
+    assert "One reason covers everything you change on this page" in page
+
+    data = form_data(curator_client.get(url))
+    data["name"] = "Renamed"
+    response = curator_client.post(url, data)
+    shown = response.content.decode()
+    assert response.status_code == 400
+    box = shown.index('<fieldset class="module aligned change-reason"')
+    assert box < shown.index(escape(REASON_REQUIRED)) < shown.index('name="_save"')
+
+
 def test_a_new_part_added_on_the_plan_page_carries_the_reason(curator_client, curator):
     plan = PlanFactory(draft=True)
     data = form_data(curator_client.get(change_url(plan)))

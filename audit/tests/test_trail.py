@@ -23,7 +23,8 @@ from risks.tests.factories import (
     StudyFactory,
 )
 
-TRAIL_QUERIES = 14  # plan, seven kinds of part, two snapshots, four kinds of names
+TRAIL_QUERIES = 17  # the ids of three container levels, plan, seven kinds of part,
+# two snapshots, four kinds of names
 RECLASSIFIED = "Reclassified after PRAC assessment"
 
 
