@@ -49,7 +49,7 @@ class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
     edit_guard = product_guard("")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "substance_names", "region", "authorisation_status", "updated_at"]
-    list_filter = ["region", "authorisation_status"]
+    list_filter = ["region", "authorisation_status", "is_synthetic"]
     search_fields = ["name", "slug", "substances__name", "procedure_number"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["substances", "marketing_authorisation_holder"]

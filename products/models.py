@@ -100,6 +100,14 @@ class Product(models.Model):
         help_text="Counts the saves of the product and its sections; detects concurrent edits.",
     )
     updated_at = models.DateTimeField(auto_now=True)
+    is_synthetic = models.BooleanField(
+        "synthetic",
+        default=False,
+        editable=False,
+        help_text=(
+            "Invented by manage.py generate_synthetic_data for benchmarking; not a real medicine."
+        ),
+    )
 
     objects = ProductQuerySet.as_manager()
     history = AuditedHistory(m2m_fields=[substances])
