@@ -14,6 +14,8 @@ from django.db.models.signals import pre_save
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
+from .models import DataVersion
+
 
 class MissingChangeReason(RuntimeError):
     """Curated data was written outside a ``recorded_change`` block."""
@@ -70,6 +72,10 @@ class AuditedHistory(HistoricalRecords):
     def get_history_user(self, instance):
         return current_change().user
 
+    def create_historical_record(self, instance, history_type, using=None):
+        super().create_historical_record(instance, history_type, using=using)
+        DataVersion.advance()
+
 
 def _require_recorded_change(sender, raw=False, **kwargs):
     """Refuse a save before it writes: in autocommit, post_save would come too late."""
@@ -80,6 +86,8 @@ def _require_recorded_change(sender, raw=False, **kwargs):
 def bulk_create_audited(model, objs):
     """``bulk_create`` that records one historical row per object, like ``save()``."""
     change = current_change()
-    return bulk_create_with_history(
+    created = bulk_create_with_history(
         list(objs), model, default_user=change.user, default_change_reason=change.reason
     )
+    DataVersion.advance()
+    return created

@@ -316,11 +316,12 @@ def build_history(size):
 @pytest.mark.parametrize("size", [1, 30])
 def test_query_counts_do_not_grow(client, django_assert_num_queries, size):
     build_history(size)
-    # product and substances, versions, the comparison (9), the footer's data version
-    with django_assert_num_queries(12):
+    # product and substances, versions, the comparison (9), the footer's data version, the
+    # page cache's
+    with django_assert_num_queries(13):
         text = text_of(page_of(client.get("/products/big/changes/")))
     assert f"{size} {'study' if size == 1 else 'studies'} completed" in text
-    # as the product page (14), plus the list of versions for the banner
-    with django_assert_num_queries(15):
+    # as the product page (15), plus the list of versions for the banner
+    with django_assert_num_queries(16):
         text = text_of(page_of(client.get("/products/big/versions/1/")))
     assert "You are viewing version 1, superseded on" in text

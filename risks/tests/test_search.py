@@ -343,12 +343,12 @@ def make_products(count):
 def test_query_counts_do_not_grow_with_the_data(client, django_assert_num_queries, count):
     make_products(count)
     # One query per searched model (products are found by name and text, then by substance;
-    # measures are additional then routine), plus the footer's data version.
-    with django_assert_num_queries(8):
+    # measures are additional then routine), the footer's data version and the page cache's.
+    with django_assert_num_queries(9):
         page = page_of(client, q="zebra")
     assert page.h1 == f"{count * 6} results for 'zebra'"
-    # A kind's page: a count and a page of results, plus the footer's data version.
-    with django_assert_num_queries(3):
+    # A kind's page: a count and a page of results, and the two data versions.
+    with django_assert_num_queries(4):
         page_of(client, q="zebra", kind="concerns")
 
 

@@ -457,18 +457,19 @@ def build_products(count):
     ProductFactory()  # product information only
 
 
-PAGES = {  # name: (url, queries, text the response shows)
-    "list": ("/risks/", 3, "Hepatotoxicity"),
+# name: (url, queries (the page cache's data version included), text the response shows)
+PAGES = {
+    "list": ("/risks/", 4, "Hepatotoxicity"),
     "list-filtered": (
         "/risks/?category=identified&region=EU&substance=examplumab&q=hepat",
-        3,
+        4,
         "Hepatotoxicity",
     ),
-    "csv": ("/risks/?format=csv", 6, "SmPC 4.4"),
-    "json": ("/risks/?format=json&category=potential", 5, "Patient card"),
-    "compare": ("/compare/?products=product-0,comparator", 4, "Hepatotoxicity"),
-    "picker": ("/compare/", 2, 'value="product-0"'),
-    "compare-json": ("/compare/?products=product-0,comparator&format=json", 3, "Hepatotoxicity"),
+    "csv": ("/risks/?format=csv", 7, "SmPC 4.4"),
+    "json": ("/risks/?format=json&category=potential", 6, "Patient card"),
+    "compare": ("/compare/?products=product-0,comparator", 5, "Hepatotoxicity"),
+    "picker": ("/compare/", 3, 'value="product-0"'),
+    "compare-json": ("/compare/?products=product-0,comparator&format=json", 4, "Hepatotoxicity"),
 }
 
 

@@ -464,17 +464,18 @@ def build_products(count):
 @pytest.mark.parametrize("products", [1, 50])
 def test_query_count_does_not_grow_with_the_data(client, django_assert_num_queries, products):
     build_products(products)
-    # facets, count, page, milestones, concerns, product select, footer data version
-    with django_assert_num_queries(7):
+    # facets, count, page, milestones, concerns, product select, footer data version,
+    # the page cache's data version
+    with django_assert_num_queries(8):
         response = get(client)
     assert len(response.context["studies"]) == products
     assert page_text(response).count('<span class="badge overdue">Overdue</span>') == products
     # the product filter validates its slug: one query more
     slug = Product.objects.first().slug
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = get(client, f"?product={slug}&overdue=true&category=3")
     assert len(response.context["studies"]) == 1
-    with django_assert_num_queries(3):  # studies, milestones, concerns
+    with django_assert_num_queries(4):  # data version, studies, milestones, concerns
         b"".join(get(client, "?format=csv").streaming_content)
 
 

@@ -1,0 +1,35 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class DataVersion(models.Model):
+    """How many changes have been recorded to curated data, and when the last one was.
+
+    A single row, moved by every historical record written (``audit.context``): public
+    pages are cached and validated (ETag, Last-Modified) against it, so a change, once
+    committed, shows on the next request of every worker.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    counter = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = "data version"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_dataversion_one_row")]
+
+    def __str__(self):
+        return f"Data version {self.counter}"
+
+    @classmethod
+    def current(cls):
+        """The version now; an unsaved version 0 before the first recorded change."""
+        return cls.objects.filter(pk=1).first() or cls(counter=0)
+
+    @classmethod
+    def advance(cls):
+        """Count one more change (inside the writer's transaction)."""
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(counter=F("counter") + 1, changed_at=now):
+            cls.objects.get_or_create(pk=1, defaults={"counter": 1, "changed_at": now})

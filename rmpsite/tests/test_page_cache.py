@@ -1,0 +1,131 @@
+"""Public pages are cached per data version and answered 304 on repeat; admin pages never."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from audit.context import recorded_change
+from audit.models import DataVersion
+from risks import workflow
+from risks.models import ConcernCategory
+from risks.tests.factories import PlanFactory, SafetyConcernFactory, next_version, workflow_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def product():
+    concern = SafetyConcernFactory(name="Hepatotoxicity", category=ConcernCategory.POTENTIAL)
+    return concern.plan.product
+
+
+def test_a_repeated_page_is_served_from_the_cache_with_one_query(
+    client, product, django_assert_num_queries
+):
+    url = product.get_absolute_url()
+    first = client.get(url)
+    with django_assert_num_queries(1):  # the data version
+        again = client.get(url)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert "Hepatotoxicity" in again.content.decode()
+    assert again["ETag"] == first["ETag"]
+    assert "no-cache" in again["Cache-Control"]
+
+
+def test_a_browser_holding_the_page_gets_304_without_a_body(client, product):
+    url = product.get_absolute_url()
+    first = client.get(url)
+
+    repeat = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert repeat.status_code == 304
+    assert repeat.content == b""
+    assert repeat["ETag"] == first["ETag"]
+
+    by_date = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
+    assert by_date.status_code == 304
+
+
+def test_a_recorded_change_shows_on_the_next_request(client, product):
+    url = product.get_absolute_url()
+    first = client.get(url)
+    version = DataVersion.current().counter
+    concern = product.plans.get().safety_concerns.get()
+    with recorded_change("Renamed after the PRAC assessment"):
+        concern.name = "Drug-induced liver injury"
+        concern.save()
+
+    assert DataVersion.current().counter == version + 1
+    fresh = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert fresh.status_code == 200
+    assert fresh["ETag"] != first["ETag"]
+    assert "Drug-induced liver injury" in fresh.content.decode()
+
+
+def test_publishing_a_version_changes_every_public_page(client, product):
+    plan = product.plans.get()
+    urls = [product.get_absolute_url(), "/risks/?q=hepat", "/", "/search/?q=hepatotoxicity"]
+    before = {url: client.get(url) for url in urls}
+
+    next_version(plan, edit=lambda draft: [c.save() for c in _reclassified(draft)])
+    for url in urls:
+        after = client.get(url, headers={"If-None-Match": before[url]["ETag"]})
+        assert after.status_code == 200, url
+        assert after.content != before[url].content, url
+
+
+def _reclassified(draft):
+    concerns = list(draft.safety_concerns.all())
+    for concern in concerns:
+        concern.category = ConcernCategory.IDENTIFIED
+    return concerns
+
+
+def test_pages_are_validated_again_on_a_new_day(client, product, monkeypatch):
+    url = product.get_absolute_url()
+    first = client.get(url)
+    tomorrow = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=1)
+    monkeypatch.setattr("rmpsite.page_cache.timezone.now", lambda: tomorrow)
+
+    again = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 200
+    assert again["ETag"] != first["ETag"]
+
+
+def test_errors_are_not_cached(client, product):
+    client.get("/products/no-such-product/")
+    response = client.get("/products/no-such-product/")
+    assert response.status_code == 404
+    assert not response.has_header("ETag")
+
+    assert client.get("/risks/?category=nonsense").status_code == 400
+    assert not client.get("/risks/?category=nonsense").has_header("ETag")
+
+
+def test_a_draft_published_later_is_not_served_stale_as_not_found(client):
+    draft = PlanFactory(draft=True)
+    url = draft.product.get_absolute_url()
+    assert client.get(url).status_code == 404
+    author = workflow_user("author", "risks.change_riskmanagementplan")
+    reviewer = workflow_user("reviewer-x", "risks.publish_riskmanagementplan")
+    SafetyConcernFactory(plan=draft)
+    workflow.submit_for_review(draft, user=author, reason="Ready")
+    workflow.publish(draft, user=reviewer, reason="Checked")
+    assert client.get(url).status_code == 200
+
+
+def test_admin_pages_and_the_health_check_are_never_cached(admin_client, product):
+    for url in [reverse("admin:index"), "/healthz"]:
+        response = admin_client.get(url)
+        assert response.status_code == 200
+        assert not response.has_header("ETag"), url
+
+
+def test_the_api_is_cached_per_accepted_format(client, product):
+    url = f"/api/v1/products/{product.slug}/"
+    as_json = client.get(url, headers={"Accept": "application/json"})
+    as_page = client.get(url, headers={"Accept": "text/html"})
+    assert as_json["Content-Type"].startswith("application/json")
+    assert as_page["Content-Type"].startswith("text/html")
+    assert "Accept" in as_json["Vary"]
