@@ -25,10 +25,13 @@ class Column:
 
 
 def _cell(value):
+    kind = type(value)
+    if kind is str:
+        return value
     if value is None:
         return ""
-    if isinstance(value, list | tuple):
-        return "; ".join(str(item) for item in value)
+    if kind is list or kind is tuple:
+        return "; ".join(map(str, value))
     return value
 
 

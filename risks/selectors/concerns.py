@@ -8,7 +8,7 @@ concerns are loaded once (a few light columns) and grouped, counted and paginate
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef
 
 from products.facets import build_facet
 from products.models import Product, Region
@@ -16,15 +16,11 @@ from products.models import Product, Region
 from ..models import (
     ConcernCategory,
     RiskManagementPlan,
-    RoutineMeasure,
     SafetyConcern,
-    SectionReference,
-    Study,
 )
 from ..normalise import concern_key, display_name
 
 CATEGORY_ORDER = {category.value: index for index, category in enumerate(ConcernCategory)}
-EXPORT_CHUNK = 200
 
 
 def products_with_current_plan():
@@ -107,41 +103,6 @@ def concern_facets(concerns, query, product_choices):
 
 def _unique(values):
     return list(dict.fromkeys(values))
-
-
-def with_export_details(concerns):
-    """Concerns with references, additional measures and studies, loaded chunk by chunk.
-
-    A generator, so a streamed CSV never holds every concern's details at once.
-    """
-    for start in range(0, len(concerns), EXPORT_CHUNK):
-        chunk = concerns[start : start + EXPORT_CHUNK]
-        prefetch_related_objects(
-            chunk,
-            Prefetch(
-                "routine_measures",
-                queryset=RoutineMeasure.objects.only("id", "safety_concern_id").prefetch_related(
-                    Prefetch("section_references", queryset=SectionReference.objects.all())
-                ),
-            ),
-            "additional_measures",
-            Prefetch("studies", queryset=Study.objects.only("id", "code", "short_name", "title")),
-        )
-        for concern in chunk:
-            concern.section_labels = _unique(
-                reference.label
-                for measure in concern.routine_measures.all()
-                for reference in measure.section_references.all()
-            )
-            yield concern
-
-
-def export_rows(groups):
-    """(group, concern) pairs in page order, with each concern's export details loaded."""
-    concerns = [concern for group in groups for concern in group.concerns]
-    names = {concern.pk: group.name for group in groups for concern in group.concerns}
-    for concern in with_export_details(concerns):
-        yield names[concern.pk], concern
 
 
 # The compare page

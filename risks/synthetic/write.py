@@ -25,7 +25,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 
@@ -100,7 +100,17 @@ def generate(count, *, seed, allow_real_data=False, batch_size=BATCH_SIZE, progr
             writer.write([build_product(seed, number) for number in range(start, stop)])
             if progress:
                 progress(stop - first, count)
+        _refresh_planner_statistics()
     return Summary(seed, first, first + count - 1, writer.counts, time.perf_counter() - started)
+
+
+def _refresh_planner_statistics():
+    """ANALYZE on PostgreSQL, as after any bulk load: until autovacuum gets to it (and never
+    within this transaction) the planner would take the new tables for nearly empty, and
+    nested loops over sequential scans turn reads of the generated data quadratic."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 def next_number():

@@ -4,28 +4,32 @@ from django.core.exceptions import BadRequest
 from django.shortcuts import render
 
 from products.facets import active_filters
-from rmpsite.exports import Column, export, requested_format
+from rmpsite.exports import Column, csv_response, export, requested_format
 from rmpsite.listing import form_error_message, paginate, query_without, valid_filterset
 
 from ..filters.concerns import ProductComparisonForm, SafetyConcernFilter
 from ..models import ConcernCategory
 from ..selectors import concerns as selectors
+from ..selectors.concern_export import export_rows
 
 GROUPS_PER_PAGE = 20
 FILTER_PARAMS = ["q", "substance", "category", "region", "product", "sort"]
 FACET_PARAMS = ["category", "region", "product"]
 
 CONCERN_COLUMNS = [
-    Column("group", lambda row: row[0]),
-    Column("product", lambda row: row[1].plan.product.name),
-    Column("product_slug", lambda row: row[1].plan.product.slug),
-    Column("region", lambda row: row[1].plan.product.region),
-    Column("category", lambda row: row[1].category),
-    Column("name", lambda row: row[1].name),
-    Column("url", lambda row: row[1].get_absolute_url()),
-    Column("section_references", lambda row: row[1].section_labels),
-    Column("additional_measures", lambda row: [m.name for m in row[1].additional_measures.all()]),
-    Column("studies", lambda row: [study.name for study in row[1].studies.all()]),
+    Column(name, lambda row, name=name: getattr(row, name))
+    for name in [
+        "group",
+        "product",
+        "product_slug",
+        "region",
+        "category",
+        "name",
+        "url",
+        "section_references",
+        "additional_measures",
+        "studies",
+    ]
 ]
 
 
@@ -58,10 +62,13 @@ def concern_list(request):
         SafetyConcernFilter(request.GET, queryset=selectors.current_concerns(), products=products)
     )
     data = filterset.form.cleaned_data
+    if requested_format(request) == "csv":  # streamed, without loading a concern object
+        rows = export_rows(filterset.qs, data.get("sort"))
+        return csv_response(rows, CONCERN_COLUMNS, "safety-concerns")
     concerns = list(filterset.qs)
     groups = selectors.group_concerns(concerns, data.get("sort"))
     heading = describe_concerns(len(concerns), len(groups), filterset.form, dict(products))
-    rows = selectors.export_rows(groups)
+    rows = export_rows(filterset.qs, data.get("sort"))
     if response := export(
         request, rows, CONCERN_COLUMNS, "safety-concerns", description=heading, groups=len(groups)
     ):
