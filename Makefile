@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format migrate seed curator clean
+.PHONY: run test install lint format migrate seed curator bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "RMP Browser needs Python 3.11 or newer.")'
@@ -45,6 +45,13 @@ test: lint
 	@mkdir -p var
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=rmpsite.settings.test
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The benchmark of docs/performance.md: SQLite, and PostgreSQL when BENCH_PG_URL is set.
+SCALE ?= 1
+bench: install
+	$(BIN)/python bench/run.py --database sqlite --scale $(SCALE)
+	@if [ -n "$$BENCH_PG_URL" ]; then $(BIN)/python bench/run.py --database postgres --scale $(SCALE); fi
+	$(BIN)/python bench/report.py
 
 curator: migrate
 	$(BIN)/python manage.py create_curator $(NAME)

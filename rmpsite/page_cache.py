@@ -16,6 +16,7 @@ from datetime import UTC, datetime, time
 
 from django.conf import settings
 from django.core.cache import caches
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date, quote_etag
@@ -53,6 +54,11 @@ def _cacheable(request, response):
     )
 
 
+def _plain(response):
+    """The bytes and headers only: a DRF Response would also pickle its data and renderer."""
+    return HttpResponse(response.content, status=response.status_code, headers=response.headers)
+
+
 class PublicPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -76,7 +82,7 @@ class PublicPageCacheMiddleware:
         if not _cacheable(request, response):
             return response
         self._with_validators(response, etag, last_modified)
-        cache.set(key, response)
+        cache.set(key, _plain(response))
         return response
 
     @staticmethod

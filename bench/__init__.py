@@ -1,0 +1,1 @@
+"""A reproducible benchmark of the public pages (see docs/performance.md)."""

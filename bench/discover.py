@@ -1,0 +1,298 @@
+"""Choose the benchmark's URLs from the data, with what each response must contain.
+
+Run by ``bench/run.py`` in a subprocess with the benchmark's environment (settings module and
+``DATABASE_URL``); it writes JSON to the path given as its only argument:
+
+- ``scenarios``: name, title, path and the checks a response must pass;
+- ``facts``: what the database holds and which rows were chosen (largest product, common term);
+- ``versions``: Django, the database engine and its version;
+- the number of SQL queries each scenario's URL makes, counted once with Django's test client
+  (unless ``--no-query-counts``).
+
+Nothing here is hard-coded to a product: "the largest product" is the one whose current plan has
+the most safety concerns, the common search term the word found in the most concern names.
+"""
+
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# Words too common or too vague to make a "common search term".
+STOPWORDS = frozenset(
+    {
+        *("about", "above", "after", "against", "among", "associated", "during", "including"),
+        *("information", "missing", "identified", "other", "others", "patient", "patients"),
+        *("potential", "related", "their", "there", "these", "those", "under", "using"),
+        *("which", "while", "within", "without"),
+    }
+)
+WORD = re.compile(r"[a-z]{5,}")
+NO_MATCH = "zzqxjvbench"  # a word no concern contains: the zero-row export
+
+
+def common_term(names):
+    """The word (5+ letters, not a stopword) found in the most names; ties alphabetically."""
+    counts = Counter()
+    for name in names:
+        counts.update({word for word in WORD.findall(name.lower()) if word not in STOPWORDS})
+    if not counts:
+        return None
+    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+
+
+def most_common(values):
+    """The most frequent value; ties by value, so the choice is reproducible."""
+    counts = Counter(value for value in values if value not in (None, ""))
+    if not counts:
+        return None
+    return min(counts.items(), key=lambda item: (-item[1], str(item[0])))[0]
+
+
+def plural(count, singular, many):
+    return f"{count} {singular if count == 1 else many}"
+
+
+def print_path(slug):
+    """The address of the risk page's print view, if the site has a separate one."""
+    from django.urls import reverse
+
+    from products import urls
+
+    for pattern in urls.urlpatterns:
+        if "print" in (pattern.name or "") or "print" in str(pattern.pattern):
+            return reverse(f"products:{pattern.name}", kwargs={"slug": slug})
+    return None
+
+
+def discover():
+    import django
+    from django.db import connection
+    from django.db.models import Count
+    from django.utils.html import escape
+
+    from products.filters import ProductFilter
+    from products.models import Product
+    from products.selectors import product_list
+    from risks.filters.concerns import SafetyConcernFilter
+    from risks.filters.studies import StudyFilterSet
+    from risks.models import RiskManagementPlan, SafetyConcern
+    from risks.selectors.concerns import current_concerns, products_with_current_plan
+    from risks.selectors.studies import study_list
+
+    plans = RiskManagementPlan.objects.current()
+    largest = (
+        plans.annotate(concern_count=Count("safety_concerns"))
+        .select_related("product")
+        .order_by("-concern_count", "product__slug")
+        .first()
+    )
+    if largest is None or not largest.concern_count:
+        raise SystemExit("The database has no published plan with safety concerns to benchmark.")
+    product = largest.product
+    first_concern = largest.safety_concerns.order_by("position", "id").first()
+    concerns = SafetyConcern.objects.current()
+    concern_count = concerns.count()
+    term = common_term(concerns.values_list("name", flat=True).iterator())
+    if term is None:
+        raise SystemExit("No word in the concern names can serve as the common search term.")
+
+    # The products list with three filters: the most common status, region and concern category
+    # of the public products that have a current plan (so the page lists products and facets).
+    public = Product.objects.public().filter(plans__in=plans)
+    product_params = {
+        "status": most_common(public.values_list("authorisation_status", flat=True)),
+        "region": most_common(public.values_list("region", flat=True)),
+        "concern": most_common(concerns.values_list("category", flat=True)),
+    }
+    products_found = ProductFilter(product_params, queryset=product_list()).qs.count()
+
+    # The concern list filtered by text (the common term) and by the category most of its
+    # matches have.
+    choices = products_with_current_plan()
+    matching = SafetyConcernFilter({"q": term}, queryset=current_concerns(), products=choices).qs
+    concern_params = {
+        "q": term,
+        "category": most_common(matching.values_list("category", flat=True)),
+    }
+    concerns_found = SafetyConcernFilter(
+        concern_params, queryset=current_concerns(), products=choices
+    ).qs.count()
+
+    studies = StudyFilterSet({"overdue": "true"}, queryset=study_list())
+    studies.is_valid()
+    overdue_count = studies.qs.count()
+
+    detail = product.get_absolute_url()
+    scenarios = [
+        {
+            "name": "healthz",
+            "title": "Baseline: /healthz behind the same middleware",
+            "path": "/healthz",
+            "check": {"equals": "ok"},
+        },
+        {
+            "name": "products",
+            "title": "Products list, three filters and facets",
+            "path": "/products/?" + urlencode(product_params),
+            "check": {"contains": ["<h1>" + plural(products_found, "product", "products")]},
+            "target": "page",
+        },
+        {
+            "name": "risk_page",
+            "title": "Largest product risk page",
+            "path": detail,
+            "check": {"contains": [f"<h1>{escape(product.name)} ", escape(first_concern.name)]},
+            "target": "page",
+        },
+    ]
+    printable = print_path(product.slug)
+    scenarios.append(
+        {
+            "name": "risk_page_print",
+            "title": "Largest product risk page, print view",
+            "path": printable,
+            "check": {"contains": [f"<h1>{escape(product.name)} ", escape(first_concern.name)]},
+            "target": "page",
+        }
+        if printable
+        else {
+            "name": "risk_page_print",
+            "title": "Largest product risk page, print view",
+            "path": None,
+            "skipped": (
+                "no separate print view: the risk page itself is printed with its print "
+                "stylesheet (static/css/print.css), so its figures are the risk page's"
+            ),
+            "target": "page",
+        }
+    )
+    scenarios += [
+        {
+            "name": "concerns",
+            "title": "Concerns across products, by text and category",
+            "path": "/risks/?" + urlencode(concern_params),
+            "check": {
+                "contains": ["<h1>" + plural(concerns_found, "safety concern", "safety concerns")]
+            },
+            "target": "page",
+        },
+        {
+            "name": "studies_overdue",
+            "title": "Studies list, overdue",
+            "path": "/studies/?overdue=true",
+            "check": {"contains": [f"<h1>{plural(overdue_count, 'study', 'studies')} · overdue"]},
+            "target": "page",
+        },
+        {
+            "name": "search",
+            "title": "Search for a common term",
+            "path": "/search/?" + urlencode({"q": term}),
+            "check": {"contains": [escape(f"results for '{term}'") + "</h1>"]},
+            "target": "search",
+        },
+        {
+            "name": "export_csv",
+            "title": "CSV export of every current concern",
+            "path": "/risks/?format=csv",
+            "check": {"csv_rows": concern_count, "csv_header": "group"},
+            "target": "export",
+            "export": True,
+        },
+        {
+            "name": "api_product",
+            "title": "API product detail (largest product)",
+            "path": f"/api/v1/products/{product.slug}/",
+            "check": {"json": {"slug": product.slug, "len:safety_concerns": largest.concern_count}},
+            "target": "page",
+        },
+    ]
+    # Paths the export's memory is measured with (bench/run.py): no rows, one product's rows.
+    memory_paths = {
+        "warm": "/risks/?" + urlencode({"format": "csv", "q": NO_MATCH}),
+        "small": "/risks/?" + urlencode({"format": "csv", "product": product.slug}),
+        "small_rows": largest.concern_count,
+    }
+    facts = {
+        "products": Product.objects.count(),
+        "public_products": Product.objects.public().count(),
+        "current_plans": plans.count(),
+        "current_concerns": concern_count,
+        "largest_product": {
+            "slug": product.slug,
+            "name": product.name,
+            "concerns": largest.concern_count,
+        },
+        "common_term": term,
+        "products_filter": {**product_params, "matches": products_found},
+        "concerns_filter": {**concern_params, "matches": concerns_found},
+        "overdue_studies": overdue_count,
+    }
+    from django.conf import settings
+
+    versions = {
+        "django": django.get_version(),
+        # The site caches rendered public pages (rmpsite/page_cache.py): measured in a 2nd pass.
+        "page_cache": bool(getattr(settings, "PAGE_CACHE_ALIAS", None)),
+        "database_vendor": connection.vendor,
+        "database_version": database_version(connection),
+    }
+    return {
+        "scenarios": scenarios,
+        "memory_paths": memory_paths,
+        "facts": facts,
+        "versions": versions,
+    }
+
+
+def database_version(connection):
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        return f"SQLite {sqlite3.sqlite_version}"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version" if connection.vendor == "postgresql" else "SELECT 1")
+        value = cursor.fetchone()[0]
+    return f"PostgreSQL {value}" if connection.vendor == "postgresql" else str(value)
+
+
+def count_queries(scenarios):
+    """Each scenario's URL once through Django's test client, counting its SQL queries."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(raise_request_exception=False)
+    for scenario in scenarios:
+        if not scenario.get("path"):
+            continue
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(scenario["path"])
+            if response.streaming:
+                for _ in response.streaming_content:
+                    pass
+        scenario["queries"] = len(queries.captured_queries)
+        scenario["queries_status"] = response.status_code
+
+
+def main(argv):
+    import django
+
+    args = [arg for arg in argv if not arg.startswith("--")]
+    if len(args) != 1:
+        raise SystemExit("usage: discover.py OUTPUT.json [--no-query-counts]")
+    django.setup()
+    result = discover()
+    if "--no-query-counts" not in argv:
+        count_queries(result["scenarios"])
+    Path(args[0]).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,330 @@
+"""Turn bench/run.py's result files into the results section of docs/performance.md.
+
+    .venv/bin/python bench/report.py                      # var/bench/results-*.json
+    .venv/bin/python bench/report.py FILE.json ... --stdout
+
+Only the text between ``<!-- results:start -->`` and ``<!-- results:end -->`` is rewritten.
+"""
+
+import argparse
+import datetime
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "performance.md"
+START = "<!-- results:start -->"
+END = "<!-- results:end -->"
+
+# The project's targets (reported here, never asserted by the test suite).
+PAGE_LIMIT = 3.0  # list and detail pages: median ≤ 3 × the baseline's median
+SEARCH_LIMIT = 5.0  # search: median ≤ 5 × baseline
+SCALING_LIMIT = 1.5  # every page: median at 10× ≤ 1.5 × its median at 1×
+EXPORT_SECONDS = 2.0  # the CSV export of every concern at 1×: last byte within 2 s
+EXPORT_EXTRA_MB = 10.0  # … with flat memory: < 10 MB more than a one-product export
+DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+DISTURBED_SHARE = 0.05  # other processes' share of the CPUs above which a run is flagged
+
+
+def load(paths):
+    results = []
+    for path in paths:
+        data = json.loads(Path(path).read_text())
+        data["_file"] = str(path)
+        results.append(data)
+    return results
+
+
+def scale_name(result):
+    """ "1×", "10×", or what a trial run held ("100 products", "seed data")."""
+    if result.get("scale"):
+        return f"{result['scale']}×"
+    if result.get("data") == "seed":
+        return "seed data"
+    return f"{result['products']:,} products"
+
+
+def scale_order(result):
+    return (0, result["scale"]) if result.get("scale") else (1, result["products"])
+
+
+def verdict(value, limit):
+    """ "✓" when value ≤ limit, "✗" when over, "" when there is no value or limit."""
+    if value is None or limit is None:
+        return ""
+    return "✓" if value <= limit else "✗"
+
+
+def number(value, digits=1):
+    if value is None:
+        return "—"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.{digits}f}"
+
+
+def with_verdict(value, limit, digits=1):
+    text = number(value, digits)
+    mark = verdict(value, limit)
+    return f"{text} {mark}" if mark else text
+
+
+def ratio_limit(scenario):
+    return {"page": PAGE_LIMIT, "search": SEARCH_LIMIT}.get(scenario.get("target"))
+
+
+def cell(text):
+    """Text safe inside a markdown table cell."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def scenario_cells(scenario, judge=True):
+    """Median, p95, req/s and ratio to baseline of one scenario in one run (✓/✗ if judged)."""
+    if scenario is None:
+        return ["—"] * 4
+    if not scenario.get("path"):
+        return ["n/a"] * 4
+    if scenario.get("median_ms") is None:
+        error = "; ".join(scenario.get("errors", [])) or "no response"
+        return [cell(f"failed: {error}"), "", "", ""]
+    cells = [
+        number(scenario["median_ms"]),
+        number(scenario["p95_ms"]),
+        number(scenario["rps"], 2 if scenario["rps"] < 10 else 1),
+        "1"
+        if scenario["name"] == "healthz"
+        else with_verdict(scenario.get("ratio"), ratio_limit(scenario)),
+    ]
+    if scenario.get("failures"):
+        cells[0] += f" ({scenario['failures']} failed)"
+    return cells
+
+
+def scaling(low, high):
+    """The 10×/1× ratio of medians."""
+    if not low or not high or low.get("median_ms") is None or high.get("median_ms") is None:
+        return None
+    return high["median_ms"] / low["median_ms"]
+
+
+def database_table(runs):
+    """The markdown table of one database's runs (ordered by scale)."""
+    by_label = [(scale_name(run), {s["name"]: s for s in run["scenarios"]}) for run in runs]
+    judged = {scale_name(run): bool(run.get("scale")) for run in runs}
+    names = []
+    for run in runs:
+        for scenario in run["scenarios"]:
+            if scenario["name"] not in names:
+                names.append(scenario["name"])
+    titles = {s["name"]: s["title"] for run in runs for s in run["scenarios"]}
+    labels = [label for label, _ in by_label]
+    compare = "1×" in labels and "10×" in labels
+    header = ["Scenario"]
+    for label in labels:
+        header += [f"{label} median ms", "p95 ms", "req/s", "× baseline"]
+    if compare:
+        header.append("10× / 1×")
+    header.append("SQL queries")
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name in names:
+        row = [titles[name]]
+        for label, scenarios in by_label:
+            row += scenario_cells(scenarios.get(name), judged[label])
+        if compare:
+            low, high = dict(by_label)["1×"].get(name), dict(by_label)["10×"].get(name)
+            limit = None if name in ("healthz", "export_csv") else SCALING_LIMIT
+            row.append(with_verdict(scaling(low, high), limit, 2))
+        counts = [scenarios.get(name, {}).get("queries") for _, scenarios in by_label]
+        row.append(" / ".join("—" if count is None else str(count) for count in counts))
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def cached_table(runs):
+    """The pages served from the site's page cache (the second pass), if it was measured."""
+    if not any(s.get("cached") for run in runs for s in run["scenarios"]):
+        return None
+    labels = [scale_name(run) for run in runs]
+    header = ["Scenario"]
+    for label in labels:
+        header += [f"{label} cached median ms", "p95 ms", "req/s", "× baseline"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    names = []
+    for run in runs:
+        names += [s["name"] for s in run["scenarios"] if s.get("cached") and s["name"] not in names]
+    titles = {s["name"]: s["title"] for run in runs for s in run["scenarios"]}
+    for name in names:
+        row = [titles[name]]
+        for run in runs:
+            scenario = next((s for s in run["scenarios"] if s["name"] == name), None)
+            cached = scenario.get("cached") if scenario else None
+            row += scenario_cells(cached and {**cached, "name": name, "path": True}, judge=False)
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def export_lines(runs):
+    """The CSV export's time to last byte and worker memory, with the 1× targets."""
+    lines = []
+    for run in runs:
+        export = next((s for s in run["scenarios"] if s["name"] == "export_csv"), None)
+        if not export or export.get("median_ms") is None:
+            continue
+        at_1x = run.get("scale") == 1
+        seconds = export["median_ms"] / 1000
+        mark = f" {verdict(seconds, EXPORT_SECONDS)}" if at_1x else ""
+        rows = run["facts"]["current_concerns"]
+        text = (
+            f"- {scale_name(run)}: {rows:,} rows, {export.get('bytes', 0) / 1e6:.1f} MB; "
+            f"time to last byte median {seconds:.2f} s{mark} (first byte "
+            f"{export.get('ttfb_median_ms', 0) / 1000:.2f} s)"
+        )
+        memory = run.get("export_memory") or {}
+        slope = memory.get("slope")
+        if memory.get("error"):
+            text += f"; memory not measured: {memory['error']}"
+        elif slope and "small" in memory and "full" in memory:
+            extra_mb = slope["extra_kb"] / 1024
+            mark = f" {verdict(extra_mb, EXPORT_EXTRA_MB)}" if at_1x else ""
+            text += (
+                f"; worker peak RSS +{memory['full']['growth_kb'] / 1024:.1f} MB "
+                f"(one product's {memory['small']['rows']} rows: "
+                f"+{memory['small']['growth_kb'] / 1024:.1f} MB), so {extra_mb:.1f} MB{mark} "
+                f"grows with the rows ({slope['bytes_per_row'] / 1024:.1f} KB per row)"
+            )
+        lines.append(text + ".")
+    return lines
+
+
+def load_note(load):
+    """What else ran on the machine while the run measured (it skews the figures)."""
+    if not load or load.get("other_cpu_share") is None:
+        return ""
+    share = load["other_cpu_share"]
+    warning = " (**disturbed: rerun on a quiet machine**)" if share > DISTURBED_SHARE else ""
+    return f"; other processes used {share:.0%} of the CPUs while it measured{warning}"
+
+
+def machine_lines(results):
+    lines = []
+    seen = set()
+    for result in results:
+        machine, versions = result["machine"], result["versions"]
+        text = (
+            f"{machine['cpu_model']} × {machine['cpu_count']} CPUs, {machine['memory_gb']} GB RAM, "
+            f"{machine['os']}; Python {machine['python']}, Django {versions['django']}, "
+            f"gunicorn {versions['gunicorn']}"
+        )
+        if text not in seen:
+            seen.add(text)
+            lines.append(f"- Machine: {text}.")
+    engines = sorted({r["versions"]["database_version"] for r in results})
+    lines.append(f"- Databases: {', '.join(engines)}.")
+    server = results[0]["server"]
+    client = results[0]["client"]
+    lines.append(
+        f"- Server: gunicorn on 127.0.0.1, {server['workers']} {server['worker_class']} workers "
+        f"× {server['threads']} threads, settings `{server['settings']}` (production, DEBUG "
+        f"off). Client on the same machine: {client['concurrency']} connection(s), "
+        f"{client['requests']} requests per page ({client['export_requests']} for the export) "
+        f"after {client['warmup']} warm-up requests."
+    )
+    return lines
+
+
+def facts_lines(results):
+    lines = []
+    for result in results:
+        facts = result["facts"]
+        largest = facts["largest_product"]
+        lines.append(
+            f"- {DATABASES.get(result['database'], result['database'])} {scale_name(result)}: "
+            f"{facts['products']:,} products, {facts['current_plans']:,} current plans, "
+            f"{facts['current_concerns']:,} current concerns; largest product "
+            f"`{largest['slug']}` ({largest['concerns']} concerns); common term "
+            f"'{facts['common_term']}'; {facts['overdue_studies']:,} overdue studies."
+        )
+    return lines
+
+
+def url_lines(results):
+    """The URLs of the largest run (the others differ only in the chosen values)."""
+    result = max(results, key=lambda r: r["products"])
+    return [
+        f"- {s['title']}: `{s['path']}`" if s.get("path") else f"- {s['title']}: {s['skipped']}"
+        for s in result["scenarios"]
+    ]
+
+
+def render(results, *, generated=None):
+    """The markdown between the markers, from a list of result dicts."""
+    if not results:
+        return "No results yet: run `make bench` (or bench/run.py), then bench/report.py."
+    generated = generated or datetime.date.today().isoformat()
+    results = sorted(results, key=lambda r: (list(DATABASES).index(r["database"]), scale_order(r)))
+    parts = [f"Generated {generated} by `python bench/report.py` from:", ""]
+    for result in results:
+        commit = (result.get("git") or {}).get("commit") or "unknown commit"
+        dirty = " with uncommitted changes" if (result.get("git") or {}).get("dirty") else ""
+        parts.append(
+            f"- `{result['command']}` — {result['started_at'][:16].replace('T', ' ')} UTC, "
+            f"commit {commit[:10]}{dirty}{load_note(result.get('load'))}"
+        )
+    parts += ["", *machine_lines(results), ""]
+    for database, title in DATABASES.items():
+        runs = [r for r in results if r["database"] == database]
+        if not runs:
+            continue
+        parts += [f"### {title}", "", database_table(runs), ""]
+        cached = cached_table(runs)
+        if cached:
+            parts += [
+                "The same pages with the site's page cache on, each a cache hit after the "
+                "warm-up (not judged: the targets are about rendering):",
+                "",
+                cached,
+                "",
+            ]
+        exports = export_lines(runs)
+        if exports:
+            parts += ["CSV export of every concern:", "", *exports, ""]
+    parts += ["### Data and URLs", "", *facts_lines(results), "", *url_lines(results)]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def replace_between_markers(text, block):
+    """``text`` with everything between the markers replaced by ``block``."""
+    try:
+        head, rest = text.split(START, 1)
+        _, tail = rest.split(END, 1)
+    except ValueError:
+        raise SystemExit(f"The document needs the markers {START} and {END}.") from None
+    return f"{head}{START}\n{block.strip()}\n{END}{tail}"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "files",
+        nargs="*",
+        type=Path,
+        help="default: var/bench/results-*.json of the 1× and 10× runs (else every trial run)",
+    )
+    parser.add_argument("--output", type=Path, default=DOC)
+    parser.add_argument("--stdout", action="store_true", help="print instead of writing")
+    args = parser.parse_args(argv)
+    results = load(args.files or sorted((ROOT / "var" / "bench").glob("results-*.json")))
+    if not args.files and any(result.get("scale") for result in results):
+        results = [result for result in results if result.get("scale")]  # trial runs left out
+    block = render(results)
+    if args.stdout:
+        print(block)
+        return 0
+    args.output.write_text(replace_between_markers(args.output.read_text(), block))
+    print(f"Wrote the results of {len(results)} run(s) into {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,172 @@
+"""The benchmark harness's own logic, without a server or a database (fast, runs in CI)."""
+
+import json
+
+import pytest
+
+from bench import report, run
+from bench.discover import common_term, most_common
+
+
+def test_percentile_interpolates_between_ranks():
+    assert run.percentile([1, 2, 3, 4], 50) == 2.5
+    assert run.percentile(list(range(1, 101)), 95) == pytest.approx(95.05)
+    assert run.percentile([7], 95) == 7
+    assert run.percentile([3, 1, 2], 0) == 1
+    assert run.percentile([3, 1, 2], 100) == 3
+    with pytest.raises(ValueError):
+        run.percentile([], 50)
+
+
+def test_summarise_reports_milliseconds_and_requests_per_second():
+    summary = run.summarise([0.010, 0.020, 0.030, 0.040], elapsed=0.2)
+    assert summary["requests"] == 4
+    assert summary["median_ms"] == pytest.approx(25)
+    assert summary["p95_ms"] == pytest.approx(38.5)
+    assert summary["rps"] == pytest.approx(20)
+    assert run.summarise([], 1) == {"requests": 0}
+
+
+def test_ratios_are_to_the_baseline_median_of_the_same_run():
+    scenarios = [
+        {"name": "healthz", "median_ms": 2.0},
+        {"name": "products", "median_ms": 5.0},
+        {"name": "risk_page_print", "path": None},
+    ]
+    run.add_ratios(scenarios)
+    assert [s["ratio"] for s in scenarios] == [1.0, 2.5, None]
+    assert run.ratio(3, 0) is None
+
+
+def test_memory_slope_separates_per_row_memory_from_fixed_costs():
+    small = {"rows": 20, "growth_kb": 1024}
+    full = {"rows": 20_020, "growth_kb": 1024 + 20_000}
+    slope = run.memory_slope(small, full)
+    assert slope["extra_kb"] == 20_000
+    assert slope["bytes_per_row"] == pytest.approx(1024)
+    assert run.memory_slope(small, small) is None
+
+
+def test_checks_count_csv_rows_and_read_json_and_html():
+    body = b'group,product\r\nA,"x, y"\r\nB,"multi\nline"\r\n'
+    run.check_body({"csv_rows": 2, "csv_header": "group"}, body)
+    with pytest.raises(run.CheckFailed, match="2 CSV rows, expected 3"):
+        run.check_body({"csv_rows": 3}, body)
+    payload = json.dumps({"slug": "x", "safety_concerns": [1, 2]}).encode()
+    run.check_body({"json": {"slug": "x", "len:safety_concerns": 2}}, payload)
+    with pytest.raises(run.CheckFailed, match="safety_concerns"):
+        run.check_body({"json": {"len:safety_concerns": 3}}, payload)
+    with pytest.raises(run.CheckFailed, match="<h1>2 products"):
+        run.check_body({"contains": ["<h1>2 products"]}, b"<h1>12 products</h1>")
+
+
+def test_arguments_name_the_scale_and_the_output_file():
+    args = run.parse_args(["--database", "postgres", "--scale", "10"])
+    assert args.products == 15_000
+    assert args.output.name == "results-postgres-10.json"
+    trial = run.parse_args(["--products", "100", "--seed", "3"])
+    assert (trial.products, trial.label) == (100, "100p-s3")
+
+
+def test_the_common_term_is_the_word_in_most_names():
+    names = ["Serious infections", "Infections and infestations", "Opportunistic infections", "PML"]
+    assert common_term(names) == "infections"
+    assert most_common(["EU", "US", "EU", ""]) == "EU"
+
+
+def result(database, scale, medians, export_s=1.5, extra_kb=2048):
+    names = ["healthz", "products", "search", "export_csv"]
+    targets = [None, "page", "search", "export"]
+    scenarios = [
+        {"name": name, "title": name.title(), "path": f"/{name}", "target": target,
+         "median_ms": median, "p95_ms": median * 1.2, "rps": 1000 / median, "queries": 5}
+        for name, target, median in zip(names, targets, [*medians, export_s * 1000], strict=True)
+    ]  # fmt: skip
+    run.add_ratios(scenarios)
+    return {
+        "database": database,
+        "scale": scale,
+        "data": "synthetic",
+        "products": 1500 * scale,
+        "command": f"python bench/run.py --database {database} --scale {scale}",
+        "started_at": "2025-01-01T10:00:00+00:00",
+        "git": {"commit": "abc", "dirty": False},
+        "machine": {
+            "cpu_model": "CPU",
+            "cpu_count": 2,
+            "memory_gb": 8,
+            "os": "Linux",
+            "python": "3",
+        },
+        "versions": {"django": "5.2", "gunicorn": "23", "database_version": "SQLite 3.45"},
+        "server": {"workers": 2, "worker_class": "gthread", "threads": 4, "settings": "s"},
+        "client": {"concurrency": 1, "requests": 200, "export_requests": 10, "warmup": 5},
+        "facts": {
+            "products": 1500 * scale,
+            "current_plans": 1500 * scale,
+            "current_concerns": 22_500 * scale,
+            "largest_product": {"slug": "synthetic-00001", "concerns": 30},
+            "common_term": "infections",
+            "overdue_studies": 10,
+        },
+        "scenarios": scenarios,
+        "load": {"other_cpu_share": 0.01 * scale},
+        "export_memory": {
+            "small": {"rows": 30, "growth_kb": 1024},
+            "full": {"rows": 22_500 * scale, "growth_kb": 1024 + extra_kb},
+            "slope": {"extra_kb": extra_kb, "bytes_per_row": extra_kb * 1024 / 22_500},
+        },
+    }
+
+
+def test_report_judges_each_figure_against_its_target():
+    text = report.render(
+        [
+            result("sqlite", 1, [2.0, 5.0, 12.0]),
+            result("sqlite", 10, [2.0, 9.0, 13.0], export_s=20, extra_kb=200_000),
+        ],
+        generated="2025-01-02",
+    )
+    rows = {line.split(" | ")[0]: line for line in text.splitlines() if line.startswith("| ")}
+    # products: 2.5× baseline at 1× (≤ 3 ✓), 4.5× at 10× (✗), 10×/1× = 1.8 (✗)
+    assert rows["| Products"].endswith("| 2.5 ✓ | 9.0 | 10.8 | 111.1 | 4.5 ✗ | 1.80 ✗ | 5 / 5 |")
+    # search: 6× baseline (> 5 ✗); 10×/1× = 1.08 ✓
+    assert "| 6.0 ✗ |" in rows["| Search"] and "| 1.08 ✓ |" in rows["| Search"]
+    assert "time to last byte median 1.50 s ✓" in text
+    assert "so 2.0 MB ✓ grows with the rows" in text
+    assert "time to last byte median 20.00 s (first byte" in text  # only judged at 1×
+    assert "`python bench/run.py --database sqlite --scale 10`" in text
+    assert "other processes used 1% of the CPUs while it measured\n" in text
+    assert "used 10% of the CPUs while it measured (**disturbed" in text
+
+
+def test_report_shows_the_page_cache_pass_when_there_is_one():
+    run_1x = result("postgres", 1, [2.0, 5.0, 12.0])
+    run_1x["scenarios"][1]["cached"] = {
+        "median_ms": 2.5,
+        "p95_ms": 3.0,
+        "rps": 400.0,
+        "ratio": 1.25,
+    }
+    text = report.render([run_1x], generated="2025-01-02")
+    assert "| 1× cached median ms | p95 ms | req/s | × baseline |" in text
+    assert "| Products | 2.5 | 3.0 | 400.0 | 1.2 |" in text  # not judged
+
+
+def test_report_rewrites_only_the_text_between_the_markers():
+    document = f"# Title\n\nIntro.\n\n{report.START}\nold\n{report.END}\n\nOutro.\n"
+    updated = report.replace_between_markers(document, "new table\n")
+    assert updated == f"# Title\n\nIntro.\n\n{report.START}\nnew table\n{report.END}\n\nOutro.\n"
+    with pytest.raises(SystemExit):
+        report.replace_between_markers("# no markers", "x")
+
+
+def test_the_load_meter_recognises_the_benchmark_database_and_its_backends():
+    assert (
+        run.database_name("postgres://u@127.0.0.1:5432/rmp_bench_1500p_s1") == "rmp_bench_1500p_s1"
+    )
+    assert run.database_name("sqlite:////work/var/bench/sqlite-1500p-s1.sqlite3") is None
+    backend = "postgres: postgres rmp_bench_1500p_s1 127.0.0.1(36536) idle"
+    assert run.PG_BACKEND.match(backend)[1] == "rmp_bench_1500p_s1"
+    assert run.PG_PARALLEL.match("postgres: parallel worker for PID 4242")[1] == "4242"
+    assert run.PG_BACKEND.match("postgres: checkpointer") is None
