@@ -16,8 +16,8 @@ from django.urls import reverse
 from products.documents import Document
 
 from ..models import SafetyConcern
-from ..normalise import concern_key, display_name
-from .concerns import CATEGORY_ORDER
+from ..normalise import concern_key
+from .concerns import group_concerns
 
 CHUNK = 2000
 
@@ -78,36 +78,11 @@ def _matches(concerns):
 
 
 def _in_page_order(matches, sort):
-    """[(group name, match)], as ``selectors.concerns.group_concerns`` orders the page."""
-    by_key = defaultdict(list)
-    for match in matches:
-        by_key[_key(match.name)].append(match)
-    groups = []
-    for key, members in by_key.items():
-        members.sort(
-            key=lambda m: (
-                m.product_name.casefold(),
-                m.product_slug,
-                CATEGORY_ORDER[m.category],
-                m.pk,
-            )
-        )
-        name = display_name(member.name for member in members)
-        products = len({member.product_slug for member in members})
-        groups.append((name, key, products, members))
-    groups.sort(key=lambda group: (group[0].casefold(), group[1]))
-    if sort == "products":
-        groups.sort(key=lambda group: -group[2])
-    return [(name, member) for name, _, _, members in groups for member in members]
-
-
-def _entry_order(match):
-    return (
-        match.product_name.casefold(),
-        match.product_slug,
-        CATEGORY_ORDER[match.category],
-        match.pk,
+    """[(group name, match)], in the order of the /risks/ page."""
+    groups = group_concerns(
+        matches, sort, product_of=lambda match: (match.product_name, match.product_slug), key=_key
     )
+    return [(group.name, match) for group in groups for match in group.concerns]
 
 
 @functools.lru_cache(maxsize=50_000)

@@ -54,9 +54,10 @@ def current_concerns():
     )
 
 
-def _entry_order(concern):
+def _product_of(concern):
+    """(name, slug) of the concern's product."""
     product = concern.plan.product
-    return (product.name.casefold(), product.slug, CATEGORY_ORDER[concern.category], concern.pk)
+    return product.name, product.slug
 
 
 @dataclass
@@ -69,19 +70,29 @@ class ConcernGroup:
     product_count: int
 
 
-def group_concerns(concerns, sort=""):
-    """Groups of ``concerns`` by key: by name, or with ``sort="products"`` most products first."""
+def group_concerns(concerns, sort="", *, product_of=_product_of, key=concern_key):
+    """Groups of ``concerns`` by key: by name, or with ``sort="products"`` most products first.
+
+    In a group, concerns are ordered by product, category and id. ``concerns`` are objects
+    with ``pk``, ``name`` and ``category``; ``product_of(concern)`` gives (name, slug) of its
+    product, and ``key(name)`` the grouping key (the export passes a cached one).
+    """
+
+    def entry_order(concern):
+        name, slug = product_of(concern)
+        return (name.casefold(), slug, CATEGORY_ORDER[concern.category], concern.pk)
+
     by_key = {}
     for concern in concerns:
-        by_key.setdefault(concern_key(concern.name), []).append(concern)
+        by_key.setdefault(key(concern.name), []).append(concern)
     groups = [
         ConcernGroup(
-            key=key,
+            key=group_key,
             name=display_name(concern.name for concern in members),
-            concerns=sorted(members, key=_entry_order),
-            product_count=len({concern.plan.product.pk for concern in members}),
+            concerns=sorted(members, key=entry_order),
+            product_count=len({product_of(concern)[1] for concern in members}),
         )
-        for key, members in by_key.items()
+        for group_key, members in by_key.items()
     ]
     groups.sort(key=lambda group: (group.name.casefold(), group.key))
     if sort == "products":

@@ -68,18 +68,17 @@ def test_publishing_a_version_changes_every_public_page(client, product):
     urls = [product.get_absolute_url(), "/risks/?q=hepat", "/", "/search/?q=hepatotoxicity"]
     before = {url: client.get(url) for url in urls}
 
-    next_version(plan, edit=lambda draft: [c.save() for c in _reclassified(draft)])
+    next_version(plan, edit=reclassify_every_concern)
     for url in urls:
         after = client.get(url, headers={"If-None-Match": before[url]["ETag"]})
         assert after.status_code == 200, url
         assert after.content != before[url].content, url
 
 
-def _reclassified(draft):
-    concerns = list(draft.safety_concerns.all())
-    for concern in concerns:
+def reclassify_every_concern(draft):
+    for concern in draft.safety_concerns.all():
         concern.category = ConcernCategory.IDENTIFIED
-    return concerns
+        concern.save()
 
 
 def test_pages_are_validated_again_on_a_new_day(client, product, monkeypatch):
