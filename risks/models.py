@@ -10,6 +10,7 @@ from django.utils import timezone
 from audit.context import AuditedHistory
 from products.models import DocumentSection, Product
 
+from .normalise import concern_key
 from .partial_dates import DatePrecision, parse_due
 
 
@@ -169,7 +170,12 @@ class PlanPartQuerySet(models.QuerySet):
 
 
 class SafetyConcernQuerySet(PlanPartQuerySet):
-    pass
+    def bulk_create(self, objs, *args, **kwargs):
+        """Fills each concern's ``group_key`` first, as ``save()`` does."""
+        objs = list(objs)
+        for concern in objs:
+            concern.fill_group_key()
+        return super().bulk_create(objs, *args, **kwargs)
 
 
 class SafetyConcern(models.Model):
@@ -178,6 +184,15 @@ class SafetyConcern(models.Model):
     )
     category = models.CharField(max_length=20, choices=ConcernCategory.choices)
     name = models.CharField(max_length=300)
+    group_key = models.CharField(
+        max_length=400,
+        editable=False,
+        db_index=True,
+        help_text=(
+            "The name's grouping key (risks.normalise.concern_key), kept with the row so the "
+            "concerns of all products are grouped, counted and paged by the database."
+        ),
+    )
     position = models.PositiveIntegerField(default=0, help_text="Order in the source document.")
     evidence = models.TextField("evidence for linking the risk to the medicine", blank=True)
     risk_factors = models.TextField("risk factors and risk groups", blank=True)
@@ -191,12 +206,13 @@ class SafetyConcern(models.Model):
     )
 
     objects = SafetyConcernQuerySet.as_manager()
-    history = AuditedHistory()
+    history = AuditedHistory(excluded_fields=["group_key"])  # derived from the name
 
     class Meta:
         ordering = ["plan", "position", "id"]
         verbose_name = "safety concern"
         constraints = [
+            models.CheckConstraint(condition=~Q(group_key=""), name="concern_group_key_set"),
             models.UniqueConstraint(
                 "plan",
                 Lower("name"),
@@ -217,8 +233,21 @@ class SafetyConcern(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, update_fields=None, **kwargs):
+        self.fill_group_key()
+        if update_fields is not None and "name" in update_fields:
+            update_fields = {*update_fields, "group_key"}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
     def get_absolute_url(self):
         return f"{self.plan.product.get_absolute_url()}#{self.anchor}"
+
+    def full_clean(self, *args, **kwargs):
+        self.fill_group_key()
+        super().full_clean(*args, **kwargs)
+
+    def fill_group_key(self):
+        self.group_key = concern_key(self.name) or self.name.casefold()
 
     @property
     def anchor(self):

@@ -308,14 +308,21 @@ def display_name(names) -> str:
     loses to a spelled-out name; ties go to the name with fewer capitals (sentence case
     over Title Case), then the shorter, then the first alphabetically.
     """
-    cleaned = [strip_footnote_markers(name) for name in names if name and name.strip()]
+    return display_name_of_counts(Counter(names))
+
+
+def display_name_of_counts(counts) -> str:
+    """``display_name`` of names given as {name: how many concerns use it}."""
+    cleaned = Counter()
+    for name, count in counts.items():
+        if name and name.strip():
+            cleaned[strip_footnote_markers(name)] += count
     if not cleaned:
         raise ValueError("display_name needs at least one non-empty name.")
-    counts = Counter(cleaned)
 
     def rank(name):
         bare = _abbreviation_lookup(name) in ABBREVIATIONS
         capitals = sum(char.isupper() for char in name)
-        return (bare, -counts[name], capitals, len(name), name.casefold(), name)
+        return (bare, -cleaned[name], capitals, len(name), name.casefold(), name)
 
-    return min(counts, key=rank)
+    return min(cleaned, key=rank)

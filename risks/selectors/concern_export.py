@@ -1,13 +1,15 @@
-"""The CSV and JSON export of the safety concerns across products, fast and light.
+"""The CSV and JSON export of the safety concerns across products, streamed.
 
 Rows leave in the order of the /risks/ page (groups by name, or most products first; in a
-group by product, category, position). The matching concerns are read once as plain tuples
-of six columns and grouped in memory; their references, additional measures and studies are
-then read chunk by chunk, three queries per chunk, so no model instance is made and memory
-holds one chunk of details at a time.
+group by product, category, id). The groups are counted and ordered by the database
+(``summarise_concerns``); the concerns are then read group by group, as plain
+tuples, a few groups (up to ``CHUNK`` concerns) per query, and their references, additional
+measures and studies three queries per ``CHUNK`` concerns. No model instance is made and
+memory holds one chunk at a time, however many concerns match.
 """
 
 import functools
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,24 +17,19 @@ from django.urls import reverse
 
 from products.documents import Document
 
-from ..models import SafetyConcern
-from ..normalise import concern_key
-from .concerns import group_concerns
+from ..models import AdditionalMeasure, SectionReference, Study
+from .concerns import ENTRY_ORDER, summarise_concerns
 
 CHUNK = 2000
-
-# Concern names recur across products (and grouping keys are costly to make): one per name.
-_key = functools.lru_cache(maxsize=20_000)(concern_key)
-
-
-@dataclass(frozen=True, slots=True)
-class _Match:
-    pk: int
-    name: str
-    category: str
-    product_name: str
-    product_slug: str
-    region: str
+COLUMNS = (
+    "group_key",
+    "pk",
+    "name",
+    "category",
+    "plan__product__name",
+    "plan__product__slug",
+    "plan__product__region",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,40 +46,63 @@ class ExportRow:
     studies: list
 
 
-def export_rows(concerns, sort=""):
-    """ExportRows of ``concerns`` (a queryset of current concerns), in page order."""
-    ordered = _in_page_order(_matches(concerns), sort)
-    for start in range(0, len(ordered), CHUNK):
-        chunk = ordered[start : start + CHUNK]
-        ids = [match.pk for _, match in chunk]
-        labels, measures, studies = _section_labels(ids), _measure_names(ids), _study_names(ids)
-        for group, match in chunk:
-            yield ExportRow(
-                group=group,
-                product=match.product_name,
-                product_slug=match.product_slug,
-                region=match.region,
-                category=match.category,
-                name=match.name,
-                url=f"{_product_url(match.product_slug)}#concern-{match.pk}",
-                section_references=labels.get(match.pk, []),
-                additional_measures=measures.get(match.pk, []),
-                studies=studies.get(match.pk, []),
-            )
+def export_rows(concerns, sort="", *, groups=None):
+    """ExportRows of ``concerns`` (a queryset of current concerns), in page order.
+
+    ``groups``: the page's groups (``summarise_concerns``), when the caller has them already.
+    """
+    if groups is None:
+        groups = summarise_concerns(concerns, sort).groups
+    for batch in _batches(groups):
+        names = {group.key: group.name for group in batch}
+        rank = {group.key: index for index, group in enumerate(batch)}
+        matches = (
+            concerns.filter(group_key__in=list(names))
+            .order_by("group_key", *ENTRY_ORDER)
+            .values_list(*COLUMNS)
+            .iterator(chunk_size=CHUNK)
+        )
+        # A batch of several groups fits one chunk (reordered here); a bigger group streams.
+        for chunk in _chunks(matches):
+            yield from _rows(sorted(chunk, key=lambda match: rank[match[0]]), names)
 
 
-def _matches(concerns):
-    columns = ("pk", "name", "category", "plan__product__name", "plan__product__slug")
-    rows = concerns.order_by().values_list(*columns, "plan__product__region")
-    return [_Match(*row) for row in rows.iterator(chunk_size=CHUNK)]
+def _chunks(rows):
+    """Lists of up to ``CHUNK`` of ``rows`` (itertools.batched, from Python 3.12)."""
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        yield chunk
 
 
-def _in_page_order(matches, sort):
-    """[(group name, match)], in the order of the /risks/ page."""
-    groups = group_concerns(
-        matches, sort, product_of=lambda match: (match.product_name, match.product_slug), key=_key
-    )
-    return [(group.name, match) for group in groups for match in group.concerns]
+def _batches(groups):
+    """Consecutive groups, each batch holding up to ``CHUNK`` concerns (or one bigger group)."""
+    batch, size = [], 0
+    for group in groups:
+        if batch and size + group.concern_count > CHUNK:
+            yield batch
+            batch, size = [], 0
+        batch.append(group)
+        size += group.concern_count
+    if batch:
+        yield batch
+
+
+def _rows(chunk, group_names):
+    ids = [match[1] for match in chunk]
+    labels, measures, studies = _section_labels(ids), _measure_names(ids), _study_names(ids)
+    for key, pk, name, category, product_name, product_slug, region in chunk:
+        yield ExportRow(
+            group=group_names[key],
+            product=product_name,
+            product_slug=product_slug,
+            region=region,
+            category=category,
+            name=name,
+            url=f"{_product_url(product_slug)}#concern-{pk}",
+            section_references=labels.get(pk, []),
+            additional_measures=measures.get(pk, []),
+            studies=studies.get(pk, []),
+        )
 
 
 @functools.lru_cache(maxsize=50_000)
@@ -90,45 +110,41 @@ def _product_url(slug):
     return reverse("products:detail", args=[slug])
 
 
-def _details(ids, *columns):
-    """Rows of (concern id, *columns) for the concerns ``ids``, in the given order."""
-    return SafetyConcern.objects.filter(pk__in=ids).values_list("pk", *columns)
+_ABBREVIATIONS = {document.value: document.abbreviation for document in Document}
 
 
 def _section_labels(ids):
     """{concern id: ["SmPC 4.4", ...]}: distinct, in measure and reference order."""
-    prefix = "routine_measures__section_references__"
-    rows = _details(ids, f"{prefix}document", f"{prefix}section").order_by(
-        "routine_measures__position",
-        "routine_measures__id",
-        f"{prefix}position",
-        f"{prefix}id",
+    rows = (
+        SectionReference.objects.filter(routine_measure__safety_concern__in=ids)
+        .order_by("routine_measure__position", "routine_measure", "position", "pk")
+        .values_list("routine_measure__safety_concern", "document", "section")
     )
     labels = defaultdict(dict)
     for concern_id, document, section in rows:
-        if document is None:  # a concern without references (a left join)
-            continue
-        labels[concern_id][f"{Document(document).abbreviation} {section}"] = None
+        labels[concern_id][f"{_ABBREVIATIONS[document]} {section}"] = None
     return {concern_id: list(found) for concern_id, found in labels.items()}
 
 
 def _measure_names(ids):
-    rows = _details(ids, "additional_measures__name").order_by(
-        "additional_measures__name", "additional_measures__id"
+    rows = (
+        AdditionalMeasure.safety_concerns.through.objects.filter(safetyconcern__in=ids)
+        .order_by("additionalmeasure__name", "additionalmeasure")
+        .values_list("safetyconcern", "additionalmeasure__name")
     )
     names = defaultdict(list)
     for concern_id, name in rows:
-        if name is not None:
-            names[concern_id].append(name)
+        names[concern_id].append(name)
     return names
 
 
 def _study_names(ids):
-    rows = _details(ids, "studies__code", "studies__short_name", "studies__title").order_by(
-        "studies__position", "studies__id"
+    rows = (
+        Study.safety_concerns.through.objects.filter(safetyconcern__in=ids)
+        .order_by("study__position", "study")
+        .values_list("safetyconcern", "study__code", "study__short_name", "study__title")
     )
     names = defaultdict(list)
     for concern_id, code, short_name, title in rows:
-        if title is not None:
-            names[concern_id].append(code or short_name or title)
+        names[concern_id].append(code or short_name or title)
     return names

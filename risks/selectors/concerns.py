@@ -1,14 +1,17 @@
 """Reads for the safety concerns across products (/risks/) and the compare page (/compare/).
 
-Only concerns of current published plans leave here. Groups are made in Python with
-``risks.normalise.concern_key``: the key is not a database expression, so the matching
-concerns are loaded once (a few light columns) and grouped, counted and paginated in memory.
+Only concerns of current published plans leave here. Concerns group by their stored
+``group_key`` (``risks.normalise.concern_key`` of the name), so the database groups, counts
+and orders them: a page reads one summary row per group (not per concern), then the few
+concerns it shows. The work per page grows with the number of distinct concern names, not
+with the number of products.
 """
 
-from collections import Counter
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Count, Exists, F, OuterRef, Value, When, Window
+from django.db.models.functions import Lower, RowNumber
 
 from products.facets import build_facet
 from products.models import Product, Region
@@ -18,30 +21,30 @@ from ..models import (
     RiskManagementPlan,
     SafetyConcern,
 )
-from ..normalise import concern_key, display_name
+from ..normalise import display_name, display_name_of_counts
 
 CATEGORY_ORDER = {category.value: index for index, category in enumerate(ConcernCategory)}
 
+# Concerns shown under each group of a list page; the rest are a link away.
+PREVIEW = 10
+PRODUCT_FACET_SIZE = 15
+
 
 def products_with_current_plan():
-    """(slug, name) of every public product with a published plan, by name."""
+    """Public products with a published plan, by name (a queryset, not yet read)."""
     plans = RiskManagementPlan.objects.current().filter(product=OuterRef("pk"))
-    return list(
-        Product.objects.public()
-        .filter(Exists(plans))
-        .order_by("name", "slug")
-        .values_list("slug", "name")
-    )
+    return Product.objects.public().filter(Exists(plans)).order_by("name", "slug")
 
 
 def current_concerns():
-    """Current concerns with their product, loading only what grouping and listing need."""
+    """Current concerns with their product, loading only what listing needs."""
     return (
         SafetyConcern.objects.current()
         .select_related("plan__product")
         .only(
             "id",
             "name",
+            "group_key",
             "category",
             "position",
             "plan__id",
@@ -54,45 +57,121 @@ def current_concerns():
     )
 
 
-def _product_of(concern):
-    """(name, slug) of the concern's product."""
-    product = concern.plan.product
-    return product.name, product.slug
+def category_rank():
+    """The categories' order (identified, potential, missing) as a database expression."""
+    return Case(
+        *(When(category=value, then=Value(rank)) for value, rank in CATEGORY_ORDER.items()),
+        default=Value(len(CATEGORY_ORDER)),
+    )
+
+
+# Concerns in a group: by product name, product, category, then id.
+ENTRY_ORDER = [Lower("plan__product__name"), "plan__product__slug", category_rank(), "pk"]
 
 
 @dataclass
 class ConcernGroup:
-    """Concerns of any number of products that share a grouping key."""
+    """Concerns of any number of products that share a grouping key.
+
+    ``concerns`` holds those shown (all, or the first ``PREVIEW``); ``concern_count`` and
+    ``product_count`` count every matching one.
+    """
 
     key: str
     name: str
-    concerns: list
+    concern_count: int
     product_count: int
+    concerns: list = field(default_factory=list)
+
+    @property
+    def more(self):
+        """How many matching concerns of the group are not shown."""
+        return self.concern_count - len(self.concerns)
 
 
-def group_concerns(concerns, sort="", *, product_of=_product_of, key=concern_key):
-    """Groups of ``concerns`` by key: by name, or with ``sort="products"`` most products first.
+@dataclass
+class ConcernSummary:
+    """The matching concerns in groups (page order, without their concerns), and counts."""
 
-    In a group, concerns are ordered by product, category and id. ``concerns`` are objects
-    with ``pk``, ``name`` and ``category``; ``product_of(concern)`` gives (name, slug) of its
-    product, and ``key(name)`` the grouping key (the export passes a cached one).
+    groups: list
+    categories: Counter
+    regions: Counter
+
+    @property
+    def concern_count(self):
+        return sum(self.categories.values())
+
+
+def summarise_concerns(concerns, sort=""):
+    """Every group of ``concerns`` (a queryset), counted, in page order: two queries.
+
+    Groups by name (A–Z), or with ``sort="products"`` the groups listed by most products
+    first. The queries return one row per group, or per distinct name, category and region:
+    their size follows the vocabulary, not the number of products.
     """
-
-    def entry_order(concern):
-        name, slug = product_of(concern)
-        return (name.casefold(), slug, CATEGORY_ORDER[concern.category], concern.pk)
-
-    by_key = {}
-    for concern in concerns:
-        by_key.setdefault(key(concern.name), []).append(concern)
+    concerns = concerns.order_by()
+    names = defaultdict(Counter)
+    categories, regions = Counter(), Counter()
+    by_name = concerns.values_list("group_key", "name", "category", "plan__product__region")
+    for key, name, category, region, count in by_name.annotate(n=Count("pk")):
+        names[key][name] += count
+        categories[category] += count
+        regions[region] += count
+    counts = concerns.values_list("group_key").annotate(
+        concerns=Count("pk"), products=Count("plan__product", distinct=True)
+    )
     groups = [
         ConcernGroup(
-            key=group_key,
-            name=display_name(concern.name for concern in members),
-            concerns=sorted(members, key=entry_order),
-            product_count=len({product_of(concern)[1] for concern in members}),
+            key=key,
+            name=display_name_of_counts(names[key]),
+            concern_count=concern_count,
+            product_count=product_count,
         )
-        for group_key, members in by_key.items()
+        for key, concern_count, product_count in counts
+    ]
+    groups.sort(key=lambda group: (group.name.casefold(), group.key))
+    if sort == "products":
+        groups.sort(key=lambda group: -group.product_count)
+    return ConcernSummary(groups, categories, regions)
+
+
+def fill_groups(groups, concerns, *, limit=PREVIEW):
+    """Puts in each of ``groups`` its first ``limit`` concerns of ``concerns`` (one query)."""
+    by_key = {group.key: group for group in groups}
+    shown = (
+        concerns.filter(group_key__in=list(by_key))
+        .annotate(entry=Window(RowNumber(), partition_by=F("group_key"), order_by=ENTRY_ORDER))
+        .filter(entry__lte=limit)
+        .order_by("group_key", "entry")
+    )
+    for concern in shown:
+        by_key[concern.group_key].concerns.append(concern)
+    return groups
+
+
+def group_concerns(concerns, sort=""):
+    """Groups of ``concerns`` (objects already loaded) by key, with all their concerns.
+
+    For small sets (one product, a comparison); lists across products use
+    ``summarise_concerns`` and ``fill_groups``, which leave the work to the database.
+    """
+    by_key = defaultdict(list)
+    for concern in concerns:
+        by_key[concern.group_key].append(concern)
+
+    def entry_order(concern):
+        product = concern.plan.product
+        return (product.name.casefold(), product.slug, CATEGORY_ORDER[concern.category], concern.pk)
+
+    groups = [
+        ConcernGroup(
+            key=key,
+            name=display_name(concern.name for concern in members),
+            concern_count=len(members),
+            product_count=len({concern.plan.product.slug for concern in members}),
+            concerns=sorted(members, key=entry_order),
+        )
+        for key, members in by_key.items()
     ]
     groups.sort(key=lambda group: (group.name.casefold(), group.key))
     if sort == "products":
@@ -100,15 +179,27 @@ def group_concerns(concerns, sort="", *, product_of=_product_of, key=concern_key
     return groups
 
 
-def concern_facets(concerns, query, product_choices):
-    """Category, region and product facets counting the matching concerns (no query)."""
-    categories = Counter(concern.category for concern in concerns)
-    regions = Counter(concern.plan.product.region for concern in concerns)
-    products = Counter(concern.plan.product.slug for concern in concerns)
+def concern_facets(summary, concerns, query):
+    """Category, region and product facets counting the matching concerns (one query).
+
+    The product facet shows the ``PRODUCT_FACET_SIZE`` products with most matching concerns.
+    """
+    top_products = list(
+        concerns.order_by()
+        .values_list("plan__product__slug", "plan__product__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "plan__product__name", "plan__product__slug")[:PRODUCT_FACET_SIZE]
+    )
     return [
-        build_facet(query, "category", "Category", categories, ConcernCategory.choices),
-        build_facet(query, "region", "Region", regions, Region.choices),
-        build_facet(query, "product", "Product", products, product_choices),
+        build_facet(query, "category", "Category", summary.categories, ConcernCategory.choices),
+        build_facet(query, "region", "Region", summary.regions, Region.choices),
+        build_facet(
+            query,
+            "product",
+            "Product",
+            {slug: n for slug, _, n in top_products},
+            [(slug, name) for slug, name, _ in top_products],
+        ),
     ]
 
 
@@ -187,7 +278,7 @@ def comparison(slugs):
     concerns = list(current_concerns().filter(plan__product__in=ordered))
     by_key = {}
     for concern in sorted(concerns, key=lambda c: (CATEGORY_ORDER[c.category], c.position)):
-        by_key.setdefault(concern_key(concern.name), []).append(concern)
+        by_key.setdefault(concern.group_key, []).append(concern)
     rows = []
     for key, members in by_key.items():
         cells = [

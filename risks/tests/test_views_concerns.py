@@ -181,6 +181,89 @@ def test_pages_of_groups(client):
     assert client.get("/risks/?page=3").status_code == 404
 
 
+def build_common_concern(products=13):
+    """``products`` products listing infections under three spellings, and one other group."""
+    spellings = ["Serious infections", "Serious infection", "serious infections"]
+    for number in range(products):
+        plan = PlanFactory(product__name=f"Product {number:02d}", product__slug=f"p{number:02d}")
+        SafetyConcernFactory(plan=plan, name=spellings[number % 3], category="identified")
+        SafetyConcernFactory(plan=plan, name=f"Risk {number:02d}", category="potential")
+
+
+def test_a_large_group_shows_its_first_concerns_and_links_to_all_of_them(client):
+    build_common_concern(13)
+    response = client.get("/risks/?category=identified")
+    group = group_named(response, "Serious infections")
+    assert (group.concern_count, group.product_count, group.more) == (13, 13, 3)
+    assert [slug for slug, _, _ in entries(group)] == [f"p{n:02d}" for n in range(10)]
+    page = html(response)
+    assert "<h1>13 safety concerns in 1 group · important identified risk</h1>" in page
+    assert (
+        '<a href="?category=identified&amp;group=serious%20infection">'
+        "Show all 13 concerns of this group</a> (3 more)"
+    ) in page
+
+    one_group = client.get("/risks/?category=identified&group=serious%20infection")
+    page = html(one_group)
+    assert (
+        "<h1>13 safety concerns in the group ‘Serious infections’ · important identified risk</h1>"
+    ) in page
+    group = group_named(one_group, "Serious infections")
+    assert [slug for slug, _, _ in entries(group)] == [f"p{n:02d}" for n in range(13)]
+    assert "Show all" not in page
+    assert '<a href="?category=identified">All groups of safety concerns</a>' in page
+
+
+def test_one_group_pages_through_its_concerns(client, monkeypatch):
+    monkeypatch.setattr("risks.views.concerns.CONCERNS_PER_PAGE", 5)
+    build_common_concern(13)
+    response = client.get("/risks/?group=serious%20infection&page=3")
+    group = group_named(response, "Serious infections")
+    assert [slug for slug, _, _ in entries(group)] == ["p10", "p11", "p12"]
+    assert "Page 3 of 3" in html(response)
+    assert client.get("/risks/?group=serious%20infection&page=4").status_code == 404
+    empty = client.get("/risks/?group=no%20such%20group")
+    assert "<h1>0 safety concerns in 0 groups</h1>" in html(empty)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5, 2000])
+def test_the_export_streams_in_page_order_whatever_the_chunk_size(client, monkeypatch, chunk):
+    """Batches of several small groups, and a group bigger than a chunk, keep the page order."""
+    monkeypatch.setattr("risks.selectors.concern_export.CHUNK", chunk)
+    build_common_concern(7)
+    for sort in ["", "products"]:
+        shown = []
+        response = client.get(f"/risks/?sort={sort}&group=serious%20infection")
+        shown += [
+            ("Serious infections", slug)
+            for slug, _, _ in entries(response.context["page"].object_list[0])
+        ]
+        listed = client.get(f"/risks/?sort={sort}")
+        others = [
+            g.name for g in listed.context["page"].object_list if g.name != "Serious infections"
+        ]
+        if sort == "products":  # seven products list the infections; each risk one
+            expected = shown + [(name, f"p{name[-2:]}") for name in others]
+        else:  # by name: "Risk 00" ... "Risk 06", then "Serious infections"
+            expected = [(name, f"p{name[-2:]}") for name in others] + shown
+        rows = csv_rows(client.get(f"/risks/?format=csv&sort={sort}"))
+        assert [(row["group"], row["product_slug"]) for row in rows] == expected
+
+
+def test_the_grouping_key_follows_the_name_however_a_concern_is_written(client):
+    concern = SafetyConcernFactory(name="Tumour lysis syndrome (TLS)")
+    assert concern.group_key == "tumor lysis syndrome"
+    concern.name = "Malignancies"
+    concern.save(update_fields=["name"])
+    concern.refresh_from_db()
+    assert concern.group_key == "malignancy"
+    (bulk,) = SafetyConcern.objects.bulk_create(
+        [SafetyConcern(plan=concern.plan, name="Serious Infections", category="identified")]
+    )
+    assert SafetyConcern.objects.get(pk=bulk.pk).group_key == "serious infection"
+    assert "group_key" not in {field.name for field in SafetyConcern.history.model._meta.fields}
+
+
 # Drafts
 
 
@@ -459,13 +542,13 @@ def build_products(count):
 
 # name: (url, queries (the page cache's data version included), text the response shows)
 PAGES = {
-    "list": ("/risks/", 4, "Hepatotoxicity"),
+    "list": ("/risks/", 6, "Hepatotoxicity"),
     "list-filtered": (
         "/risks/?category=identified&region=EU&substance=examplumab&q=hepat",
-        4,
+        6,
         "Hepatotoxicity",
     ),
-    "csv": ("/risks/?format=csv", 6, "SmPC 4.4"),
+    "csv": ("/risks/?format=csv", 7, "SmPC 4.4"),
     "json": ("/risks/?format=json&category=potential", 7, "Patient card"),
     "compare": ("/compare/?products=product-0,comparator", 5, "Hepatotoxicity"),
     "picker": ("/compare/", 3, 'value="product-0"'),

@@ -13,8 +13,9 @@ from ..selectors import concerns as selectors
 from ..selectors.concern_export import export_rows
 
 GROUPS_PER_PAGE = 20
+CONCERNS_PER_PAGE = 100  # when one group is shown
 FILTER_PARAMS = ["q", "substance", "category", "region", "product", "sort"]
-FACET_PARAMS = ["category", "region", "product"]
+FACET_PARAMS = ["category", "region", "product", "group"]
 
 CONCERN_COLUMNS = [
     Column(name, lambda row, name=name: getattr(row, name))
@@ -37,18 +38,20 @@ def plural(count, singular, many=None):
     return f"{count} {singular if count == 1 else many or singular + 's'}"
 
 
-def describe_concerns(concern_count, group_count, form, product_names):
+def describe_concerns(concern_count, groups, form):
     """ "5 safety concerns in 3 groups · important identified risk · matching ‘infection’"."""
     data = form.cleaned_data
     parts = [
-        f"{plural(concern_count, 'safety concern')} in {plural(group_count, 'group')}",
+        f"{plural(concern_count, 'safety concern')} in {plural(len(groups), 'group')}",
     ]
+    if data.get("group") and groups:
+        parts[0] = f"{plural(concern_count, 'safety concern')} in the group ‘{groups[0].name}’"
     if data.get("category"):
         parts.append(ConcernCategory(data["category"]).label.lower())
     if data.get("region"):
         parts.append(data["region"])
     if data.get("product"):
-        parts.append(product_names[data["product"]])
+        parts.append(data["product"].name)
     if data.get("substance"):
         parts.append(data["substance"])
     if data.get("q"):
@@ -57,23 +60,32 @@ def describe_concerns(concern_count, group_count, form, product_names):
 
 
 def concern_list(request):
-    products = selectors.products_with_current_plan()
     filterset = valid_filterset(
-        SafetyConcernFilter(request.GET, queryset=selectors.current_concerns(), products=products)
+        SafetyConcernFilter(
+            request.GET,
+            queryset=selectors.current_concerns(),
+            products=selectors.products_with_current_plan(),
+        )
     )
     data = filterset.form.cleaned_data
     if requested_format(request) == "csv":  # streamed, without loading a concern object
         rows = export_rows(filterset.qs, data.get("sort"))
         return csv_response(rows, CONCERN_COLUMNS, "safety-concerns")
-    concerns = list(filterset.qs)
-    groups = selectors.group_concerns(concerns, data.get("sort"))
-    heading = describe_concerns(len(concerns), len(groups), filterset.form, dict(products))
-    rows = export_rows(filterset.qs, data.get("sort"))
+    summary = selectors.summarise_concerns(filterset.qs, data.get("sort"))
+    groups = summary.groups
+    heading = describe_concerns(summary.concern_count, groups, filterset.form)
+    rows = export_rows(filterset.qs, data.get("sort"), groups=groups)
     if response := export(
         request, rows, CONCERN_COLUMNS, "safety-concerns", description=heading, groups=len(groups)
     ):
         return response
-    page = paginate(request, groups, GROUPS_PER_PAGE)
+    if data.get("group") and groups:  # one group: its concerns, page by page
+        page = paginate(request, filterset.qs.order_by(*selectors.ENTRY_ORDER), CONCERNS_PER_PAGE)
+        groups[0].concerns = list(page.object_list)
+        page.object_list = groups
+    else:
+        page = paginate(request, groups, GROUPS_PER_PAGE)
+        selectors.fill_groups(page.object_list, filterset.qs)
     return render(
         request,
         "risks/concern_list.html",
@@ -81,11 +93,13 @@ def concern_list(request):
             "filterset": filterset,
             "page": page,
             "heading": heading,
-            "facets": selectors.concern_facets(concerns, request.GET, products),
+            "facets": selectors.concern_facets(summary, filterset.qs, request.GET),
             "active_filters": active_filters(request.GET, filterset.form, FILTER_PARAMS),
-            "kept_filters": [(name, data[name]) for name in FACET_PARAMS if data.get(name)],
+            "kept_filters": [(name, request.GET[name]) for name in FACET_PARAMS if data.get(name)],
             "query": query_without(request.GET, "format"),
             "query_without_page": query_without(request.GET, "page", "format"),
+            "query_without_group": query_without(request.GET, "page", "format", "group"),
+            "one_group": bool(data.get("group")),
         },
     )
 
@@ -121,7 +135,7 @@ def comparison_columns(products):
 
 def compare(request):
     fmt = requested_format(request)
-    products = selectors.products_with_current_plan()
+    products = selectors.products_with_current_plan().values_list("slug", "name")
     form = ProductComparisonForm(request.GET, products=products)
     if fmt != "html" and not form.ready:
         if not form.is_valid():
