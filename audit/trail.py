@@ -494,7 +494,13 @@ def _snapshots(source, rows):
 
 @functools.cache
 def _fields(model):
-    return tuple(f for f in model._meta.concrete_fields if f.name not in HIDDEN_FIELDS)
+    """The fields the trail shows: those the history keeps (not derived ones), less hidden."""
+    kept = {field.name for field in model.history.model._meta.concrete_fields}
+    return tuple(
+        field
+        for field in model._meta.concrete_fields
+        if field.name in kept and field.name not in HIDDEN_FIELDS
+    )
 
 
 def _label(field):

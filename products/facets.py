@@ -16,6 +16,7 @@ class Facet:
     param: str
     title: str
     values: list = field(default_factory=list)
+    more: int = 0  # values with a count that are not shown (see build_facet's ``limit``)
 
 
 def toggle_url(query, param, value):
@@ -30,16 +31,31 @@ def toggle_url(query, param, value):
     return f"?{encoded}" if encoded else "?"
 
 
-def build_facet(query, param, title, counts, labels):
-    """``counts``: {value: count}; ``labels``: [(value, label)] in display order."""
+def build_facet(query, param, title, counts, labels, *, limit=None, total=None):
+    """The facet of ``param``: each value with a count, and the selected one, with its link.
+
+    ``counts``: {value: count}; ``labels``: [(value, label)] in display order.
+
+    With ``limit``, the facet shows the ``limit`` values with the highest counts, most
+    frequent first (ties keep the order of ``labels``), and the selected value wherever it
+    ranks; ``facet.more`` says how many other values have a count. When ``counts`` and
+    ``labels`` hold only the top values (a query with a LIMIT), ``total`` says how many
+    values have a count in all. Without ``limit``, every value with a count is shown.
+    """
     facet = Facet(param, title)
     selected = query.get(param)
-    for value, label in labels:
-        count = counts.get(value, 0)
-        if count or selected == str(value):
-            facet.values.append(
-                FacetValue(label, count, selected == str(value), toggle_url(query, param, value))
-            )
+    candidates = [
+        (value, label, counts.get(value, 0), selected == str(value)) for value, label in labels
+    ]
+    candidates = [item for item in candidates if item[2] or item[3]]
+    if total is None:
+        total = sum(1 for item in candidates if item[2])
+    if limit is not None:
+        candidates.sort(key=lambda item: -item[2])
+        candidates = [item for rank, item in enumerate(candidates) if rank < limit or item[3]]
+    for value, label, count, is_selected in candidates:
+        facet.values.append(FacetValue(label, count, is_selected, toggle_url(query, param, value)))
+    facet.more = max(total - sum(1 for value in facet.values if value.count), 0)
     return facet
 
 

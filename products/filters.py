@@ -41,6 +41,7 @@ class ProductFilter(django_filters.FilterSet):
         field_name="substances__name",
         lookup_expr="iexact",
         label="Active substance",
+        help_text="Its full name (international non-proprietary name); capitals do not matter.",
         max_length=200,
     )
     region = django_filters.ChoiceFilter(choices=Region.choices)

@@ -1,6 +1,6 @@
 """Read queries for the public product pages."""
 
-from django.db.models import Case, Count, F, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -16,13 +16,15 @@ from risks.selectors import current_plan_prefetches, public_products
 
 from .facets import build_facet
 from .filters import has_additional_measure, has_concern, has_study
-from .models import AuthorisationStatus, ProductInformationSection, Region, Substance
+from .models import AuthorisationStatus, Product, ProductInformationSection, Region, Substance
 
 BOOLEAN_FACETS = [
     ("concern", "Safety concern category", ConcernCategory.choices, has_concern),
     ("measure", "Additional measure", AdditionalMeasureKind.choices, has_additional_measure),
     ("study", "Study category", StudyCategory.choices, has_study),
 ]
+# The active substance facet shows this many substances, the most frequent first.
+SUBSTANCE_FACET_LIMIT = 12
 
 
 def product_list():
@@ -39,8 +41,33 @@ def product_list():
     )
 
 
+def substance_counts(product_ids, selected="", limit=SUBSTANCE_FACET_LIMIT):
+    """The ``limit`` substances found in most of the products ``product_ids``, in one query.
+
+    Returns ([(name, product count, is selected)], number of substances in all), most
+    frequent first, then by name. The substance named ``selected`` (compared as the filter
+    compares it, ignoring case) comes too, wherever it ranks. Bounded whatever the data size.
+    """
+    rows = (
+        Substance.objects.filter(products__in=product_ids)
+        .values("name")
+        .annotate(n=Count("products", distinct=True), total=Window(Count("*")))
+        .order_by("-n", "name")
+    )
+    if selected:
+        is_selected = Case(When(name__iexact=selected, then=Value(True)), default=Value(False))
+        rows = rows.annotate(is_selected=is_selected).order_by("-is_selected", "-n", "name")
+    rows = sorted(rows[: limit + 1], key=lambda row: (-row["n"], row["name"]))
+    total = rows[0]["total"] if rows else 0
+    return [(row["name"], row["n"], row.get("is_selected", False)) for row in rows], total
+
+
 def product_facets(filtered, query):
-    """Facets over the filtered products: a fixed number of queries whatever the data size."""
+    """Facets over the filtered products: a fixed number of queries whatever the data size.
+
+    Every facet but the active substance one lists a fixed set of values; that one shows
+    the most frequent substances and says how many more there are.
+    """
     ids = filtered.values("pk")
     base = public_products().filter(pk__in=ids)
 
@@ -48,11 +75,12 @@ def product_facets(filtered, query):
         rows = base.values(field).annotate(n=Count("pk", distinct=True)).order_by()
         return {row[field]: row["n"] for row in rows}
 
-    substances = (
-        Substance.objects.filter(products__in=ids)
-        .annotate(n=Count("products", distinct=True))
-        .order_by("name")
-    )
+    selected_substance = query.get("substance", "")
+    substances, substance_total = substance_counts(ids, selected_substance.strip())
+    # The selected substance keeps the value of the address, so that its link removes it.
+    substance_values = [
+        (selected_substance if selected else name, name, n) for name, n, selected in substances
+    ]
     facets = [
         build_facet(query, "region", "Region", grouped("region"), Region.choices),
         build_facet(
@@ -66,8 +94,10 @@ def product_facets(filtered, query):
             query,
             "substance",
             "Active substance",
-            {s.name: s.n for s in substances},
-            [(s.name, s.name) for s in substances],
+            {value: n for value, _, n in substance_values},
+            [(value, name) for value, name, _ in substance_values],
+            limit=SUBSTANCE_FACET_LIMIT,
+            total=substance_total,
         ),
     ]
     aggregates = {
@@ -81,6 +111,17 @@ def product_facets(filtered, query):
         labels = [(value, label.split(":")[0]) for value, label in choices]
         facets.append(build_facet(query, param, title, per_value, labels))
     return facets
+
+
+def public_products_called(text, limit=5):
+    """At most ``limit`` public products whose slug or name is ``text``, ignoring case.
+
+    A product whose slug matches comes first, then the others by name: what a reader typing
+    a product's name or the last part of its address means.
+    """
+    slug_first = Case(When(slug__iexact=text, then=Value(0)), default=Value(1))
+    products = Product.objects.public().filter(Q(slug__iexact=text) | Q(name__iexact=text))
+    return list(products.order_by(slug_first, "name", "slug")[:limit])
 
 
 def citing_concerns(plan):

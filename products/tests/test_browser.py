@@ -32,6 +32,19 @@ def test_filter_products_by_clicking_facets(page, live_server, seeded):
     expect(page.get_by_role("heading", level=1)).to_have_text("1 product · with a category 1 study")
 
 
+def test_type_an_active_substance_beside_other_filters(page, live_server, seeded):
+    page.goto(f"{live_server.url}/products/?region=EU")
+    field = page.get_by_role("textbox", name="Active substance")
+    expect(field).to_have_accessible_description(re.compile("^Its full name"))
+    field.fill("CLOFARABINE")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("1 product · EU · CLOFARABINE")
+    expect(page.locator("table tbody tr")).to_have_count(1)
+    facet = page.get_by_role("list", name="Active substance")
+    facet.get_by_role("link", name="Remove filter Active substance: clofarabine").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("4 products · EU")
+
+
 def test_follow_a_risk_to_the_section_text_and_back(page, live_server):
     plan = PlanFactory(product__name="Examplix", product__slug="examplix")
     ProductInformationSectionFactory(

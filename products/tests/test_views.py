@@ -65,6 +65,77 @@ def test_product_list_exports_with_the_same_filters(client, seeded):
     assert {row["slug"] for row in data["results"]} == {"ivozall", "clolar"}
 
 
+def substances_in_products(*groups):
+    """A published product for each group of substance names; returns the substances."""
+    substances = {}
+    for names in groups:
+        product_substances = [
+            substances.setdefault(name, SubstanceFactory(name=name)) for name in names
+        ]
+        PlanFactory(product=ProductFactory(substances=product_substances))
+    return substances
+
+
+FOURTEEN = [f"sub-{number:02}" for number in range(1, 15)]
+
+
+def substance_facet(response):
+    (facet,) = [f for f in response.context["facets"] if f.param == "substance"]
+    return facet
+
+
+def test_substance_facet_shows_the_most_frequent_and_says_how_many_more(client):
+    # sub-01, sub-02 in three products; sub-03 to sub-05 in two; the others in one.
+    substances_in_products(FOURTEEN, FOURTEEN[:5], FOURTEEN[:2])
+    draft = PlanFactory(draft=True, product__substances=[SubstanceFactory(name="draftumab")])
+    draft.product.substances.add(SubstanceFactory(name="sub-14"))
+    response = client.get("/products/")
+    facet = substance_facet(response)
+    assert [(v.label, v.count) for v in facet.values] == [
+        ("sub-01", 3), ("sub-02", 3), ("sub-03", 2), ("sub-04", 2), ("sub-05", 2),
+        ("sub-06", 1), ("sub-07", 1), ("sub-08", 1), ("sub-09", 1), ("sub-10", 1),
+        ("sub-11", 1), ("sub-12", 1),
+    ]  # fmt: skip
+    assert facet.more == 2  # sub-13 and sub-14; the draft's substances do not count
+    page = html(response)
+    assert (
+        '<p class="facet-more">and 2 more active substances: type one in the '
+        '<a href="#id_substance">Active substance</a> field</p>'
+    ) in page
+    assert '<input type="text" name="substance" maxlength="200"' in page
+    assert 'id="id_substance"' in page
+    assert "draftumab" not in page
+
+
+def test_substance_typed_in_the_field_filters_and_keeps_the_other_filters(client):
+    substances_in_products(FOURTEEN, FOURTEEN[:5], FOURTEEN[:2])
+    page = html(client.get("/products/?region=EU&substance=SUB-03"))
+    assert "<h1>2 products · EU · SUB-03</h1>" in page
+    assert '<input type="text" name="substance" value="SUB-03"' in page
+    assert '<input type="hidden" name="region" value="EU">' in page
+    assert 'type="hidden" name="substance"' not in page
+
+
+def test_a_selected_substance_outside_the_most_frequent_stays_shown(client):
+    substances_in_products(FOURTEEN)  # one product: every substance counts 1
+    response = client.get("/products/?substance=SUB-14")
+    facet = substance_facet(response)
+    assert [(v.label, v.count, v.selected) for v in facet.values] == [
+        *((name, 1, False) for name in FOURTEEN[:12]),
+        ("sub-14", 1, True),
+    ]
+    assert facet.values[-1].url == "?"  # removes the filter as typed
+    assert facet.more == 1  # sub-13
+    page = html(response)
+    assert 'aria-label="Remove filter Active substance: sub-14">sub-14 ✕</a>' in page
+    assert "and 1 more active substance: type one in the" in page
+
+
+def test_few_substances_need_no_more_line(client, seeded):
+    page = html(client.get("/products/"))
+    assert "facet-more" not in page
+
+
 @pytest.mark.parametrize(
     ("url", "status", "message"),
     [
@@ -183,6 +254,7 @@ def build_products(count):
 PAGES = {
     "home": ("/", 8),
     "list": ("/products/?region=EU&concern=identified&study=1", 10),
+    "list by substance": ("/products/?substance=EXAMPLUMAB", 10),
     "export": ("/products/?format=json", 4),
 }
 

@@ -8,13 +8,14 @@ from products.models import Product, Region
 
 from ..models import ConcernCategory
 from ..normalise import spelling_variants
+from .products import PublicProductFilter
 
 SORTS = [("products", "Most products first")]
 TEXT_FIELDS = ("name", "evidence", "risk_factors")
 
 
 class SafetyConcernFilter(django_filters.FilterSet):
-    """Filters over current safety concerns; ``products`` are those the product filter takes."""
+    """Filters over current safety concerns."""
 
     q = django_filters.CharFilter(method="filter_text", label="Text", max_length=200)
     substance = django_filters.CharFilter(
@@ -24,17 +25,11 @@ class SafetyConcernFilter(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(
         field_name="plan__product__region", choices=Region.choices, label="Region"
     )
-    product = django_filters.ModelChoiceFilter(
-        field_name="plan__product",
-        to_field_name="slug",
-        queryset=Product.objects.none(),  # set per request: public, with a published plan
+    product = PublicProductFilter(
         label="Product",
-        error_messages={
-            "invalid_choice": (
-                "Select a valid choice: there is no published risk management plan for the "
-                "product “%(value)s”."
-            )
-        },
+        field_name="plan__product",
+        max_length=200,
+        help_text="Its name, or the last part of its page's address.",
     )
     group = django_filters.CharFilter(
         field_name="group_key", label="Group", max_length=400, widget=forms.HiddenInput
@@ -42,10 +37,6 @@ class SafetyConcernFilter(django_filters.FilterSet):
     sort = django_filters.ChoiceFilter(
         choices=SORTS, method="keep", label="Sort groups by", empty_label="Name (A–Z)"
     )
-
-    def __init__(self, data=None, queryset=None, *, products, **kwargs):
-        super().__init__(data, queryset, **kwargs)
-        self.filters["product"].queryset = products
 
     def filter_text(self, queryset, name, value):
         """Every word, in either spelling (haemorrhage/hemorrhage), in the name or texts."""

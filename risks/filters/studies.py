@@ -10,10 +10,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.forms.forms import NON_FIELD_ERRORS
 from django.utils import timezone
 
-from products.models import Product
-
 from ..models import Milestone, StudyCategory, StudyDesign, StudyStatus
 from ..selectors.studies import DEFAULT_SORT, overdue_milestone_exists, sort_studies
+from .products import PublicProductFilter
 
 ISO_DATE = "%Y-%m-%d"
 DATE_ERRORS = {"invalid": "Enter a date as YYYY-MM-DD, for example 2024-09-30."}
@@ -67,12 +66,11 @@ class StudyFilterSet(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(choices=StudyStatus.choices, empty_label="Any status")
     design = django_filters.ChoiceFilter(choices=StudyDesign.choices, empty_label="Any design")
-    product = django_filters.ModelChoiceFilter(
+    product = PublicProductFilter(
         label="Product",
         field_name="plan__product",
-        queryset=Product.objects.public(),
-        to_field_name="slug",
-        empty_label="Any product",
+        max_length=200,
+        help_text="Its name, or the last part of its page's address.",
     )
     due_after = _date_filter("Milestone due on or after")
     due_before = _date_filter("Milestone due on or before")

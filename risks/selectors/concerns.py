@@ -182,12 +182,13 @@ def group_concerns(concerns, sort=""):
 def concern_facets(summary, concerns, query):
     """Category, region and product facets counting the matching concerns (one query).
 
-    The product facet shows the ``PRODUCT_FACET_SIZE`` products with most matching concerns.
+    The product facet shows the ``PRODUCT_FACET_SIZE`` products with most matching concerns
+    and says how many more there are (counted in the same query).
     """
     top_products = list(
         concerns.order_by()
         .values_list("plan__product__slug", "plan__product__name")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), products=Window(Count("*")))
         .order_by("-n", "plan__product__name", "plan__product__slug")[:PRODUCT_FACET_SIZE]
     )
     return [
@@ -197,8 +198,10 @@ def concern_facets(summary, concerns, query):
             query,
             "product",
             "Product",
-            {slug: n for slug, _, n in top_products},
-            [(slug, name) for slug, name, _ in top_products],
+            {slug: n for slug, _, n, _ in top_products},
+            [(slug, name) for slug, name, _, _ in top_products],
+            limit=PRODUCT_FACET_SIZE,
+            total=top_products[0][3] if top_products else 0,
         ),
     ]
 

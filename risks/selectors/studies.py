@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 
 from ..models import Milestone, SafetyConcern, Study, StudyCategory, StudyDesign, StudyStatus
 
@@ -15,6 +15,8 @@ SORT_ORDERS = {
     "category": ("category", _NEXT_DUE, "plan__product__name", "position", "id"),
 }
 DEFAULT_SORT = "due"
+# The product facet shows this many products, those with most studies first.
+PRODUCT_FACET_LIMIT = 12
 
 
 def study_list():
@@ -79,3 +81,20 @@ def study_facet_counts(queryset: QuerySet, today: datetime.date) -> dict:
         counts[field] = {value: result[f"{field}_{index}"] for index, value in enumerate(values)}
     counts["overdue"] = {"true": result["overdue"], "false": result["total"] - result["overdue"]}
     return counts
+
+
+def study_product_counts(queryset: QuerySet, limit: int = PRODUCT_FACET_LIMIT) -> tuple:
+    """The ``limit`` products with most studies in ``queryset``, in one bounded query.
+
+    Returns ([(slug, name, study count)], number of products in all), most studies first,
+    then by name: the page lists a few products, whatever the data size.
+    """
+    rows = list(
+        queryset.order_by()
+        .prefetch_related(None)
+        .values("plan__product__slug", "plan__product__name")
+        .annotate(n=Count("pk"), total=Window(Count("*")))
+        .order_by("-n", "plan__product__name", "plan__product__slug")[:limit]
+    )
+    counts = [(row["plan__product__slug"], row["plan__product__name"], row["n"]) for row in rows]
+    return counts, rows[0]["total"] if rows else 0

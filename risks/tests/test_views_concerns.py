@@ -226,6 +226,21 @@ def test_one_group_pages_through_its_concerns(client, monkeypatch):
     assert "<h1>0 safety concerns in 0 groups</h1>" in html(empty)
 
 
+def test_the_product_facet_shows_the_top_products_and_a_field_reaches_the_others(client):
+    build_common_concern(17)
+    response = client.get("/risks/")
+    (facet,) = [facet for facet in response.context["facets"] if facet.param == "product"]
+    assert (len(facet.values), facet.more) == (15, 2)
+    page = html(response)
+    assert "and 2 more products: type one in the" in page
+    assert 'name="product"' in page
+    by_name = client.get("/risks/?product=product%2016")
+    assert "<h1>2 safety concerns in 2 groups · Product 16</h1>" in html(by_name)
+    assert "<h1>2 safety concerns in 2 groups · Product 16</h1>" in html(
+        client.get("/risks/?product=p16")
+    )
+
+
 @pytest.mark.parametrize("chunk", [1, 2, 5, 2000])
 def test_the_export_streams_in_page_order_whatever_the_chunk_size(client, monkeypatch, chunk):
     """Batches of several small groups, and a group bigger than a chunk, keep the page order."""
@@ -325,7 +340,7 @@ def test_drafts_never_appear_on_the_compare_page(client):
     ("url", "status", "message"),
     [
         ("/risks/?category=foo", 400, "Select a valid choice. foo is not one of"),
-        ("/risks/?product=%3Cscript%3Ealert(1)%3C/script%3E", 400, "Product: Select a valid"),
+        ("/risks/?product=%3Cscript%3Ealert(1)%3C/script%3E", 400, "Product: No published product"),
         ("/risks/?region=XX", 400, "Region: Select a valid choice."),
         ("/risks/?sort=sideways", 400, "Sort groups by: Select a valid choice."),
         ("/risks/?q=" + "x" * 201, 400, "Ensure this value has at most 200 characters"),

@@ -139,6 +139,8 @@ def test_timeline_svg_on_the_seed_data(client, seeded):
         ("?category=3&overdue=true", "0 studies · category 3 · overdue", []),
         ("?design=registry", "2 studies · registry", UPLIZNA[:2]),
         ("?product=uplizna", "4 studies · Uplizna", UPLIZNA),
+        ("?product=Uplizna", "4 studies · Uplizna", UPLIZNA),
+        ("?product=%20UPLIZNA%20", "4 studies · Uplizna", UPLIZNA),
         ("?due_after=2030-01-01", "1 study · due on or after 2030-01-01", ["OBS13434"]),
         ("?due_before=2024-09-30", "2 studies · due on or before 2024-09-30", LEMTRADA_OVERDUE),
         ("?due_before=2024-09-29", "0 studies · due on or before 2024-09-29", []),
@@ -226,9 +228,12 @@ def test_facet_counts_on_the_seed_data(client, seeded):
             "Other": 1,
         },
         "overdue": {"Overdue": 2, "Not overdue": 6},
+        "product": {"Lemtrada": 4, "Uplizna": 4},
     }
     text = page_text(response)
     assert '<a href="?overdue=true">Overdue</a> <span class="count">2</span>' in text
+    assert '<a href="?product=lemtrada">Lemtrada</a> <span class="count">4</span>' in text
+    assert "facet-more" not in text
     assert '<a href="?category=3">Category 3</a> <span class="count">6</span>' in text
 
 
@@ -260,6 +265,89 @@ def test_every_active_filter_has_a_remove_link(client, seeded):
     assert heading(response) == (
         "2 studies · category 1 · Lemtrada · overdue · matching &#x27;study&#x27;"
     )
+
+
+# The product: typed, not chosen from every product
+
+
+def studies_per_product(*counts):
+    """A product named "Product NN" (slug medicine-NN) with each number of studies."""
+    for number, count in enumerate(counts, start=1):
+        plan = PlanFactory(product=ProductFactory(name=f"Product {number:02}",
+                                                  slug=f"medicine-{number:02}"))  # fmt: skip
+        for position in range(count):
+            StudyFactory(plan=plan, position=position)
+
+
+@pytest.mark.django_db
+def test_product_facet_shows_the_products_with_most_studies_and_how_many_more(client):
+    studies_per_product(1, 1, 2, 1, 1, 1, 3, 1, 1, 1, 1, 1, 1, 1)  # 14 products
+    StudyFactory(plan__product__name="Draftonly", plan__draft=True)  # not counted
+    response = get(client)
+    (facet,) = [f for f in response.context["facets"] if f.param == "product"]
+    assert [(v.label, v.count) for v in facet.values] == [
+        ("Product 07", 3), ("Product 03", 2), ("Product 01", 1), ("Product 02", 1),
+        ("Product 04", 1), ("Product 05", 1), ("Product 06", 1), ("Product 08", 1),
+        ("Product 09", 1), ("Product 10", 1), ("Product 11", 1), ("Product 12", 1),
+    ]  # fmt: skip
+    assert facet.more == 2  # Products 13 and 14
+    text = page_text(response)
+    assert '<a href="?product=medicine-07">Product 07</a> <span class="count">3</span>' in text
+    assert (
+        '<p class="facet-more">and 2 more products: type one in the '
+        '<a href="#id_product">Product</a> field</p>'
+    ) in text
+    assert '<select name="product"' not in text
+    assert '<input type="text" name="product" maxlength="200"' in text
+    assert 'aria-describedby="id_product_helptext"' in text
+    assert "Draftonly" not in text
+
+
+@pytest.mark.django_db
+def test_a_product_outside_the_facet_is_typed_and_shown_selected(client):
+    studies_per_product(*[2] * 12, 1)  # Product 13 is not among the twelve shown
+    response = get(client, "?product=product%2013&category=3")
+    assert heading(response) == "1 study · category 3 · Product 13"
+    (facet,) = [f for f in response.context["facets"] if f.param == "product"]
+    assert [(v.label, v.count, v.selected, v.url) for v in facet.values] == [
+        ("Product 13", 1, True, "?category=3")
+    ]
+    assert facet.more == 0
+    text = page_text(response)
+    assert '<input type="text" name="product" value="product 13"' in text
+    assert '<a href="?category=3">remove' in text
+    # A selected product without any matching study stays shown, to be removed.
+    response = get(client, "?product=medicine-13&status=completed")
+    (facet,) = [f for f in response.context["facets"] if f.param == "product"]
+    assert [(v.label, v.count, v.selected, v.url) for v in facet.values] == [
+        ("Product 13", 0, True, "?status=completed")
+    ]
+
+
+@pytest.mark.django_db
+def test_a_name_two_products_share_asks_for_the_address(client):
+    for slug in ("same-eu", "same-us"):
+        StudyFactory(plan__product=ProductFactory(name="Same", slug=slug), code=slug.upper())
+    StudyFactory(plan__product=ProductFactory(name="same-us", slug="other"), code="OTHER")
+    response = get(client, "?product=same", status=400)
+    assert (
+        "product: Several published products are called ‘same’: type the last part of the "
+        "address of the one you mean (same-eu or same-us)."
+    ) in page_text(response)
+    assert names(get(client, "?product=same-eu")) == ["SAME-EU"]
+    assert names(get(client, "?product=same-us")) == ["SAME-US"]  # the address first
+    assert names(get(client, "?product=other")) == ["OTHER"]
+
+
+@pytest.mark.django_db
+def test_exports_keep_the_typed_product_as_its_address(client, seeded):
+    data = get(client, "?format=json&product=Lemtrada&overdue=true").json()
+    assert data["filters"] == {"product": "lemtrada", "overdue": "true"}
+    assert [row["study"] for row in data["results"]] == LEMTRADA_OVERDUE
+    rows = csv_rows(get(client, "?format=csv&product=LEMTRADA"))
+    assert {row["product"] for row in rows} == {"Lemtrada"} and len(rows) == 4
+    text = page_text(get(client, "?product=Lemtrada"))
+    assert '<a href="?product=lemtrada&amp;format=csv">CSV</a>' in text
 
 
 # Sort
@@ -310,12 +398,14 @@ def test_draft_studies_never_appear(client, seeded):
     assert facets["category"] == {"Category 1": 2, "Category 3": 6}
     assert facets["overdue"] == {"Overdue": 2, "Not overdue": 6}
     assert names(get(client, "?overdue=true")) == LEMTRADA_OVERDUE
-    assert "Draftonly" not in page_text(response)  # not offered in the product select
+    assert facets["product"] == {"Lemtrada": 4, "Uplizna": 4}
+    assert "Draftonly" not in page_text(response)
     assert "DRAFT" not in b"".join(get(client, "?format=csv").streaming_content).decode()
     assert get(client, "?format=json")["Content-Type"] == "application/json"
     assert len(get(client, "?format=json").json()["results"]) == 8
-    response = get(client, "?product=draftonly", status=400)
-    assert "product: Select a valid choice." in page_text(response)
+    for value in ("draftonly", "Draftonly"):  # refused as if unknown
+        response = get(client, f"?product={value}", status=400)
+        assert f"product: No published product is called ‘{value}’" in page_text(response)
 
 
 # Bad input
@@ -331,7 +421,10 @@ def test_draft_studies_never_appear(client, seeded):
         ("?design=anecdote", "design: Select a valid choice."),
         ("?overdue=maybe", "overdue: Select a valid choice."),
         ("?sort=random", "sort: Select a valid choice."),
-        ("?product=no-such-product", "product: Select a valid choice."),
+        ("?product=no-such-product",
+         "product: No published product is called ‘no-such-product’ or has the address "
+         "/products/no-such-product/. Type a product&#x27;s name as the products list shows it."),
+        ("?product=" + "x" * 201, "product: Ensure this value has at most 200 characters"),
         ("?due_before=garbage", "due_before: Enter a date as YYYY-MM-DD, for example 2024-09-30."),
         ("?due_after=2024-13-45", "due_after: Enter a date as YYYY-MM-DD"),
         ("?due_before=30/09/2024", "due_before: Enter a date as YYYY-MM-DD"),
@@ -376,6 +469,28 @@ def test_pages_of_fifty(client):
     response = get(client, "?page=3", status=404)
     assert "<h1>Not found</h1>" in page_text(response)
     get(client, "?page=999999", status=404)
+
+
+@pytest.mark.django_db
+def test_page_links_are_the_first_the_last_and_those_near_this_one(client):
+    plan = PlanFactory()
+    StudyFactory.create_batch(50 * 10 + 1, plan=plan)  # eleven pages
+    response = get(client, "?page=6&category=3")
+    assert response.context["page_links"] == [
+        (1, "?category=3&page=1"),
+        ("…", None),
+        (4, "?category=3&page=4"),
+        (5, "?category=3&page=5"),
+        (6, None),
+        (7, "?category=3&page=7"),
+        (8, "?category=3&page=8"),
+        ("…", None),
+        (11, "?category=3&page=11"),
+    ]
+    text = page_text(response)
+    assert '<strong aria-current="page">6</strong>' in text
+    assert text.count("(pages left out)") == 2
+    assert '<a href="?category=3&amp;page=11" aria-label="Page 11">11</a>' in text
 
 
 @pytest.mark.django_db
@@ -464,17 +579,18 @@ def build_products(count):
 @pytest.mark.parametrize("products", [1, 50])
 def test_query_count_does_not_grow_with_the_data(client, django_assert_num_queries, products):
     build_products(products)
-    # facets, count, page, milestones, concerns, product select, footer data version,
+    # facets, product facet, count, page, milestones, concerns, footer data version,
     # the page cache's data version
     with django_assert_num_queries(8):
         response = get(client)
     assert len(response.context["studies"]) == products
     assert page_text(response).count('<span class="badge overdue">Overdue</span>') == products
-    # the product filter validates its slug: one query more
-    slug = Product.objects.first().slug
-    with django_assert_num_queries(9):
-        response = get(client, f"?product={slug}&overdue=true&category=3")
-    assert len(response.context["studies"]) == 1
+    # the product filter finds the product typed: one query more
+    product = Product.objects.first()
+    for typed in (product.slug, product.name.upper()):
+        with django_assert_num_queries(9):
+            response = get(client, f"?product={typed}&overdue=true&category=3")
+        assert len(response.context["studies"]) == 1
     with django_assert_num_queries(4):  # data version, studies, milestones, concerns
         b"".join(get(client, "?format=csv").streaming_content)
 
@@ -506,3 +622,27 @@ def test_reader_clicks_the_overdue_facet(page, live_server, seeded):
 
     page.get_by_role("link", name="remove filter overdue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("8 studies")
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_reader_types_a_product_name(page, live_server, seeded):
+    page.goto(f"{live_server.url}{URL}?overdue=true")
+    field = page.get_by_role("textbox", name="Product")
+    expect(field).to_have_accessible_description(
+        "Its name, or the last part of its page's address."
+    )
+    field.fill("lemtrada")
+    page.get_by_role("button", name="Apply filters").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("2 studies · Lemtrada · overdue")
+    expect(page.locator("table.studies tbody tr")).to_have_count(2)
+    products = page.get_by_role("list", name="Product")
+    expect(products.get_by_role("link")).to_have_count(1)
+    products.get_by_role("link", name=re.compile("^Lemtrada")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("2 studies · overdue")
+
+    page.get_by_role("textbox", name="Product").fill("Lemtradda")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bad request")
+    expect(page.locator("main")).to_contain_text("No published product is called ‘Lemtradda’")

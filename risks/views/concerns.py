@@ -15,7 +15,8 @@ from ..selectors.concern_export import export_rows
 GROUPS_PER_PAGE = 20
 CONCERNS_PER_PAGE = 100  # when one group is shown
 FILTER_PARAMS = ["q", "substance", "category", "region", "product", "sort"]
-FACET_PARAMS = ["category", "region", "product", "group"]
+FACET_PARAMS = ["category", "region", "product"]
+HIDDEN_PARAMS = ["category", "region", "group"]  # kept by the form, which shows no field
 
 CONCERN_COLUMNS = [
     Column(name, lambda row, name=name: getattr(row, name))
@@ -61,11 +62,7 @@ def describe_concerns(concern_count, groups, form):
 
 def concern_list(request):
     filterset = valid_filterset(
-        SafetyConcernFilter(
-            request.GET,
-            queryset=selectors.current_concerns(),
-            products=selectors.products_with_current_plan(),
-        )
+        SafetyConcernFilter(request.GET, queryset=selectors.current_concerns())
     )
     data = filterset.form.cleaned_data
     if requested_format(request) == "csv":  # streamed, without loading a concern object
@@ -95,7 +92,7 @@ def concern_list(request):
             "heading": heading,
             "facets": selectors.concern_facets(summary, filterset.qs, request.GET),
             "active_filters": active_filters(request.GET, filterset.form, FILTER_PARAMS),
-            "kept_filters": [(name, request.GET[name]) for name in FACET_PARAMS if data.get(name)],
+            "kept_filters": [(name, request.GET[name]) for name in HIDDEN_PARAMS if data.get(name)],
             "query": query_without(request.GET, "format"),
             "query_without_page": query_without(request.GET, "page", "format"),
             "query_without_group": query_without(request.GET, "page", "format", "group"),

@@ -38,6 +38,7 @@ def study_list(request):
         return response
 
     counts = selectors.study_facet_counts(studies, today)
+    counts["product"] = selectors.study_product_counts(studies)
     page = page_of(studies, PER_PAGE, filterset.page_number)
     paginator = page.paginator
     rows = list(page.object_list)
@@ -87,6 +88,7 @@ class Facet:
     param: str
     title: str
     values: list
+    more: int = 0  # values with a count that are not shown
 
 
 def facets(filterset, counts):
@@ -109,15 +111,36 @@ def facets(filterset, counts):
             url = filterset.query(**{param: None if selected else value})
             values.append(FacetValue(label, by_value[value], selected, url))
         result.append(Facet(param, title, values))
+    result.append(product_facet(filterset, *counts["product"]))
     return result
 
 
+def product_facet(filterset, counts, total):
+    """The products with most studies (``counts``: [(slug, name, n)]) and the selected one."""
+    selected = filterset.form.cleaned_data.get("product")
+    if selected and selected.slug not in {slug for slug, _, _ in counts}:
+        counts = [*counts, (selected.slug, selected.name, 0)]
+    values = []
+    for slug, name, count in counts:
+        is_selected = selected is not None and slug == selected.slug
+        url = filterset.query(product=None if is_selected else slug)
+        values.append(FacetValue(name, count, is_selected, url))
+    shown = sum(1 for value in values if value.count)
+    return Facet("product", "Product", values, more=max(total - shown, 0))
+
+
 def page_links(filterset, page):
-    """Links to every page of the results (None for the current one)."""
-    return [
-        (number, None if number == page.number else filterset.query(page=number))
-        for number in page.paginator.page_range
-    ]
+    """Links to the first and last pages and to those near this one: (number, url).
+
+    The current page has no url; "…" stands for the pages left out, so that the page shows a
+    few links whatever the number of studies.
+    """
+    paginator = page.paginator
+    links = []
+    for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+        linked = number not in (page.number, paginator.ELLIPSIS)
+        links.append((number, filterset.query(page=number) if linked else None))
+    return links
 
 
 def _milestone_text(milestone):
