@@ -140,17 +140,23 @@ def test_report_judges_each_figure_against_its_target():
     assert "used 10% of the CPUs while it measured (**disturbed" in text
 
 
-def test_report_shows_the_page_cache_pass_when_there_is_one():
-    run_1x = result("postgres", 1, [2.0, 5.0, 12.0])
-    run_1x["scenarios"][1]["cached"] = {
-        "median_ms": 2.5,
-        "p95_ms": 3.0,
-        "rps": 400.0,
-        "ratio": 1.25,
-    }
-    text = report.render([run_1x], generated="2025-01-02")
-    assert "| 1× cached median ms | p95 ms | req/s | × baseline |" in text
-    assert "| Products | 2.5 | 3.0 | 400.0 | 1.2 |" in text  # not judged
+def test_with_a_page_cache_pass_the_cached_figures_are_judged_and_the_rendered_shown():
+    runs = [result("postgres", 1, [2.0, 5.0, 12.0]), result("postgres", 10, [2.0, 9.0, 13.0])]
+    for run, cached_ms in zip(runs, [2.5, 3.5], strict=True):
+        run["scenarios"][1]["cached"] = {
+            "median_ms": cached_ms,
+            "p95_ms": 4.0,
+            "rps": 400.0,
+            "ratio": cached_ms / 2.0,
+        }
+    text = report.render(runs, generated="2025-01-02")
+    cached, rendered = text.split("Rendered on every request")
+    assert "| 1× cached median ms | p95 ms | req/s | × baseline | 10× cached median ms |" in cached
+    # cached: 1.25× and 1.75× the baseline (≤ 3 ✓), 10×/1× = 1.4 ✓
+    assert "| Products | 2.5 | 4.0 | 400.0 | 1.2 ✓ | 3.5 | 4.0 | 400.0 | 1.8 ✓ | 1.40 ✓ |" in cached
+    # rendered: shown without a verdict (10×/1× = 1.8)
+    assert "| Products | 5.0 |" in rendered and "| 2.5 | 9.0 |" in rendered
+    assert "| 4.5 | 1.80 | 5 / 5 |" in rendered
 
 
 def test_report_rewrites_only_the_text_between_the_markers():
