@@ -83,7 +83,7 @@ def discover():
     from risks.filters.concerns import SafetyConcernFilter
     from risks.filters.studies import StudyFilterSet
     from risks.models import RiskManagementPlan, SafetyConcern
-    from risks.selectors.concerns import current_concerns, products_with_current_plan
+    from risks.selectors.concerns import current_concerns
     from risks.selectors.studies import study_list
 
     plans = RiskManagementPlan.objects.current()
@@ -115,15 +115,12 @@ def discover():
 
     # The concern list filtered by text (the common term) and by the category most of its
     # matches have.
-    choices = products_with_current_plan()
-    matching = SafetyConcernFilter({"q": term}, queryset=current_concerns(), products=choices).qs
+    matching = SafetyConcernFilter({"q": term}, queryset=current_concerns()).qs
     concern_params = {
         "q": term,
         "category": most_common(matching.values_list("category", flat=True)),
     }
-    concerns_found = SafetyConcernFilter(
-        concern_params, queryset=current_concerns(), products=choices
-    ).qs.count()
+    concerns_found = SafetyConcernFilter(concern_params, queryset=current_concerns()).qs.count()
 
     studies = StudyFilterSet({"overdue": "true"}, queryset=study_list())
     studies.is_valid()

@@ -142,8 +142,8 @@ def test_report_judges_each_figure_against_its_target():
 
 def test_with_a_page_cache_pass_the_cached_figures_are_judged_and_the_rendered_shown():
     runs = [result("postgres", 1, [2.0, 5.0, 12.0]), result("postgres", 10, [2.0, 9.0, 13.0])]
-    for run, cached_ms in zip(runs, [2.5, 3.5], strict=True):
-        run["scenarios"][1]["cached"] = {
+    for measured, cached_ms in zip(runs, [2.5, 3.5], strict=True):
+        measured["scenarios"][1]["cached"] = {
             "median_ms": cached_ms,
             "p95_ms": 4.0,
             "rps": 400.0,
