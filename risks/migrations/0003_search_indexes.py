@@ -1,12 +1,12 @@
 """GIN indexes for the site search's full-text queries, on PostgreSQL only.
 
-Each index is built on exactly the weighted search vector that risks/search.py queries
-(risks.search.VECTORS), compiled by Django itself so the SQL matches the queries' and the
-planner uses it. On any other database (SQLite) this migration does nothing.
+Each index is built on exactly the weighted search vector that risks/search.py queried
+(risks.search.VECTORS), compiled by Django itself so the SQL matched the queries' and the
+planner used it. On any other database (SQLite) this migration does nothing.
 
-The vectors are a frozen copy: if risks.search.VECTORS changes, add a migration replacing
-the affected index (risks/tests/test_search.py checks, on PostgreSQL, that each search query
-uses its index).
+The vectors are a frozen copy of risks.search.VECTORS. Migration products/0004_search_vectors
+replaced these indexes: it stores each vector in a generated column ``search_vector`` and
+indexes that instead (and recreates these indexes when reversed).
 """
 
 import functools

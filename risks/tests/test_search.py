@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("risks:search")
 on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="full-text indexes exist on PostgreSQL only"
+    connection.vendor != "postgresql", reason="full-text search runs on PostgreSQL only"
 )
 
 
@@ -380,35 +380,107 @@ def test_groups_show_twenty_results_and_link_to_all_of_them(client):
     search(client, status=404, q="zebra", kind="measures", page=6)
 
 
-# PostgreSQL full-text indexes -------------------------------------------------------------------
+# The result limit of full-text search -------------------------------------------------------------
+
+
+@on_postgresql
+def test_full_text_search_counts_and_lists_at_most_the_first_results_found(
+    client, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(site_search, "MAX_RESULTS", 3)
+    make_products(5)
+    with django_assert_num_queries(9):
+        page = page_of(client, q="zebra")
+    # Measures: three additional and three routine measures, each "more than".
+    assert page.h1 == "More than 18 results for 'zebra'"
+    assert {group: len(results) for group, results in page.groups.items()} == {
+        "Products (more than 3)": 3,
+        "Safety concerns (more than 3)": 3,
+        "Risk minimisation measures (more than 6)": 6,
+        "Studies (more than 3)": 3,
+        "Product information sections (more than 3)": 3,
+    }
+    assert page.link("Show the first 3 safety concerns") == "?q=zebra&kind=concerns"
+
+    with django_assert_num_queries(4):
+        response = search(client, q="zebra", kind="concerns")
+    page = SearchPage(response.content.decode())
+    assert page.h1 == "More than 3 results for 'zebra' · safety concerns"
+    # The best of the concerns found first (in the order they were created; all rank equal).
+    assert page.titles("Safety concerns (more than 3)") == [
+        "Zebra risk 00",
+        "Zebra risk 01",
+        "Zebra risk 02",
+    ]
+    assert (
+        "More safety concerns match than the 3 listed here: they are the best of those found "
+        "first. Add a word to narrow the search."
+    ) in response.content.decode()
+    search(client, status=404, q="zebra", kind="concerns", page=2)
+    # Exports are not limited.
+    assert search(client, q="zebra", kind="concerns", format="json").json()["count"] == 5
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="word search (SQLite) only")
+def test_word_search_counts_and_lists_every_result(client, monkeypatch):
+    monkeypatch.setattr(site_search, "MAX_RESULTS", 3)
+    make_products(5)
+    assert page_of(client, q="zebra").h1 == "30 results for 'zebra'"
+    page = page_of(client, q="zebra", kind="concerns")
+    assert page.h1 == "5 results for 'zebra' · safety concerns"
+    assert len(page.groups["Safety concerns (5)"]) == 5
+
+
+# PostgreSQL stored search vectors ---------------------------------------------------------------
 
 INDEXES = {
-    Product: "product_search_idx",
-    Substance: "substance_search_idx",
-    SafetyConcern: "safetyconcern_search_idx",
-    RoutineMeasure: "routinemeasure_search_idx",
-    AdditionalMeasure: "additionalmeasure_search_idx",
-    Study: "study_search_idx",
-    ProductInformationSection: "infosection_search_idx",
+    Product: "product_search_vector_idx",
+    Substance: "substance_search_vector_idx",
+    SafetyConcern: "safetyconcern_search_vector_idx",
+    RoutineMeasure: "routinemeasure_search_vector_idx",
+    AdditionalMeasure: "additionalmeasure_search_vector_idx",
+    Study: "study_search_vector_idx",
+    ProductInformationSection: "infosection_search_vector_idx",
 }
 
 
 @on_postgresql
-def test_the_full_text_indexes_exist():
+def test_the_stored_vectors_are_indexed_and_the_expression_indexes_gone():
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE indexname = ANY(%s)",
-            [list(INDEXES.values())],
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE indexdef LIKE %s",
+            ["%search%"],
         )
-        found = dict(cursor.fetchall())
-    assert set(found) == set(INDEXES.values())
-    assert all("USING gin" in definition for definition in found.values())
+        found = {(table, name): definition for table, name, definition in cursor.fetchall()}
+    assert set(found) == {(model._meta.db_table, name) for model, name in INDEXES.items()}
+    assert all(definition.endswith("USING gin (search_vector)") for definition in found.values())
+
+
+@on_postgresql
+@pytest.mark.parametrize("model", list(INDEXES), ids=lambda model: model.__name__)
+def test_each_stored_vector_is_the_searched_vector(seeded, model):
+    """The generated column holds exactly ``search_vector(model)``, also after an edit."""
+    rows = model.objects.annotate(
+        stored=site_search.StoredSearchVector(), computed=site_search.search_vector(model)
+    ).values_list("stored", "computed")
+    assert rows
+    assert all(stored == computed for stored, computed in rows)
+
+
+@on_postgresql
+def test_the_stored_vector_follows_edits(client):
+    concern = SafetyConcernFactory(name="Quagga risk")
+    assert page_of(client, q="quagga").h1 == "1 result for 'quagga'"
+    concern.name = "Okapi risk"
+    concern.save()
+    assert page_of(client, q="quagga").h1 == "No results for 'quagga'"
+    assert page_of(client, q="okapi").titles("Safety concerns (1)") == ["Okapi risk"]
 
 
 @on_postgresql
 @pytest.mark.parametrize("model", list(INDEXES), ids=lambda model: model.__name__)
 def test_each_search_condition_uses_its_index(model):
-    """The index is built on exactly the expression the search filters on."""
+    """The search filters on the stored, indexed column."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
     terms = site_search.Terms("PML")

@@ -81,14 +81,20 @@ def search(request):
     if not query:
         groups = []
     elif kind:
-        page = page_of(site_search.kind_results(terms, kind), PER_PAGE, page_number)
-        groups = [site_search.Group(site_search.Kind(kind), page.paginator.count, page.object_list)]
+        results = site_search.kind_results(terms, kind)
+        page = page_of(results, PER_PAGE, page_number)
+        groups = [
+            site_search.Group(
+                site_search.Kind(kind), page.paginator.count, page.object_list, more=results.more
+            )
+        ]
     elif page_number != 1:
         raise Http404  # all kinds fit on one page: each group shows its first results
     else:
         groups = site_search.grouped_results(terms, limit=PER_PAGE)
 
     total = sum(group.count for group in groups)
+    more = any(group.more for group in groups)
     return render(
         request,
         "risks/search.html",
@@ -100,7 +106,7 @@ def search(request):
             "groups": groups,
             "total": total,
             "page": page,
-            "heading": _heading(query, kind, total, page),
+            "heading": _heading(query, kind, total, page, more=more),
             "active_filters": _active_filters(query, kind),
             "query_without_page": urlencode(_params(q=query, kind=kind)),
             "full_text": terms.full_text,
@@ -112,10 +118,15 @@ def _params(**params):
     return {name: value for name, value in params.items() if value}
 
 
-def _heading(query, kind, total, page):
+def _heading(query, kind, total, page, *, more=False):
     if not query:
         return "Search"
-    count = f"{total} result{'s' if total != 1 else ''}" if total else "No results"
+    if more:
+        count = f"More than {total} results"
+    elif total:
+        count = f"{total} result{'s' if total != 1 else ''}"
+    else:
+        count = "No results"
     parts = [f"{count} for '{query}'"]
     if kind:
         parts.append(site_search.Kind(kind).label.lower())
