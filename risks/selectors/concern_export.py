@@ -20,7 +20,7 @@ from products.documents import Document
 from ..models import AdditionalMeasure, SectionReference, Study
 from .concerns import ENTRY_ORDER, summarise_concerns
 
-CHUNK = 2000
+CHUNK = 2048
 COLUMNS = (
     "group_key",
     "pk",
@@ -57,7 +57,7 @@ def export_rows(concerns, sort="", *, groups=None):
         names = {group.key: group.name for group in batch}
         rank = {group.key: index for index, group in enumerate(batch)}
         matches = (
-            concerns.filter(group_key__in=list(names))
+            concerns.filter(group_key__in=_padded(list(names)))
             .order_by("group_key", *ENTRY_ORDER)
             .values_list(*COLUMNS)
             .iterator(chunk_size=CHUNK)
@@ -65,6 +65,19 @@ def export_rows(concerns, sort="", *, groups=None):
         # A batch of several groups fits one chunk (reordered here); a bigger group streams.
         for chunk in _chunks(matches):
             yield from _rows(sorted(chunk, key=lambda match: rank[match[0]]), names)
+
+
+def _padded(values):
+    """``values`` with the last repeated up to a power of two (at most ``CHUNK`` long).
+
+    Each length of an ``IN (...)`` list is a distinct statement, which the database driver
+    prepares and keeps (SQLite's statement cache holds 128, each large with a long list): a
+    few lengths keep that memory flat however many chunks an export has.
+    """
+    size = 1
+    while size < len(values):
+        size *= 2
+    return values + values[-1:] * (min(size, CHUNK) - len(values))
 
 
 def _chunks(rows):
@@ -88,7 +101,7 @@ def _batches(groups):
 
 
 def _rows(chunk, group_names):
-    ids = [match[1] for match in chunk]
+    ids = _padded([match[1] for match in chunk])
     labels, measures, studies = _section_labels(ids), _measure_names(ids), _study_names(ids)
     for key, pk, name, category, product_name, product_slug, region in chunk:
         yield ExportRow(
@@ -105,9 +118,17 @@ def _rows(chunk, group_names):
         )
 
 
-@functools.lru_cache(maxsize=50_000)
 def _product_url(slug):
-    return reverse("products:detail", args=[slug])
+    """The product page's address: slugs are URL-safe, so one reverse() serves them all."""
+    return _product_url_pattern().replace(_SLUG_PLACEHOLDER, slug)
+
+
+_SLUG_PLACEHOLDER = "product-slug-placeholder"
+
+
+@functools.cache
+def _product_url_pattern():
+    return reverse("products:detail", args=[_SLUG_PLACEHOLDER])
 
 
 _ABBREVIATIONS = {document.value: document.abbreviation for document in Document}
