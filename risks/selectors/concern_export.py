@@ -137,9 +137,9 @@ _ABBREVIATIONS = {document.value: document.abbreviation for document in Document
 def _section_labels(ids):
     """{concern id: ["SmPC 4.4", ...]}: distinct, in measure and reference order."""
     rows = (
-        SectionReference.objects.filter(routine_measure__safety_concern__in=ids)
-        .order_by("routine_measure__position", "routine_measure", "position", "pk")
-        .values_list("routine_measure__safety_concern", "document", "section")
+        SectionReference.objects.filter(routine_measure__safety_concern_id__in=ids)
+        .order_by("routine_measure__position", "routine_measure_id", "position", "pk")
+        .values_list("routine_measure__safety_concern_id", "document", "section")
     )
     labels = defaultdict(dict)
     for concern_id, document, section in rows:
@@ -149,9 +149,9 @@ def _section_labels(ids):
 
 def _measure_names(ids):
     rows = (
-        AdditionalMeasure.safety_concerns.through.objects.filter(safetyconcern__in=ids)
-        .order_by("additionalmeasure__name", "additionalmeasure")
-        .values_list("safetyconcern", "additionalmeasure__name")
+        AdditionalMeasure.safety_concerns.through.objects.filter(safetyconcern_id__in=ids)
+        .order_by("additionalmeasure__name", "additionalmeasure_id")
+        .values_list("safetyconcern_id", "additionalmeasure__name")
     )
     names = defaultdict(list)
     for concern_id, name in rows:
@@ -161,9 +161,9 @@ def _measure_names(ids):
 
 def _study_names(ids):
     rows = (
-        Study.safety_concerns.through.objects.filter(safetyconcern__in=ids)
-        .order_by("study__position", "study")
-        .values_list("safetyconcern", "study__code", "study__short_name", "study__title")
+        Study.safety_concerns.through.objects.filter(safetyconcern_id__in=ids)
+        .order_by("study__position", "study_id")
+        .values_list("safetyconcern_id", "study__code", "study__short_name", "study__title")
     )
     names = defaultdict(list)
     for concern_id, code, short_name, title in rows:
