@@ -3,9 +3,9 @@
 Rows leave in the order of the /risks/ page (groups by name, or most products first; in a
 group by product, category, id). The groups are counted and ordered by the database
 (``summarise_concerns``); the concerns are then read group by group, as plain
-tuples, a few groups (up to ``CHUNK`` concerns) per query, and their references, additional
-measures and studies three queries per ``CHUNK`` concerns. No model instance is made and
-memory holds one chunk at a time, however many concerns match.
+tuples, a few groups (up to a chunk of concerns, ``CHUNK`` or ``SQLITE_CHUNK``) per query,
+and their references, additional measures and studies three queries per chunk. No model
+instance is made and memory holds one chunk at a time, however many concerns match.
 """
 
 import functools
@@ -13,6 +13,7 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.urls import reverse
 
 from products.documents import Document
@@ -21,6 +22,9 @@ from ..models import AdditionalMeasure, SectionReference, Study
 from .concerns import ENTRY_ORDER, summarise_concerns
 
 CHUNK = 2048
+# SQLite keeps up to 128 prepared statements per connection, each as large as its IN list:
+# shorter lists keep the export's memory flat there (PostgreSQL is faster with longer ones).
+SQLITE_CHUNK = 512
 COLUMNS = (
     "group_key",
     "pk",
@@ -60,11 +64,15 @@ def export_rows(concerns, sort="", *, groups=None):
             concerns.filter(group_key__in=_padded(list(names)))
             .order_by("group_key", *ENTRY_ORDER)
             .values_list(*COLUMNS)
-            .iterator(chunk_size=CHUNK)
+            .iterator(chunk_size=_chunk_size())
         )
         # A batch of several groups fits one chunk (reordered here); a bigger group streams.
         for chunk in _chunks(matches):
             yield from _rows(sorted(chunk, key=lambda match: rank[match[0]]), names)
+
+
+def _chunk_size():
+    return min(CHUNK, SQLITE_CHUNK) if connection.vendor == "sqlite" else CHUNK
 
 
 def _padded(values):
@@ -77,13 +85,13 @@ def _padded(values):
     size = 1
     while size < len(values):
         size *= 2
-    return values + values[-1:] * (min(size, CHUNK) - len(values))
+    return values + values[-1:] * (min(size, _chunk_size()) - len(values))
 
 
 def _chunks(rows):
     """Lists of up to ``CHUNK`` of ``rows`` (itertools.batched, from Python 3.12)."""
     rows = iter(rows)
-    while chunk := list(itertools.islice(rows, CHUNK)):
+    while chunk := list(itertools.islice(rows, _chunk_size())):
         yield chunk
 
 
@@ -91,7 +99,7 @@ def _batches(groups):
     """Consecutive groups, each batch holding up to ``CHUNK`` concerns (or one bigger group)."""
     batch, size = [], 0
     for group in groups:
-        if batch and size + group.concern_count > CHUNK:
+        if batch and size + group.concern_count > _chunk_size():
             yield batch
             batch, size = [], 0
         batch.append(group)
