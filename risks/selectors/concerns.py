@@ -149,36 +149,6 @@ def fill_groups(groups, concerns, *, limit=PREVIEW):
     return groups
 
 
-def group_concerns(concerns, sort=""):
-    """Groups of ``concerns`` (objects already loaded) by key, with all their concerns.
-
-    For small sets (one product, a comparison); lists across products use
-    ``summarise_concerns`` and ``fill_groups``, which leave the work to the database.
-    """
-    by_key = defaultdict(list)
-    for concern in concerns:
-        by_key[concern.group_key].append(concern)
-
-    def entry_order(concern):
-        product = concern.plan.product
-        return (product.name.casefold(), product.slug, CATEGORY_ORDER[concern.category], concern.pk)
-
-    groups = [
-        ConcernGroup(
-            key=key,
-            name=display_name(concern.name for concern in members),
-            concern_count=len(members),
-            product_count=len({concern.plan.product.slug for concern in members}),
-            concerns=sorted(members, key=entry_order),
-        )
-        for key, members in by_key.items()
-    ]
-    groups.sort(key=lambda group: (group.name.casefold(), group.key))
-    if sort == "products":
-        groups.sort(key=lambda group: -group.product_count)
-    return groups
-
-
 def concern_facets(summary, concerns, query):
     """Category, region and product facets counting the matching concerns (one query).
 
