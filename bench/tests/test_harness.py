@@ -133,7 +133,10 @@ def test_report_judges_each_figure_against_its_target():
     # search: 6× baseline (> 5 ✗); 10×/1× = 1.08 ✓
     assert "| 6.0 ✗ |" in rows["| Search"] and "| 1.08 ✓ |" in rows["| Search"]
     assert "time to last byte median 1.50 s ✓" in text
-    assert "so 2.0 MB ✓ grows with the rows" in text
+    assert "so 2.0 MB more than for one product" in text  # judged at 10× against 1×:
+    assert "+196.3 MB for ten times the rows against +3.0 MB at 1×, a ratio of 65.44 ✗" in text
+    only_1x = report.render([result("sqlite", 1, [2.0, 5.0, 12.0])], generated="2025-01-02")
+    assert "so 2.0 MB ✓ more than for one product" in only_1x
     assert "time to last byte median 20.00 s (first byte" in text  # only judged at 1×
     assert "`python bench/run.py --database sqlite --scale 10`" in text
     assert "other processes used 1% of the CPUs while it measured\n" in text
