@@ -64,14 +64,15 @@ def export_rows(concerns, sort="", *, groups=None):
             concerns.filter(group_key__in=_padded(list(names)))
             .order_by("group_key", *ENTRY_ORDER)
             .values_list(*COLUMNS)
-            .iterator(chunk_size=_chunk_size())
+            .iterator(chunk_size=chunk_size())
         )
         # A batch of several groups fits one chunk (reordered here); a bigger group streams.
         for chunk in _chunks(matches):
             yield from _rows(sorted(chunk, key=lambda match: rank[match[0]]), names)
 
 
-def _chunk_size():
+def chunk_size():
+    """How many concerns the export reads and details at a time on this database."""
     return min(CHUNK, SQLITE_CHUNK) if connection.vendor == "sqlite" else CHUNK
 
 
@@ -85,13 +86,13 @@ def _padded(values):
     size = 1
     while size < len(values):
         size *= 2
-    return values + values[-1:] * (min(size, _chunk_size()) - len(values))
+    return values + values[-1:] * (min(size, chunk_size()) - len(values))
 
 
 def _chunks(rows):
     """Lists of up to ``CHUNK`` of ``rows`` (itertools.batched, from Python 3.12)."""
     rows = iter(rows)
-    while chunk := list(itertools.islice(rows, _chunk_size())):
+    while chunk := list(itertools.islice(rows, chunk_size())):
         yield chunk
 
 
@@ -99,7 +100,7 @@ def _batches(groups):
     """Consecutive groups, each batch holding up to ``CHUNK`` concerns (or one bigger group)."""
     batch, size = [], 0
     for group in groups:
-        if batch and size + group.concern_count > _chunk_size():
+        if batch and size + group.concern_count > chunk_size():
             yield batch
             batch, size = [], 0
         batch.append(group)
