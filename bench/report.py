@@ -109,6 +109,17 @@ def scaling(low, high):
     return high["median_ms"] / low["median_ms"]
 
 
+def table_header(labels, median, compare, extra=()):
+    """The two header lines of a table with four columns per scale (and 10× / 1×)."""
+    header = ["Scenario"]
+    for label in labels:
+        header += [f"{label} {median}", "p95 ms", "req/s", "× baseline"]
+    if compare:
+        header.append("10× / 1×")
+    header += extra
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+
+
 def database_table(runs):
     """The markdown table of one database's runs (ordered by scale)."""
     by_label = [(scale_name(run), {s["name"]: s for s in run["scenarios"]}) for run in runs]
@@ -123,13 +134,7 @@ def database_table(runs):
     titles = {s["name"]: s["title"] for run in runs for s in run["scenarios"]}
     labels = [label for label, _ in by_label]
     compare = "1×" in labels and "10×" in labels
-    header = ["Scenario"]
-    for label in labels:
-        header += [f"{label} median ms", "p95 ms", "req/s", "× baseline"]
-    if compare:
-        header.append("10× / 1×")
-    header.append("SQL queries")
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = table_header(labels, "median ms", compare, extra=["SQL queries"])
     for name in names:
         row = [titles[name]]
         for label, scenarios in by_label:
@@ -153,12 +158,7 @@ def cached_table(runs):
         return None
     labels = [scale_name(run) for run in runs]
     compare = "1×" in labels and "10×" in labels
-    header = ["Scenario"]
-    for label in labels:
-        header += [f"{label} cached median ms", "p95 ms", "req/s", "× baseline"]
-    if compare:
-        header.append("10× / 1×")
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines = table_header(labels, "cached median ms", compare)
     names = []
     for run in runs:
         names += [s["name"] for s in run["scenarios"] if s.get("cached") and s["name"] not in names]

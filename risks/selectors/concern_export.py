@@ -57,18 +57,20 @@ def export_rows(concerns, sort="", *, groups=None):
     """
     if groups is None:
         groups = summarise_concerns(concerns, sort).groups
-    for batch in _batches(groups):
+    size = chunk_size()
+    for batch in _batches(groups, size):
         names = {group.key: group.name for group in batch}
         rank = {group.key: index for index, group in enumerate(batch)}
         matches = (
-            concerns.filter(group_key__in=_padded(list(names)))
+            concerns.filter(group_key__in=_padded(list(names), size))
             .order_by("group_key", *ENTRY_ORDER)
             .values_list(*COLUMNS)
-            .iterator(chunk_size=chunk_size())
+            .iterator(chunk_size=size)
         )
         # A batch of several groups fits one chunk (reordered here); a bigger group streams.
-        for chunk in _chunks(matches):
-            yield from _rows(sorted(chunk, key=lambda match: rank[match[0]]), names)
+        for chunk in _chunks(matches, size):
+            ordered = sorted(chunk, key=lambda match: rank[match[0]])
+            yield from _rows(ordered, names, _padded([match[1] for match in ordered], size))
 
 
 def chunk_size():
@@ -76,8 +78,8 @@ def chunk_size():
     return min(CHUNK, SQLITE_CHUNK) if connection.vendor == "sqlite" else CHUNK
 
 
-def _padded(values):
-    """``values`` with the last repeated up to a power of two (at most ``CHUNK`` long).
+def _padded(values, limit):
+    """``values`` with the last repeated up to a power of two (at most ``limit`` long).
 
     Each length of an ``IN (...)`` list is a distinct statement, which the database driver
     prepares and keeps (SQLite's statement cache holds 128, each large with a long list): a
@@ -86,21 +88,21 @@ def _padded(values):
     size = 1
     while size < len(values):
         size *= 2
-    return values + values[-1:] * (min(size, chunk_size()) - len(values))
+    return values + values[-1:] * (min(size, limit) - len(values))
 
 
-def _chunks(rows):
-    """Lists of up to ``CHUNK`` of ``rows`` (itertools.batched, from Python 3.12)."""
+def _chunks(rows, size):
+    """Lists of up to ``size`` of ``rows`` (itertools.batched, from Python 3.12)."""
     rows = iter(rows)
-    while chunk := list(itertools.islice(rows, chunk_size())):
+    while chunk := list(itertools.islice(rows, size)):
         yield chunk
 
 
-def _batches(groups):
-    """Consecutive groups, each batch holding up to ``CHUNK`` concerns (or one bigger group)."""
+def _batches(groups, limit):
+    """Consecutive groups, each batch holding up to ``limit`` concerns (or one bigger group)."""
     batch, size = [], 0
     for group in groups:
-        if batch and size + group.concern_count > chunk_size():
+        if batch and size + group.concern_count > limit:
             yield batch
             batch, size = [], 0
         batch.append(group)
@@ -109,8 +111,8 @@ def _batches(groups):
         yield batch
 
 
-def _rows(chunk, group_names):
-    ids = _padded([match[1] for match in chunk])
+def _rows(chunk, group_names, ids):
+    """ExportRows of ``chunk`` (COLUMNS tuples); ``ids`` are their ids, padded."""
     labels, measures, studies = _section_labels(ids), _measure_names(ids), _study_names(ids)
     for key, pk, name, category, product_name, product_slug, region in chunk:
         yield ExportRow(
