@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import caches
 
 from audit.context import recorded_change
+from audit.models import DataVersion
 from risks.seed import load_seed, read_seed, seed_files
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -21,6 +22,7 @@ def empty_page_cache():
     """Each test starts with no cached pages: data versions start again in every test."""
     for cache in caches.all():
         cache.clear()
+    DataVersion.forget_recent()
 
 
 @pytest.fixture(autouse=True)

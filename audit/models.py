@@ -1,14 +1,17 @@
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+
+from .versions import KeptVersion
 
 
 class DataVersion(models.Model):
     """How many changes have been recorded to curated data, and when the last one was.
 
     A single row, moved by every historical record written (``audit.context``): public
-    pages are cached and validated (ETag, Last-Modified) against it, so a change, once
-    committed, shows on the next request of every worker.
+    pages are cached and validated (ETag, Last-Modified) against it. A change, once
+    committed, shows on the next request of the worker that made it, and within
+    ``settings.DATA_VERSION_TTL`` seconds on every other worker (``audit.versions``).
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
@@ -28,8 +31,23 @@ class DataVersion(models.Model):
         return cls.objects.filter(pk=1).first() or cls(counter=0)
 
     @classmethod
+    def recent(cls):
+        """The version as this process last read it, if that was under the TTL ago."""
+        return _kept.get()
+
+    @classmethod
+    def forget_recent(cls):
+        """Read the version afresh next time (after data was reset behind its back)."""
+        _kept.forget()
+
+    @classmethod
     def advance(cls):
         """Count one more change (inside the writer's transaction)."""
         now = timezone.now()
+        _kept.forget()
+        transaction.on_commit(_kept.forget)
         if not cls.objects.filter(pk=1).update(counter=F("counter") + 1, changed_at=now):
             cls.objects.get_or_create(pk=1, defaults={"counter": 1, "changed_at": now})
+
+
+_kept = KeptVersion(read=DataVersion.current)

@@ -4,7 +4,9 @@ A public page depends on the published data and on today's date (what is overdue
 on who asks. So its validator is (data version, UTC date): ``audit.models.DataVersion``
 moves with every recorded change to curated data, and the cache key of a page is that
 validator with the method-independent request (path, query string, Accept header). After a
-change every worker renders afresh on its next request; older entries age out of the cache.
+change the worker that made it renders afresh on its next request, every other worker
+within ``DATA_VERSION_TTL`` seconds (each keeps the version it read that long, so a cache
+hit makes no query: ``audit.versions``); older entries age out of the cache.
 
 Not cached: the admin (its audit pages included), the health check, anything but GET and
 HEAD, and any response that is not a plain 200 (errors, streamed CSV), sets a cookie or
@@ -28,8 +30,8 @@ MAX_CACHED_BYTES = 2 * 1024 * 1024
 
 
 def validators():
-    """(ETag, Last-Modified timestamp) of every public page right now: one query."""
-    version = DataVersion.current()
+    """(ETag, Last-Modified timestamp) of every public page now: at most one query."""
+    version = DataVersion.recent()
     today = timezone.now().date()
     etag = quote_etag(f"{version.counter}-{today:%Y%m%d}")
     start_of_day = datetime.combine(today, time.min, tzinfo=UTC)

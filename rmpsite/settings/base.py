@@ -126,6 +126,9 @@ CACHES = {
     },
 }
 PUBLIC_PAGE_CACHE = "public-pages"
+# Each process keeps the data version it read for this many seconds (audit/versions.py): a
+# cache hit then needs no database round trip, and another worker's change shows this late.
+DATA_VERSION_TTL = float(env("DJANGO_DATA_VERSION_TTL", "1"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,8 +1,11 @@
 """Public pages are cached per data version and answered 304 on repeat; admin pages never."""
 
 import datetime
+import time
 
 import pytest
+from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 
 from audit.context import recorded_change
@@ -25,7 +28,7 @@ def test_a_repeated_page_is_served_from_the_cache_with_one_query(
 ):
     url = product.get_absolute_url()
     first = client.get(url)
-    with django_assert_num_queries(1):  # the data version
+    with django_assert_num_queries(1):  # the data version, read afresh inside a transaction
         again = client.get(url)
     assert again.status_code == 200
     assert again.content == first.content
@@ -128,3 +131,65 @@ def test_the_api_is_cached_per_accepted_format(client, product):
     assert as_json["Content-Type"].startswith("application/json")
     assert as_page["Content-Type"].startswith("text/html")
     assert "Accept" in as_json["Vary"]
+
+
+class TestTheKeptDataVersion:
+    """Between changes a cache hit makes no query; a change still shows (audit.versions)."""
+
+    pytestmark = pytest.mark.django_db(transaction=True)
+
+    def test_a_cache_hit_reads_nothing_from_the_database(
+        self, client, product, django_assert_num_queries
+    ):
+        url = product.get_absolute_url()
+        first = client.get(url)
+        with django_assert_num_queries(0):
+            again = client.get(url)
+            repeat = client.get(url, headers={"If-None-Match": first["ETag"]})
+        assert again.content == first.content
+        assert repeat.status_code == 304
+
+    def test_a_change_committed_by_this_process_shows_at_once(self, client, product):
+        url = product.get_absolute_url()
+        first = client.get(url)
+        concern = product.plans.get().safety_concerns.get()
+        with recorded_change("Renamed after the PRAC assessment"):
+            concern.name = "Drug-induced liver injury"
+            concern.save()
+
+        fresh = client.get(url, headers={"If-None-Match": first["ETag"]})
+        assert fresh.status_code == 200
+        assert "Drug-induced liver injury" in fresh.content.decode()
+
+    def test_a_change_committed_by_another_process_shows_after_the_ttl(
+        self, client, product, settings, monkeypatch
+    ):
+        url = product.get_absolute_url()
+        first = client.get(url)
+        # Another worker's change: the row moves, but this process is not told.
+        DataVersion.objects.filter(pk=1).update(counter=F("counter") + 1)
+
+        assert client.get(url, headers={"If-None-Match": first["ETag"]}).status_code == 304
+        later = time.monotonic() + settings.DATA_VERSION_TTL
+        monkeypatch.setattr("audit.versions.time.monotonic", lambda: later)
+        fresh = client.get(url, headers={"If-None-Match": first["ETag"]})
+        assert fresh.status_code == 200
+        assert fresh["ETag"] != first["ETag"]
+
+    def test_a_version_read_inside_a_transaction_is_not_kept(
+        self, client, product, django_assert_num_queries
+    ):
+        with transaction.atomic():
+            assert DataVersion.recent().counter == DataVersion.current().counter
+        with django_assert_num_queries(1):
+            DataVersion.recent()
+        with django_assert_num_queries(0):
+            DataVersion.recent()
+
+    def test_a_change_rolled_back_leaves_the_kept_version_unused(self, product):
+        before = DataVersion.recent().counter
+        with pytest.raises(RuntimeError), transaction.atomic():
+            DataVersion.advance()
+            assert DataVersion.recent().counter == before + 1  # read, not kept
+            raise RuntimeError("the import failed")
+        assert DataVersion.recent().counter == before
