@@ -119,6 +119,13 @@ def product_detail(request, slug):
     )
 
 
+def product_print(request, slug):
+    """The risk page as the document it prints as: the print stylesheet on screen too."""
+    product = risk_selectors.product_detail(slug)
+    context = plan_page_context(product, product.current_plan)
+    return render(request, "products/product_detail.html", {**context, "print_view": True})
+
+
 def product_information(request, slug):
     product = risk_selectors.product_information(slug)
     citing = selectors.citing_concerns(product.current_plan)

@@ -174,6 +174,24 @@ def test_lemtrada_risk_page_groups_concerns_and_links_studies(client, seeded):
     assert "data-print" in page
 
 
+def test_the_print_view_is_the_risk_page_as_printed(client, seeded):
+    page = html(client.get("/products/lemtrada/"))
+    assert '<a class="button" href="/products/lemtrada/print/">Printable version</a>' in page
+    assert 'print.css" media="print">' in page
+
+    printable = html(client.get("/products/lemtrada/print/"))
+    assert "print.css" in printable
+    assert 'print.css" media="print">' not in printable  # the printed layout, on screen
+    assert '<a href="/products/lemtrada/">Back to the risk page</a>' in printable
+    for concern in ["Infusion-associated reactions (IARs)", "Stroke (including"]:
+        assert concern in printable
+    assert "Printable version" not in printable
+
+
+def test_old_versions_offer_no_print_view_of_the_current_one(client, seeded):
+    assert "Printable version" not in html(client.get("/products/lemtrada/versions/1/"))
+
+
 def test_withdrawn_product_is_unmistakable(client, seeded):
     page = html(client.get("/products/ivozall/"))
     assert "Medicinal product no longer authorised." in page
@@ -277,5 +295,7 @@ def test_product_page_query_counts_do_not_grow(client, django_assert_num_queries
     product = build_products(count)
     with django_assert_num_queries(15):  # 14, and the page cache's data version
         html(client.get(product.get_absolute_url()))
+    with django_assert_num_queries(15):
+        html(client.get(product.get_absolute_url() + "print/"))
     with django_assert_num_queries(7):
         html(client.get(product.get_absolute_url() + "information/"))

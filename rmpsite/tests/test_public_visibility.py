@@ -53,6 +53,7 @@ PUBLIC_ROUTES = {
         "/products/?substance=secretin",
     ],
     "products/<slug:slug>/": ["/products/secretumab/", "/products/lemtrada/"],
+    "products/<slug:slug>/print/": ["/products/secretumab/print/", "/products/lemtrada/print/"],
     "products/<slug:slug>/information/": [
         "/products/secretumab/information/",
         "/products/lemtrada/information/",
@@ -92,6 +93,7 @@ PUBLIC_ROUTES = {
 # Addresses that must not answer at all for unpublished data.
 MUST_BE_404 = {
     "/products/secretumab/",
+    "/products/secretumab/print/",
     "/products/secretumab/information/",
     "/products/secretumab/changes/",
     "/products/secretumab/versions/1/",
