@@ -236,6 +236,9 @@ def test_the_product_facet_shows_the_top_products_and_a_field_reaches_the_others
     assert 'name="product"' in page
     by_name = client.get("/risks/?product=product%2016")
     assert "<h1>2 safety concerns in 2 groups · Product 16</h1>" in html(by_name)
+    (facet,) = [facet for facet in by_name.context["facets"] if facet.param == "product"]
+    (selected,) = [value for value in facet.values if value.selected]
+    assert (selected.label, selected.url) == ("Product 16", "?")  # marked, and its link removes it
     assert "<h1>2 safety concerns in 2 groups · Product 16</h1>" in html(
         client.get("/risks/?product=p16")
     )

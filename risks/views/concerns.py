@@ -76,6 +76,10 @@ def concern_list(request):
         request, rows, CONCERN_COLUMNS, "safety-concerns", description=heading, groups=len(groups)
     ):
         return response
+    query = request.GET
+    if product := data.get("product"):  # typed by name: the facet knows products by slug
+        query = query.copy()
+        query["product"] = product.slug
     if data.get("group") and groups:  # one group: its concerns, page by page
         page = paginate(request, filterset.qs.order_by(*selectors.ENTRY_ORDER), CONCERNS_PER_PAGE)
         groups[0].concerns = list(page.object_list)
@@ -90,7 +94,7 @@ def concern_list(request):
             "filterset": filterset,
             "page": page,
             "heading": heading,
-            "facets": selectors.concern_facets(summary, filterset.qs, request.GET),
+            "facets": selectors.concern_facets(summary, filterset.qs, query),
             "active_filters": active_filters(request.GET, filterset.form, FILTER_PARAMS),
             "kept_filters": [(name, request.GET[name]) for name in HIDDEN_PARAMS if data.get(name)],
             "query": query_without(request.GET, "format"),
