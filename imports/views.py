@@ -1,7 +1,8 @@
 """The admin pages that import an RMP summary: upload, preview of everything, confirm.
 
 The views are mounted by ImportLogAdmin.get_urls behind admin_site.admin_view (staff only);
-each also requires the permission to add a risk management plan.
+each also requires the permission to add a risk management plan. The upload view checks the
+CSRF token itself, after it has set the size limit that reading the upload obeys.
 """
 
 from collections import defaultdict
@@ -14,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
+from django.views.decorators.csrf import csrf_protect
 
 from products.models import AuthorisationStatus
 from risks.models import (
@@ -29,13 +31,24 @@ from .admin import can_import, counted
 from .extract import ImportRejected
 from .forms import ConfirmImportForm, RmpSummaryUploadForm, discard_upload, keep_upload
 from .models import ImportLog
+from .uploads import limit_upload_size
 
 TITLE = "Import an RMP summary"
 
 
 def upload(request, model_admin):
-    """GET: the upload form. POST: parse the file and show what importing it would create."""
+    """GET: the upload form. POST: parse the file and show what importing it would create.
+
+    Mounted CSRF-exempt: the upload handlers can only be set before the CSRF check reads
+    the request, so the check runs here, after them (``_upload``).
+    """
     _check_permission(request)
+    limit_upload_size(request)
+    return _upload(request, model_admin)
+
+
+@csrf_protect
+def _upload(request, model_admin):
     if request.method != "POST":
         return _upload_page(request, model_admin, RmpSummaryUploadForm())
     form = RmpSummaryUploadForm(request.POST, request.FILES)
