@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install lint format migrate seed curator bench clean
+.PHONY: run test install lint format migrate seed curator bench load clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "RMP Browser needs Python 3.11 or newer.")'
@@ -51,6 +51,15 @@ SCALE ?= 1
 bench: install
 	$(BIN)/python bench/run.py --database sqlite --scale $(SCALE)
 	@if [ -n "$$BENCH_PG_URL" ]; then $(BIN)/python bench/run.py --database postgres --scale $(SCALE); fi
+	$(BIN)/python bench/report.py
+
+# The load test of docs/performance.md: locust, 50 readers for 60 s against gunicorn (SQLite;
+# LOAD_DB=postgres with BENCH_PG_URL set), then the report. Stops if any request failed.
+LOAD_DB ?= sqlite
+USERS ?= 50
+DURATION ?= 60
+load: install
+	$(BIN)/python bench/load.py --database $(LOAD_DB) --scale $(SCALE) --users $(USERS) --duration $(DURATION)
 	$(BIN)/python bench/report.py
 
 curator: migrate

@@ -2,8 +2,11 @@
 
     .venv/bin/python bench/report.py                      # var/bench/results-*.json
     .venv/bin/python bench/report.py FILE.json ... --stdout
+    .venv/bin/python bench/report.py --load var/bench/load-sqlite-1.json   # or --no-load
 
 Only the text between ``<!-- results:start -->`` and ``<!-- results:end -->`` is rewritten.
+The load tests of bench/load.py (var/bench/load-*.json, picked up unless ``--load`` names
+files or ``--no-load`` leaves them out) get a "Load" section at the end of it.
 """
 
 import argparse
@@ -290,10 +293,93 @@ def url_lines(results):
     ]
 
 
-def render(results, *, generated=None):
-    """The markdown between the markers, from a list of result dicts."""
+def table_header_load():
+    header = ["Page group", "share", "URLs", "requests", "failures", "median ms", "p95 ms"]
+    header += ["p99 ms", "max ms", "req/s"]
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+
+
+def load_table(run):
+    """The markdown table of one load test: a row per page group, then the total."""
+    lines = table_header_load()
+    for item in [*run["groups"], run["total"]]:
+        total = item is run["total"]
+        failures = item["failures"]
+        row = [
+            f"**{item['title']}**" if total else cell(item["title"]),
+            "—" if item.get("share") is None else f"{item['share']:.0%}",
+            str(item.get("urls") or "—"),
+            f"{item['requests']:,}",
+            f"{failures:,} {verdict(failures, 0)}" if total else f"{failures:,}",
+            *(
+                "—" if item.get(key) is None else f"{item[key]:,.0f}"
+                for key in ("median_ms", "p95_ms", "p99_ms", "max_ms")
+            ),
+            number(item["rps"], 2 if (item["rps"] or 0) < 10 else 1),
+        ]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def load_section(loads):
+    """The "Load" section: how the load tests ran, then each one's table (bench/load.py)."""
+    if not loads:
+        return []
+    loads = sorted(loads, key=lambda r: (list(DATABASES).index(r["database"]), scale_order(r)))
+    client = loads[0]["client"]
+    wait = client["wait_s"]
+    parts = [
+        "### Load",
+        "",
+        f"`bench/load.py`: {client['users']} simulated readers (locust {client['user_class']}, "
+        f"{client['spawn_rate']:g} started per second) open public pages for "
+        f"{client['duration_s']} s, each waiting {wait[0]:g}–{wait[1]:g} s between pages and "
+        "choosing the next by the weights of `bench/locustfile.py` (share below) and a URL of "
+        f"the group's pool at random: {client['sampled_products']} products sampled from the "
+        "data, the commonest words, every filter value. Every response is checked (status 200, "
+        "no redirect, the expected heading, JSON or CSV rows), so a wrong page is a failure. "
+        "The page cache is on unless a run says otherwise, as in production, and empty at the "
+        "start: a URL's first request in each worker renders it, later ones are cache hits, "
+        "so the figures mix both. Times are locust's, to about two significant digits "
+        "(1 ms below 100 ms); req/s is over the whole run.",
+        "",
+    ]
+    for run in loads:
+        commit = (run.get("git") or {}).get("commit") or "unknown commit"
+        dirty = " with uncommitted changes" if (run.get("git") or {}).get("dirty") else ""
+        server, client, machine = run["server"], run["client"], run["machine"]
+        wait = client["wait_s"]
+        parts += [
+            f"#### {DATABASES.get(run['database'], run['database'])} {scale_name(run)}: "
+            f"{client['users']} users for {client['duration_s']} s",
+            "",
+            f"- `{run['command']}` — {run['started_at'][:16].replace('T', ' ')} UTC, commit "
+            f"{commit[:10]}{dirty}{load_note(run.get('load'))}.",
+            f"- gunicorn {server['workers']} {server['worker_class']} workers × "
+            f"{server['threads']} threads, page cache {server.get('page_cache', 'on')}; locust "
+            f"{run['versions'].get('locust')} on the same machine ({machine['cpu_model']} × "
+            f"{machine['cpu_count']} CPUs), {client['users']} users, {wait[0]:g}–{wait[1]:g} s "
+            "between pages.",
+            "",
+            load_table(run),
+            "",
+        ]
+        for error in run.get("errors", []):
+            parts.append(
+                f"- Failed: {cell(error['group'])}: {cell(error['error'])} × {error['occurrences']}"
+            )
+        for item in run.get("exceptions", []):
+            parts.append(f"- Raised in the locustfile × {item['count']}: {cell(item['message'])}")
+        if run.get("errors") or run.get("exceptions"):
+            parts.append("")
+    return parts
+
+
+def render(results, *, loads=(), generated=None):
+    """The markdown between the markers, from a list of result dicts (and load test dicts)."""
     if not results:
-        return "No results yet: run `make bench` (or bench/run.py), then bench/report.py."
+        text = "No results yet: run `make bench` (or bench/run.py), then bench/report.py."
+        return "\n".join([text, "", *load_section(loads)]).rstrip() + "\n" if loads else text
     generated = generated or datetime.date.today().isoformat()
     results = sorted(results, key=lambda r: (list(DATABASES).index(r["database"]), scale_order(r)))
     parts = [f"Generated {generated} by `python bench/report.py` from:", ""]
@@ -327,7 +413,20 @@ def render(results, *, generated=None):
         if exports:
             parts += ["CSV export of every concern:", "", *exports, ""]
     parts += ["### Data and URLs", "", *facts_lines(results), "", *url_lines(results)]
+    if loads:
+        parts += ["", *load_section(loads)]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def load_results(paths=None):
+    """The load tests named, else var/bench/load-*.json (trial runs only if nothing else)."""
+    if paths:
+        return load(paths)
+    found = load(sorted((ROOT / "var" / "bench").glob("load-*.json")))
+    found = [result for result in found if result.get("kind") == "load"]
+    if any(result.get("scale") for result in found):
+        found = [result for result in found if result.get("scale")]
+    return found
 
 
 def replace_between_markers(text, block):
@@ -348,18 +447,32 @@ def main(argv=None):
         type=Path,
         help="default: var/bench/results-*.json of the 1× and 10× runs (else every trial run)",
     )
+    parser.add_argument(
+        "--load",
+        action="append",
+        type=Path,
+        metavar="FILE",
+        help="a bench/load.py result file, repeatable (default: var/bench/load-*.json of the "
+        "1× and 10× runs, else every trial run)",
+    )
+    parser.add_argument("--no-load", action="store_true", help="leave the Load section out")
     parser.add_argument("--output", type=Path, default=DOC)
     parser.add_argument("--stdout", action="store_true", help="print instead of writing")
     args = parser.parse_args(argv)
     results = load(args.files or sorted((ROOT / "var" / "bench").glob("results-*.json")))
     if not args.files and any(result.get("scale") for result in results):
         results = [result for result in results if result.get("scale")]  # trial runs left out
-    block = render(results)
+    loads = [] if args.no_load else load_results(args.load)
+    block = render(results, loads=loads)
     if args.stdout:
         print(block)
         return 0
     args.output.write_text(replace_between_markers(args.output.read_text(), block))
-    print(f"Wrote the results of {len(results)} run(s) into {args.output}")
+    print(
+        f"Wrote the results of {len(results)} run(s)"
+        + (f" and {len(loads)} load test(s)" if loads else "")
+        + f" into {args.output}"
+    )
     return 0
 
 
