@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The deployment smoke test: the web container's start script without Docker, then HTTP.
+#     docker/smoke.sh postgres://postgres@127.0.0.1:54329/rmp_deploy
+# The database must exist and be empty. The environment is .env.example's, with the given
+# DATABASE_URL and gunicorn on a free loopback port. docker/start.sh runs as in the
+# container: check --deploy (warnings fail), migrate, collectstatic, load_seed_data,
+# gunicorn (gthread). Requests come as through the TLS proxy (X-Forwarded-Proto: https).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ $# -ne 1 ]; then
+  echo "usage: $0 DATABASE_URL" >&2
+  exit 2
+fi
+
+set -a
+# shellcheck source=/dev/null
+. ./.env.example
+set +a
+WORK=$(mktemp -d /tmp/rmp-smoke.XXXXXX)
+PORT=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export DATABASE_URL="$1" DJANGO_SETTINGS_MODULE=rmpsite.settings.production \
+  GUNICORN_BIND="127.0.0.1:$PORT" IMPORT_UPLOAD_DIR="$WORK/imports" PATH="$PWD/.venv/bin:$PATH"
+BASE="http://127.0.0.1:$PORT"
+HOST=${DJANGO_ALLOWED_HOSTS%%,*}
+LOG="$WORK/web.log"
+
+sh docker/start.sh >"$LOG" 2>&1 &
+WEB=$!
+stop_web() {
+  kill "$WEB" 2>/dev/null && wait "$WEB" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap stop_web EXIT
+fail() {
+  echo "FAIL: $*" >&2
+  echo "--- web log" >&2
+  tail -n 40 "$LOG" >&2
+  exit 1
+}
+
+echo "waiting for gunicorn on $GUNICORN_BIND"
+for _ in $(seq 120); do
+  kill -0 "$WEB" 2>/dev/null || fail "docker/start.sh exited"
+  python docker/healthcheck.py 2>/dev/null && break
+  sleep 1
+done
+python docker/healthcheck.py || fail "no answer on /healthz"
+grep -q "System check identified no issues (0 silenced)." "$LOG" || fail "check --deploy"
+echo "ok  manage.py check --deploy: no issues"
+
+# fetch PATH STATUS [curl options...]: the response's headers in $WORK/headers, body in $WORK/body
+fetch() {
+  local path=$1 status=$2
+  shift 2
+  local got
+  got=$(curl -sS -o "$WORK/body" -D "$WORK/headers" -w '%{http_code}' \
+    -H "Host: $HOST" "$@" "$BASE$path") || fail "GET $path"
+  [ "$got" = "$status" ] || fail "GET $path: status $got, expected $status"
+}
+has_header() {  # has_header PATH "Name: value" (exact, case-insensitive name)
+  grep -qiF -- "$2"$'\r' "$WORK/headers" || fail "GET $1: no '$2' in $(cat "$WORK/headers")"
+}
+secure_page() {  # secure_page PATH STATUS [curl options...]
+  fetch "$@" -H "X-Forwarded-Proto: https"
+  has_header "$1" "Strict-Transport-Security: max-age=31536000; includeSubDomains; preload"
+  has_header "$1" "X-Content-Type-Options: nosniff"
+  has_header "$1" "X-Frame-Options: DENY"
+  has_header "$1" "Referrer-Policy: same-origin"
+  has_header "$1" "Cross-Origin-Opener-Policy: same-origin"
+  for directive in "default-src 'self'" "frame-ancestors 'none'" "object-src 'none'" \
+    "form-action 'self'" "base-uri 'self'"; do
+    grep -i '^Content-Security-Policy:' "$WORK/headers" | grep -qF "$directive" \
+      || fail "GET $1: CSP without $directive"
+  done
+  if grep -qi "'unsafe-inline'" "$WORK/headers"; then fail "GET $1: 'unsafe-inline'"; fi
+  echo "ok  $2 $1"
+}
+
+secure_page /healthz 200
+secure_page / 200
+secure_page /products/ 200
+secure_page /products/lemtrada/ 200
+grep -q "Lemtrada" "$WORK/body" || fail "the product page does not name Lemtrada"
+STYLESHEET=$(grep -o '/static/css/site\.[0-9a-f]*\.css' "$WORK/body" | head -n 1)
+secure_page /products/lemtrada/ 200  # again: from the page cache
+secure_page /api/v1/products/ 200 -H "Accept: application/json"
+grep -q '"count":5' "$WORK/body" || fail "the API does not list the 5 seed products"
+secure_page /admin/login/ 200
+grep -i '^Set-Cookie: csrftoken=' "$WORK/headers" | grep -qi '; Secure' || fail "CSRF cookie not Secure"
+secure_page /admin/ 302
+secure_page /products/no-such-product/ 404
+
+[ -n "$STYLESHEET" ] || fail "no hashed stylesheet (collectstatic's manifest) in the page"
+fetch "$STYLESHEET" 200 -H "X-Forwarded-Proto: https"
+grep -qi '^Content-Type: text/css' "$WORK/headers" || fail "$STYLESHEET is not text/css"
+has_header "$STYLESHEET" "Cache-Control: max-age=315360000, public, immutable"
+echo "ok  200 $STYLESHEET"
+
+fetch /products/ 301  # plain HTTP
+has_header /products/ "Location: https://$HOST/products/"
+echo "ok  301 /products/ over plain HTTP"
+curl -sS -o /dev/null -w '%{http_code}' -H "Host: attacker.example" -H "X-Forwarded-Proto: https" \
+  "$BASE/" | grep -qx 400 || fail "a foreign Host header is not refused"
+echo "ok  400 / for a foreign Host"
+
+grep -q '"GET /products/lemtrada/ HTTP/1.1" 200' "$LOG" || fail "no access log line"
+echo "ok  gunicorn's access log"
+echo "deployment smoke test passed"
