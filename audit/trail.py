@@ -31,6 +31,7 @@ from risks.models import (
     SectionReference,
     Study,
 )
+from rmpsite.exports import csv_safe
 
 SYSTEM = "~system"  # the user filter's value for changes made without a user
 SYSTEM_LABEL = "system"
@@ -162,14 +163,9 @@ def csv_rows(entries):
         changes = entry.changes or [FieldChange("", "", "")]
         for change in changes:
             yield [
-                _csv_safe(value)
+                csv_safe(value)
                 for value in [*head, change.field, change.old, change.new, entry.reason]
             ]
-
-
-def _csv_safe(value):
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    return f"'{value}" if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,22 @@ class Column:
     value: object  # callable(row) -> str | list | number | None
 
 
+FORMULA_STARTS = frozenset("=+-@\t\r")
+
+
+def csv_safe(text):
+    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
+    return f"'{text}" if text[:1] in FORMULA_STARTS else text
+
+
 def _cell(value):
     kind = type(value)
     if kind is str:
-        return value
+        return csv_safe(value)
     if value is None:
         return ""
     if kind is list or kind is tuple:
-        return "; ".join(map(str, value))
+        return csv_safe("; ".join(map(str, value)))
     return value
 
 
