@@ -102,6 +102,7 @@ def test_print_lemtrada_as_a_clean_document(page, live_server, seeded):
         "/products/besponsa/information/",
         "/risks/?category=potential",
         "/compare/?products=ivozall,clolar",
+        "/compare/?products=clolar,nowhere",  # the picker, with an error and suggestions
         "/studies/",
         "/search/?q=PML",
         "/products/no-such-product/",

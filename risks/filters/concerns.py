@@ -8,6 +8,7 @@ from products.models import Product, Region
 
 from ..models import ConcernCategory
 from ..normalise import spelling_variants
+from ..selectors.concerns import comparable_products_called
 from .products import PublicProductFilter
 
 SORTS = [("products", "Most products first")]
@@ -58,51 +59,95 @@ class SafetyConcernFilter(django_filters.FilterSet):
         return queryset
 
 
-class CommaSeparatedCheckboxes(forms.CheckboxSelectMultiple):
-    """Checkboxes that also read ``products=a,b`` (a pasted link) as two values."""
+class CommaSeparatedInput(forms.TextInput):
+    """A text input that reads repeated parameters (``products=a&products=b``) as ``a, b``."""
 
     def value_from_datadict(self, data, files, name):
-        values = super().value_from_datadict(data, files, name) or []
-        slugs = []
-        for value in values:
-            for part in str(value).split(","):
-                part = part.strip()
-                if part and part not in slugs:
-                    slugs.append(part)
-        return slugs
+        values = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        if values is None or isinstance(values, str):
+            values = [values]
+        return ", ".join(value.strip() for value in values if value and value.strip()) or None
+
+
+def split_names(text):
+    """The comma-separated parts of ``text``, in order, without repeats (ignoring case).
+
+    A product whose name has a comma cannot be typed by name: its parts are looked up as
+    names of their own (and reported as unknown), so it is typed by its slug, which never
+    has one.
+    """
+    parts = {}
+    for part in text.split(","):
+        part = part.strip()
+        if part:
+            parts.setdefault(part.casefold(), part)
+    return list(parts.values())
 
 
 class ProductComparisonForm(forms.Form):
-    """``products``: 2 to 4 public products with a published plan, as slugs, in the URL order.
+    """``products``: 2 to 4 public products with a published plan, in the order typed.
 
-    Fewer than two is valid: the page then shows this form as a product picker.
+    Each is typed as its name or its slug (the last part of its page's address), ignoring
+    case, separated by commas; a pasted ``?products=ivozall,clolar`` and repeated parameters
+    read the same. Only the products named are read from the database, in one query. Drafts
+    are refused like unknown names, with the same message, so that a draft's existence never
+    shows. Fewer than two products is valid: the page then shows the form as a picker.
     """
 
     MAX_PRODUCTS = 4
 
-    products = forms.MultipleChoiceField(
+    products = forms.CharField(
         label="Products to compare",
         required=False,
-        widget=CommaSeparatedCheckboxes,
-        error_messages={
-            "invalid_choice": (
-                "There is no published risk management plan for the product “%(value)s”. "
-                "Choose products from the list."
-            )
-        },
+        max_length=1000,
+        widget=CommaSeparatedInput,
+        help_text=(
+            "2 to 4 product names or addresses, separated by commas, e.g. Lemtrada, Uplizna"
+        ),
     )
 
-    def __init__(self, *args, products=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["products"].choices = list(products)
+    @classmethod
+    def showing(cls, products):
+        """An unbound form whose input lists ``products`` as a reader would type them.
+
+        By name, unless the name also names another product or has a comma: then by slug.
+        """
+        typed = [
+            product.slug if product.name_is_shared or "," in product.name else product.name
+            for product in products
+        ]
+        return cls(initial={"products": ", ".join(typed)})
 
     def clean_products(self):
-        slugs = self.cleaned_data["products"]
-        if len(slugs) > self.MAX_PRODUCTS:
+        texts = split_names(self.cleaned_data["products"])
+        if len(texts) > self.MAX_PRODUCTS:
             raise forms.ValidationError(
-                f"Choose at most {self.MAX_PRODUCTS} products (you chose {len(slugs)})."
+                f"Choose at most {self.MAX_PRODUCTS} products (you chose {len(texts)})."
             )
-        return slugs
+        found = comparable_products_called(texts)
+        products, errors = [], []
+        for text in texts:
+            key = text.casefold()
+            called = [p for p in found if p.slug.casefold() == key] or [
+                p for p in found if p.name.casefold() == key
+            ]
+            if not called:
+                errors.append(
+                    f"There is no published risk management plan for the product “{text}”. "
+                    "Type its name or the last part of its page's address, as the products "
+                    "list shows them."
+                )
+            elif len(called) > 1:
+                slugs = " or ".join(product.slug for product in called)
+                errors.append(
+                    f"Several products with a published risk management plan are called "
+                    f"“{text}”: type the last part of the address of the one you mean ({slugs})."
+                )
+            elif called[0] not in products:  # its name and its slug both typed
+                products.append(called[0])
+        if errors:
+            raise forms.ValidationError(errors)
+        return products
 
     @property
     def ready(self):

@@ -10,7 +10,7 @@ with the number of products.
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Value, When, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
 from django.db.models.functions import Lower, RowNumber
 
 from products.facets import build_facet
@@ -34,6 +34,58 @@ def products_with_current_plan():
     """Public products with a published plan, by name (a queryset, not yet read)."""
     plans = RiskManagementPlan.objects.current().filter(product=OuterRef("pk"))
     return Product.objects.public().filter(Exists(plans)).order_by("name", "slug")
+
+
+def comparable_products_called(texts):
+    """Public products with a current plan whose slug or name is one of ``texts`` (any case).
+
+    What ``products.selectors.public_products_called`` does for one text, for the few texts
+    of the compare page in one query, among the products it can compare. A product whose
+    slug matches comes first, then the others by name; at most 5 per name. Each product
+    carries ``name_is_shared``: another comparable product has the same name (or has it as
+    its slug), so that only its own slug names it.
+    """
+    texts = list(texts)
+    if not texts:
+        return []
+    by_slug = Q()
+    by_name = Q()
+    for text in texts:
+        by_slug |= Q(slug__iexact=text)
+        by_name |= Q(name__iexact=text)
+    comparable = products_with_current_plan()
+    namesakes = comparable.filter(
+        Q(name__iexact=OuterRef("name")) | Q(slug__iexact=OuterRef("name"))
+    ).exclude(pk=OuterRef("pk"))
+    slug_first = Case(When(by_slug, then=Value(0)), default=Value(1))
+    # at most 5 namesakes per name, slug matches first: no name crowds out another text
+    rank = Window(RowNumber(), partition_by=Lower("name"), order_by=[slug_first.asc(), "slug"])
+    products = (
+        comparable.filter(by_slug | by_name)
+        .annotate(name_is_shared=Exists(namesakes), rank=rank)
+        .filter(rank__lte=5)
+        .order_by(slug_first, "name", "slug")
+    )
+    return list(products)
+
+
+def most_concerned_products(limit):
+    """The ``limit`` products whose current plan lists most safety concerns, then by name.
+
+    Dicts of ``slug``, ``name`` and ``concern_count``: suggestions for the compare page, in
+    one query (one row per product, whatever the number of concerns).
+    """
+    slug, name = "plan__product__slug", "plan__product__name"
+    rows = (
+        SafetyConcern.objects.current()
+        .values(slug, name)
+        .annotate(concern_count=Count("pk"))
+        .order_by("-concern_count", name, slug)
+    )
+    return [
+        {"slug": row[slug], "name": row[name], "concern_count": row["concern_count"]}
+        for row in rows[:limit]
+    ]
 
 
 def current_concerns():

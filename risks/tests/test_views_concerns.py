@@ -324,9 +324,14 @@ def test_drafts_never_appear_on_the_compare_page(client):
     other = PlanFactory(product__name="Other", product__slug="other")
     SafetyConcernFactory(plan=other, name="Hepatotoxicity")
     picker = html(client.get("/compare/"))
-    assert 'value="open"' in picker and 'value="secret"' not in picker
-    page = html(client.get("/compare/?products=open,secret"), 400)
-    assert "There is no published risk management plan for the product “secret”." in page
+    assert 'href="?products=open"' in picker and "secret" not in picker.lower()
+    for typed in ("secret", "Secret"):  # by slug or by name: refused like an unknown product
+        page = html(client.get(f"/compare/?products=open,{typed}"), 400)
+        unknown = html(client.get("/compare/?products=open,nowhere"), 400)
+        assert "There is no published risk management plan for the product “secret”." in (
+            page.replace(typed, "secret")
+        )
+        assert page.replace(typed, "nowhere") == unknown
     response = client.get("/compare/?products=open,other")
     page = html(response)
     assert "Draft change" not in page
@@ -358,8 +363,10 @@ def test_drafts_never_appear_on_the_compare_page(client):
         (
             "/compare/?products=ivozall,clolar,lemtrada,uplizna,ivozall,besponsa",
             400,
-            "for the product “besponsa”",
+            "Choose at most 4 products (you chose 5).",  # counted before any is looked up
         ),
+        ("/compare/?products=" + "x" * 1001, 400, "at most 1000 characters (it has 1001)"),
+        ("/compare/?products=ivozall,cl%00olar", 400, "Null characters are not allowed."),
         ("/compare/?products=nope&format=csv", 400, "for the product “nope”"),
         ("/compare/?products=clolar&format=json", 400, "Name 2 to 4 products to compare"),
     ],
@@ -500,14 +507,86 @@ def test_compare_keeps_a_differently_classified_concern_on_one_row(client):
 
 def test_compare_with_fewer_than_two_products_shows_a_picker(client, seeded):
     page = html(client.get("/compare/?products=clolar"))
-    assert "<table" not in page
-    assert "<legend>Choose 2 to 4 products with a published risk management plan</legend>" in page
-    assert re.search(r'<label for="id_products_\d">\s*<input[^>]*value="clolar"[^>]*checked', page)
-    assert 'value="besponsa"' not in page  # no plan to compare
-    assert page.count('type="checkbox"') == 4
-    # the picker's checkboxes send products=...&products=...
-    response = client.get("/compare/?products=lemtrada&products=uplizna")
-    assert [p.slug for p in response.context["comparison"].products] == ["lemtrada", "uplizna"]
+    assert "<table" not in page and 'type="checkbox"' not in page
+    assert '<label for="id_products">Products to compare</label>' in page
+    assert (
+        '<p class="field-hint" id="id_products_helptext">2 to 4 product names or addresses, '
+        "separated by commas, e.g. Lemtrada, Uplizna</p>"
+    ) in page
+    assert re.search(
+        r'<input type="text" name="products" value="clolar"[^>]*'
+        r'aria-describedby="id_products_helptext" id="id_products">',
+        page,
+    )
+    # the others, most safety concerns first, each a link adding it; Besponsa has no plan
+    assert "<h2>Compare Clolar with</h2>" in page
+    assert re.findall(
+        r'<li><a href="\?products=([\w,-]+)">(\w+)</a> <span class="meta">(.*?)<', page
+    ) == [
+        ("clolar,ivozall", "Ivozall", "24 safety concerns"),
+        ("clolar,lemtrada", "Lemtrada", "23 safety concerns"),
+        ("clolar,uplizna", "Uplizna", "9 safety concerns"),
+    ]
+    assert '<a href="/products/">products list</a>' in page
+    assert 'href="?products=ivozall"' in html(client.get("/compare/"))
+
+
+def test_compare_reads_names_and_slugs_in_any_case(client, seeded):
+    for query in [
+        "products=ivozall,clolar",
+        "products=Ivozall,Clolar",
+        "products=IVOZALL,+clolar+",
+        "products=ivozall%2C+Clolar",  # the picker's text input, sent by a GET form
+        "products=Ivozall&products=clolar",  # repeated parameters, as older links have them
+        "products=ivozall,Ivozall,IVOZALL,Clolar,clolar",  # repeats dropped
+    ]:
+        response = client.get(f"/compare/?{query}")
+        assert [p.slug for p in response.context["comparison"].products] == [
+            "ivozall",
+            "clolar",
+        ], query
+        # the picker then shows the compared products by name, ready for another comparison
+        assert 'name="products" value="Ivozall, Clolar"' in html(response), query
+    data = client.get("/compare/?products=Uplizna,lemtrada,CLOLAR,ivozall&format=json").json()
+    assert data["products"] == ["uplizna", "lemtrada", "clolar", "ivozall"]
+
+
+def test_compare_asks_for_the_slug_of_a_name_several_products_share(client, seeded):
+    for slug in ("namesake-eu", "namesake-us"):
+        SafetyConcernFactory(plan__product__name="Namesake", plan__product__slug=slug)
+    ProductFactory(name="Clolar", slug="clolar-information")  # no plan: not comparable
+    page = html(client.get("/compare/?products=NAMESAKE,clolar"), 400)
+    assert (
+        "Several products with a published risk management plan are called “NAMESAKE”: type "
+        "the last part of the address of the one you mean (namesake-eu or namesake-us)."
+    ) in page
+    assert 'value="NAMESAKE,clolar"' in page
+    response = client.get("/compare/?products=namesake-us,Clolar")
+    assert [p.slug for p in response.context["comparison"].products] == ["namesake-us", "clolar"]
+    # its name would be ambiguous: the picker shows the slug
+    assert 'name="products" value="namesake-us, Clolar"' in html(response)
+
+
+def test_compare_refuses_unknown_products_and_keeps_what_was_typed(client, seeded):
+    page = html(client.get("/compare/?products=Lemtrada,Nowhere,Besponsa"), 400)
+    assert re.findall(r"<p>(There is no published .*?)</p>", page) == [
+        f"There is no published risk management plan for the product “{name}”. Type its name "
+        "or the last part of its page&#x27;s address, as the products list shows them."
+        for name in ("Nowhere", "Besponsa")  # Besponsa is public but has no plan
+    ]
+    assert re.search(
+        r'name="products" value="Lemtrada,Nowhere,Besponsa"[^>]*aria-invalid="true" '
+        r'aria-describedby="id_products_helptext id_products_error"',
+        page,
+    )
+    assert '<div class="error-message" role="alert" id="id_products_error">' in page
+    assert 'href="?products=ivozall"' in page  # suggestions still offered
+    # a name with a comma is read as two names (slugs never have one)
+    SafetyConcernFactory(plan__product__name="Alpha, beta", plan__product__slug="alpha-beta")
+    page = html(client.get("/compare/?products=Alpha, beta,clolar"), 400)
+    assert "for the product “Alpha”" in page and "for the product “beta”" in page
+    response = client.get("/compare/?products=alpha-beta,clolar")
+    assert 'name="products" value="alpha-beta, Clolar"' in html(response)
 
 
 def test_compare_exports_the_aligned_rows(client, seeded):
@@ -569,7 +648,9 @@ PAGES = {
     "csv": ("/risks/?format=csv", 7, "SmPC 4.4"),
     "json": ("/risks/?format=json&category=potential", 7, "Patient card"),
     "compare": ("/compare/?products=product-0,comparator", 5, "Hepatotoxicity"),
-    "picker": ("/compare/", 3, 'value="product-0"'),
+    "picker": ("/compare/", 3, 'href="?products=product-0"'),
+    "picker-one-product": ("/compare/?products=Product+0", 4, 'href="?products=product-0,'),
+    "compare-by-name": ("/compare/?products=Product+0,Comparator", 5, "Hepatotoxicity"),
     "compare-json": ("/compare/?products=product-0,comparator&format=json", 4, "Hepatotoxicity"),
 }
 
@@ -585,6 +666,33 @@ def test_query_counts_do_not_grow_with_the_data(client, django_assert_num_querie
         content = body(response).decode()
     assert response.status_code == 200
     assert text in content
+
+
+def add_products(numbers):
+    for number in numbers:
+        SafetyConcernFactory(
+            plan__product__name=f"Product {number:03}", plan__product__slug=f"product-{number:03}"
+        )
+
+
+def picker(client, django_assert_num_queries):
+    """The picker's suggestions and the size of its page, read in 3 queries."""
+    with django_assert_num_queries(3):
+        page = html(client.get("/compare/"))
+    return re.findall(r'<li><a href="\?products=([\w-]+)">', page), len(page)
+
+
+def test_the_picker_reads_and_shows_as_much_whatever_the_number_of_products(
+    client, django_assert_num_queries
+):
+    add_products(range(3))
+    suggested, _ = picker(client, django_assert_num_queries)
+    assert suggested == ["product-000", "product-001", "product-002"]
+    add_products(range(3, 60))
+    suggested, size = picker(client, django_assert_num_queries)
+    assert suggested == [f"product-{number:03}" for number in range(12)]
+    add_products(range(60, 200))
+    assert picker(client, django_assert_num_queries) == (suggested, size)
 
 
 # In a browser
@@ -622,3 +730,31 @@ def test_browser_compare_ivozall_and_clolar(page, live_server, seeded):
     expect(
         page.get_by_text("Listed by Ivozall only: 22 · by Clolar only: 10 · by both: 2")
     ).to_be_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_browser_pick_products_by_suggestion_then_by_name(page, live_server, seeded):
+    page.goto(f"{live_server.url}/compare/")
+    page.get_by_role("link", name="Clolar").click()
+    expect(page).to_have_url(re.compile(r"/compare/\?products=clolar$"))
+    expect(page.get_by_role("heading", level=2)).to_have_text("Compare Clolar with")
+    page.get_by_role("link", name="Ivozall").click()
+    expect(page).to_have_url(re.compile(r"/compare/\?products=clolar,ivozall$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Clolar and Ivozall: 34 safety concerns side by side"
+    )
+    products = page.get_by_label("Products to compare")
+    expect(products).to_have_value("Clolar, Ivozall")
+    products.fill("Lemtrada, uplizna")
+    page.get_by_role("button", name="Compare").click()
+    expect(page).to_have_url(re.compile(r"/compare/\?products=Lemtrada%2C\+uplizna$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Lemtrada and Uplizna: 30 safety concerns side by side"
+    )
+    products.fill("Lemtrada, Nowhere")
+    page.get_by_role("button", name="Compare").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        re.compile("There is no published risk management plan for the product “Nowhere”")
+    )
+    expect(page.get_by_label("Products to compare")).to_have_value("Lemtrada, Nowhere")

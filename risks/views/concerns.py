@@ -14,6 +14,7 @@ from ..selectors.concern_export import export_rows
 
 GROUPS_PER_PAGE = 20
 CONCERNS_PER_PAGE = 100  # when one group is shown
+SUGGESTIONS = 12  # products the compare page's picker offers (the products list has all)
 FILTER_PARAMS = ["q", "substance", "category", "region", "product", "sort"]
 FACET_PARAMS = ["category", "region", "product"]
 HIDDEN_PARAMS = ["category", "region", "group"]  # kept by the form, which shows no field
@@ -136,20 +137,26 @@ def comparison_columns(products):
 
 def compare(request):
     fmt = requested_format(request)
-    products = selectors.products_with_current_plan().values_list("slug", "name")
-    form = ProductComparisonForm(request.GET, products=products)
+    form = ProductComparisonForm(request.GET)
     if fmt != "html" and not form.ready:
         if not form.is_valid():
             raise BadRequest(form_error_message(form))
         raise BadRequest("Name 2 to 4 products to compare, e.g. ?products=ivozall,clolar.")
     if not form.ready:
+        chosen = form.cleaned_data["products"] if form.is_valid() else []
         return render(
             request,
             "risks/compare.html",
-            {"form": form, "heading": "Compare the safety concerns of 2 to 4 products"},
+            {
+                "form": form,
+                "heading": "Compare the safety concerns of 2 to 4 products",
+                "chosen": chosen,
+                "suggestions": compare_suggestions(chosen),
+            },
             status=200 if form.is_valid() else 400,
         )
-    result = selectors.comparison(form.cleaned_data["products"])
+    products = form.cleaned_data["products"]
+    result = selectors.comparison([product.slug for product in products])
     names = join_names(product.name for product in result.products)
     heading = f"{names}: {plural(len(result.rows), 'safety concern')} side by side"
     if response := export(
@@ -164,5 +171,12 @@ def compare(request):
     return render(
         request,
         "risks/compare.html",
-        {"form": form, "heading": heading, "comparison": result},
+        {"form": ProductComparisonForm.showing(products), "heading": heading, "comparison": result},
     )
+
+
+def compare_suggestions(chosen):
+    """Products to add to ``chosen`` on the picker: those with most safety concerns."""
+    slugs = {product.slug for product in chosen}
+    rows = selectors.most_concerned_products(SUGGESTIONS + len(slugs))
+    return [row for row in rows if row["slug"] not in slugs][:SUGGESTIONS]
