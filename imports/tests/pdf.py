@@ -93,6 +93,11 @@ def _write_pdf(streams, *, resources, extra):
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Resources %s /Contents %d 0 R >>"
             % (PAGE_WIDTH, PAGE_HEIGHT, page_resources, first_page + 2 * index)
         )
+    return assemble(objects)
+
+
+def assemble(objects):
+    """A PDF file of ``objects`` (numbered from 1; the first is the catalog), with its xref."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

@@ -18,7 +18,7 @@ from django.utils.html import escape
 from pypdf import PdfWriter
 
 from imports.extract import PDF_MAX_CONTENT_BYTES, PDF_MAX_STREAM_BYTES
-from imports.tests.pdf import image_only_pdf, text_to_pdf
+from imports.tests.pdf import assemble, image_only_pdf, text_to_pdf
 from imports.uploads import OversizedUpload
 from risks.seed import SEED_DIR
 
@@ -89,18 +89,7 @@ def pdf_with_streams(*streams):
         )
         pages.append(b"%d 0 R" % len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(pages), len(pages))
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
+    return assemble(objects)
 
 
 def deflated_spaces(megabytes):
