@@ -172,6 +172,8 @@ def product_version(slug, version):
     ``product.versions`` lists the public versions, newest first. Raises Http404 for unknown
     slugs, products with only unpublished plans, and versions that are not public.
     """
+    if "\x00" in version:  # no label has one, and PostgreSQL refuses to compare one
+        raise Http404("No public version with this label.")
     product = get_object_or_404(
         public_products()
         .select_related("marketing_authorisation_holder")

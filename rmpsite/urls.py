@@ -3,10 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import views
+from .admin_login import LoginForm
 
 admin.site.site_header = "RMP Browser curation"
 admin.site.site_title = "RMP Browser curation"
 admin.site.index_title = "Curate products and risk management plans"
+admin.site.login_form = LoginForm
 
 handler400 = "rmpsite.views.bad_request"
 handler404 = "rmpsite.views.page_not_found"

@@ -1,8 +1,10 @@
 """Site-wide error pages with a plain message and the site's navigation, and a health check."""
 
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+
+from risks.api.errors import NOT_FOUND_MESSAGE
 
 
 def _error(request, status, title, message):
@@ -18,6 +20,8 @@ def bad_request(request, exception=None):
 
 def page_not_found(request, exception=None):
     # Never the exception's text: it may name what the request asked for.
+    if request.path.startswith("/api/"):  # an address no API route matches: the API's 404
+        return JsonResponse({"detail": NOT_FOUND_MESSAGE}, status=404)
     return _error(request, 404, "Not found", "There is no published page at this address.")
 
 

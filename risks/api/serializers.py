@@ -135,7 +135,7 @@ class ProductInformationSectionSerializer(serializers.ModelSerializer):
 
 
 class ProductDetailSerializer(ProductSummarySerializer):
-    marketing_authorisation_holder = serializers.StringRelatedField()
+    marketing_authorisation_holder = serializers.StringRelatedField(allow_null=True)
     plan = serializers.SerializerMethodField()
     safety_concerns = serializers.SerializerMethodField()
     studies = serializers.SerializerMethodField()

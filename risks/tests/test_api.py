@@ -202,6 +202,14 @@ def test_bad_input_is_a_4xx_json_message(client, seeded, url, status, message):
     assert get_json(client, url, status=status) == message
 
 
+def test_an_address_no_api_route_matches_is_the_api_404(client):
+    """Not the site's HTML page: a client of the API reads the JSON of any other 404."""
+    for url in ["/api/v1/no-such-list/", "/api/v1/products/lemtrada.x/", "/api/v2/"]:
+        assert get_json(client, url, status=404) == {
+            "detail": "Not found: no published record matches this address."
+        }
+
+
 def test_openapi_schema_describes_the_api(client):
     response = client.get("/api/schema/", HTTP_ACCEPT="application/json")
     assert response.status_code == 200

@@ -92,3 +92,10 @@ def test_hostile_paths_are_plain_404s(client, seeded, path):
     response = client.get(path)
     assert response.status_code in {301, 302, 404}
     assert_safe(response)
+
+
+def test_a_nul_in_a_path_segment_is_a_404(client, db):
+    """Found by fuzzing (rmpsite/tests/test_fuzz_public.py): PostgreSQL refuses a NUL in a
+    query, so these were 500s there."""
+    for path in ["/products/lemtrada/versions/1%00/", "/api/v1/products/lemtrada%00/"]:
+        assert client.get(path).status_code == 404, path

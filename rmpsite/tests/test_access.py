@@ -56,6 +56,16 @@ def test_a_successful_login_resets_the_count(client, curator, settings):
         assert log_in(client, "wrong").status_code == 200
 
 
+def test_a_username_longer_than_any_is_refused_by_the_form(client, curator):
+    """Found by fuzzing: django-axes could not store it, and PostgreSQL answered 500."""
+    response = log_in(client, "wrong", username="x" * 300)
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters (it has 300)." in (
+        response.content.decode()
+    )
+    assert not AccessAttempt.objects.exists()
+
+
 def test_staff_sessions_expire_when_idle_and_with_the_browser(client, curator, settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
