@@ -175,33 +175,16 @@ _ABBREVIATIONS = {document.value: document.abbreviation for document in Document
 
 
 def _section_labels(among):
-    """{concern id: ["SmPC 4.4", ...]}: distinct, in measure and reference order.
-
-    Sorted here, per concern: in SQL the sort (by the measures' positions) took PostgreSQL
-    longer than the rest of the query.
-    """
+    """{concern id: ["SmPC 4.4", ...]}: distinct, in measure and reference order."""
     rows = (
         SectionReference.objects.filter(among)
-        .order_by()
-        .values_list(
-            "routine_measure__safety_concern_id",
-            "routine_measure__position",
-            "routine_measure_id",
-            "position",
-            "pk",
-            "document",
-            "section",
-        )
+        .order_by("routine_measure__position", "routine_measure_id", "position", "pk")
+        .values_list("routine_measure__safety_concern_id", "document", "section")
     )
-    by_concern = defaultdict(list)
-    for concern_id, *reference in rows:
-        by_concern[concern_id].append(reference)
-    labels = {}
-    for concern_id, references in by_concern.items():
-        references.sort()
-        found = (f"{_ABBREVIATIONS[document]} {section}" for *_, document, section in references)
-        labels[concern_id] = list(dict.fromkeys(found))
-    return labels
+    labels = defaultdict(dict)
+    for concern_id, document, section in rows:
+        labels[concern_id][f"{_ABBREVIATIONS[document]} {section}"] = None
+    return {concern_id: list(found) for concern_id, found in labels.items()}
 
 
 def _measure_names(among):
