@@ -506,18 +506,7 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         description="Load-test the public pages under gunicorn with locust (docs/performance.md)."
     )
-    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument(
-        "--scale", type=int, choices=[1, 10], default=1, help="1,500 × SCALE products (default 1)"
-    )
-    parser.add_argument("--products", type=int, help="this many products instead (a trial)")
-    parser.add_argument("--seed", type=int, default=run.DEFAULT_SEED, help="the generator's seed")
-    parser.add_argument("--fresh", action="store_true", help="rebuild the database")
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("BENCH_PG_URL"),
-        help="PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/ (default $BENCH_PG_URL)",
-    )
+    run.add_data_arguments(parser)
     parser.add_argument("--users", type=int, default=50, help="concurrent readers (default 50)")
     parser.add_argument(
         "--spawn-rate", type=float, default=10, help="readers started per second (default 10)"
@@ -546,12 +535,7 @@ def parse_args(argv):
     parser.add_argument("--discover", type=Path, help=argparse.SUPPRESS)  # the subprocess
     args = parser.parse_args(argv)
     args.data = "synthetic"  # what bench/run.py's database preparation reads
-    args.products_given = args.products is not None
-    if args.products is None:
-        args.products = run.PRODUCTS_PER_SCALE * args.scale
-    args.label = f"{args.products}p" if args.products_given else str(args.scale)
-    if args.seed != run.DEFAULT_SEED:
-        args.label += f"-s{args.seed}"
+    run.set_products_and_label(args)
     if args.output is None:
         args.output = BENCH_DIR / f"load-{args.database}-{args.label}.json"
     args.command_line = shlex.join(["python", "bench/load.py", *argv])

@@ -936,10 +936,8 @@ def progress_line(scenario):
     return text
 
 
-def parse_args(argv):
-    parser = argparse.ArgumentParser(
-        description="Benchmark the public pages under gunicorn (see docs/performance.md)."
-    )
+def add_data_arguments(parser):
+    """The options that choose the database and its data (this benchmark and bench/load.py)."""
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument(
         "--scale", type=int, choices=[1, 10], default=1, help="1,500 × SCALE products (default 1)"
@@ -948,20 +946,42 @@ def parse_args(argv):
         "--products", type=int, help="this many products instead (a quick check of the harness)"
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="the generator's seed")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the database")
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get("BENCH_PG_URL"),
+        help="PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/ (default $BENCH_PG_URL)",
+    )
+
+
+def set_products_and_label(args):
+    """``args.products`` (from the scale unless given) and ``args.label``, which names files."""
+    args.products_given = args.products is not None
+    if args.products is None:
+        args.products = PRODUCTS_PER_SCALE * args.scale
+    if args.data == "seed":
+        args.label = "seed"
+    elif args.products_given:
+        args.label = f"{args.products}p"
+    else:
+        args.label = str(args.scale)
+    if args.seed != DEFAULT_SEED and args.data == "synthetic":
+        args.label += f"-s{args.seed}"
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        description="Benchmark the public pages under gunicorn (see docs/performance.md)."
+    )
+    add_data_arguments(parser)
     parser.add_argument(
         "--data",
         choices=["synthetic", "seed"],
         default="synthetic",
         help="seed: the five seed products instead of generated ones (harness check only)",
     )
-    parser.add_argument("--fresh", action="store_true", help="rebuild the database")
     parser.add_argument(
         "--prepare-only", action="store_true", help="prepare the database, measure nothing"
-    )
-    parser.add_argument(
-        "--pg-url",
-        default=os.environ.get("BENCH_PG_URL"),
-        help="PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/ (default $BENCH_PG_URL)",
     )
     parser.add_argument("--requests", type=int, default=200, help="per page (default 200)")
     parser.add_argument(
@@ -984,17 +1004,7 @@ def parse_args(argv):
     )
     parser.add_argument("--output", type=Path, help="default var/bench/results-DB-SCALE.json")
     args = parser.parse_args(argv)
-    args.products_given = args.products is not None
-    if args.products is None:
-        args.products = PRODUCTS_PER_SCALE * args.scale
-    if args.data == "seed":
-        args.label = "seed"
-    elif args.products_given:
-        args.label = f"{args.products}p"
-    else:
-        args.label = str(args.scale)
-    if args.seed != DEFAULT_SEED and args.data == "synthetic":
-        args.label += f"-s{args.seed}"
+    set_products_and_label(args)
     if args.output is None:
         args.output = BENCH_DIR / f"results-{args.database}-{args.label}.json"
     args.command_line = shlex.join(["python", "bench/run.py", *argv])
