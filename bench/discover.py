@@ -60,15 +60,10 @@ def plural(count, singular, many):
 
 
 def print_path(slug):
-    """The address of the risk page's print view, if the site has a separate one."""
+    """The address of the risk page's print view."""
     from django.urls import reverse
 
-    from products import urls
-
-    for pattern in urls.urlpatterns:
-        if "print" in (pattern.name or "") or "print" in str(pattern.pattern):
-            return reverse(f"products:{pattern.name}", kwargs={"slug": slug})
-    return None
+    return reverse("browse:product_print", kwargs={"slug": slug})
 
 
 def discover():
@@ -77,14 +72,14 @@ def discover():
     from django.db.models import Count
     from django.utils.html import escape
 
-    from products.filters import ProductFilter
+    from browse.filters.concerns import SafetyConcernFilter
+    from browse.filters.products import ProductFilter
+    from browse.filters.studies import StudyFilterSet
+    from browse.selectors.concerns import current_concerns
+    from browse.selectors.products import product_list
+    from browse.selectors.studies import study_list
     from products.models import Product
-    from products.selectors import product_list
-    from risks.filters.concerns import SafetyConcernFilter
-    from risks.filters.studies import StudyFilterSet
-    from risks.models import RiskManagementPlan, SafetyConcern
-    from risks.selectors.concerns import current_concerns
-    from risks.selectors.studies import study_list
+    from risks.models import RiskManagementPlan, SafetyConcern, public_products
 
     plans = RiskManagementPlan.objects.current()
     largest = (
@@ -105,7 +100,7 @@ def discover():
 
     # The products list with three filters: the most common status, region and concern category
     # of the public products that have a current plan (so the page lists products and facets).
-    public = Product.objects.public().filter(plans__in=plans)
+    public = public_products().filter(plans__in=plans)
     product_params = {
         "status": most_common(public.values_list("authorisation_status", flat=True)),
         "region": most_common(public.values_list("region", flat=True)),
@@ -218,7 +213,7 @@ def discover():
     }
     facts = {
         "products": Product.objects.count(),
-        "public_products": Product.objects.public().count(),
+        "public_products": public_products().count(),
         "current_plans": plans.count(),
         "current_concerns": concern_count,
         "largest_product": {

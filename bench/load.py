@@ -71,12 +71,12 @@ def discover_mix(sample=SAMPLE, seed=run.DEFAULT_SEED):
     from django.utils.html import escape
 
     from bench.discover import discover
-    from products.filters import ProductFilter
+    from browse.filters.concerns import SafetyConcernFilter
+    from browse.filters.products import ProductFilter
+    from browse.selectors.concerns import current_concerns
+    from browse.selectors.products import product_list
     from products.models import Product
-    from products.selectors import product_list
-    from risks.filters.concerns import SafetyConcernFilter
     from risks.models import RiskManagementPlan, SafetyConcern
-    from risks.selectors.concerns import current_concerns
 
     latency = discover()  # bench/run.py's scenarios: studies overdue, export, filter values
     scenarios = {s["name"]: s for s in latency["scenarios"]}

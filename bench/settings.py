@@ -23,3 +23,6 @@ if PAGE_CACHE_ALIAS and os.environ.get("BENCH_PAGE_CACHE", "on") == "off":
         **production.CACHES,
         PAGE_CACHE_ALIAS: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
+
+# manage.py generate_synthetic_data fills the benchmark database.
+INSTALLED_APPS = [*production.INSTALLED_APPS, "bench"]

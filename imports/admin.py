@@ -4,23 +4,10 @@ from django.utils.html import format_html, format_html_join
 from django.views.decorators.csrf import csrf_exempt
 
 from audit.admin import ConditionallyEditableMixin
+from common.text import counted
 
-from .models import ImportLog, ImportWarning
-
-IMPORT_PERMISSION = "risks.add_riskmanagementplan"
-
-
-def can_import(user):
-    """Who may upload a summary and create a draft from it: curators and superusers."""
-    return user.has_perm(IMPORT_PERMISSION)
-
-
-def counted(number, plural):
-    """ "1 study", "2 studies": ``plural`` is the plural of the last word."""
-    if number != 1:
-        return f"{number} {plural}"
-    singular = plural[:-3] + "y" if plural.endswith("ies") else plural.removesuffix("s")
-    return f"{number} {singular}"
+from . import views
+from .models import ImportLog, ImportWarning, can_import
 
 
 @admin.register(ImportLog)
@@ -63,15 +50,11 @@ class ImportLogAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    # The import pages load the parser on first use, not when the admin starts.
-
     def upload_view(self, request):
-        from . import views
 
         return views.upload(request, self)
 
     def confirm_view(self, request):
-        from . import views
 
         return views.confirm(request, self)
 

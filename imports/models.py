@@ -107,3 +107,11 @@ class ImportWarning(models.Model):
 
     def __str__(self):
         return f"{self.subject}: {self.message}"
+
+
+IMPORT_PERMISSION = "risks.add_riskmanagementplan"
+
+
+def can_import(user):
+    """Who may upload a summary and create a draft from it: curators and superusers."""
+    return user.has_perm(IMPORT_PERMISSION)

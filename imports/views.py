@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.views.decorators.csrf import csrf_protect
 
+from common.text import counted
 from products.models import AuthorisationStatus
 from risks.models import (
     AdditionalMeasureKind,
@@ -27,10 +28,9 @@ from risks.models import (
 )
 
 from . import services
-from .admin import can_import, counted
 from .extract import ImportRejected
 from .forms import ConfirmImportForm, RmpSummaryUploadForm, discard_upload, keep_upload
-from .models import ImportLog
+from .models import ImportLog, can_import
 from .uploads import limit_upload_size
 
 TITLE = "Import an RMP summary"

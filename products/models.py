@@ -1,6 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
@@ -61,18 +61,6 @@ class Company(models.Model):
         return self.name
 
 
-class ProductQuerySet(models.QuerySet):
-    def public(self):
-        """Products the public may see: a published plan version, or no plan at all.
-
-        A product whose only plan versions are unpublished does not exist publicly.
-        """
-        from risks.models import RiskManagementPlan
-
-        plans = RiskManagementPlan.objects.filter(product=OuterRef("pk"))
-        return self.filter(Exists(plans.published()) | ~Exists(plans))
-
-
 class Product(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
@@ -109,7 +97,6 @@ class Product(models.Model):
         ),
     )
 
-    objects = ProductQuerySet.as_manager()
     history = AuditedHistory(m2m_fields=[substances])
 
     class Meta:
@@ -132,7 +119,7 @@ class Product(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("products:detail", kwargs={"slug": self.slug})
+        return reverse("browse:product", kwargs={"slug": self.slug})
 
     @property
     def is_withdrawn(self):

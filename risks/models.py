@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -145,6 +145,17 @@ class RiskManagementPlan(models.Model):
     @property
     def is_public(self):
         return self.status in {PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED}
+
+
+def public_products(products=None):
+    """Products the public may see: a published plan version, or no plan at all.
+
+    A product whose only plan versions are unpublished does not exist publicly. ``products``
+    narrows a queryset of products (all products if left out).
+    """
+    plans = RiskManagementPlan.objects.filter(product=OuterRef("pk"))
+    products = Product.objects.all() if products is None else products
+    return products.filter(Exists(plans.published()) | ~Exists(plans))
 
 
 class ConcernCategory(models.TextChoices):

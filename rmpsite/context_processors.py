@@ -5,7 +5,7 @@ def data_version(request):
     """When the published data last changed: shown in every page footer (queried only if used)."""
 
     def latest():
-        from risks.selectors import last_publication
+        from browse.selectors import last_publication
 
         return last_publication()
 

@@ -15,11 +15,10 @@ handler404 = "rmpsite.views.page_not_found"
 handler500 = "rmpsite.views.server_error"
 
 urlpatterns = [
-    path("", include("risks.urls")),
-    path("products/", include("products.urls")),
-    path("admin/audit/", include("audit.urls")),
+    path("", include("browse.urls")),
+    path("admin/audit/", include("curation.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/", include("risks.api.urls")),
+    path("api/", include("browse.api.urls")),
 ]

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from risks.api.errors import NOT_FOUND_MESSAGE
+from browse.api.errors import NOT_FOUND_MESSAGE
 
 
 def _error(request, status, title, message):

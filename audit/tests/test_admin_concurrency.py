@@ -287,7 +287,7 @@ def test_a_version_submitted_meanwhile_cannot_be_changed(curator_client, other_c
 
 def test_the_guard_refuses_a_version_that_left_draft_while_the_row_was_locked(concern, curator):
     """The race after the page's permission check: the locked row says in review."""
-    from risks.admin import plan_guard
+    from curation.admin import plan_guard
 
     RiskManagementPlan.objects.filter(pk=concern.plan_id).update(status=PlanStatus.IN_REVIEW)
     message = plan_guard("plan").check(

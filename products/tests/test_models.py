@@ -2,8 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from products.models import Product, ProductInformationSection, Substance
+from products.models import ProductInformationSection, Substance
 from products.tests.factories import ProductFactory, ProductInformationSectionFactory
+from risks.models import public_products
 from risks.tests.factories import PlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,7 +71,7 @@ def test_public_products_are_those_with_a_published_plan_or_no_plan():
     superseded_and_draft = PlanFactory(status="superseded", published_at=None).product
     PlanFactory(product=superseded_and_draft, draft=True)
 
-    public = set(Product.objects.public())
+    public = set(public_products())
 
     assert public == {published, information_only}
     assert drafts_only not in public

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "products",
     "risks",
     "imports",
+    "browse",
+    "curation",
 ]
 
 MIDDLEWARE = [
@@ -200,10 +202,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "risks.api.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "browse.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "risks.api.errors.exception_handler",
+    "EXCEPTION_HANDLER": "browse.api.errors.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -12,3 +12,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT = None  # nothing collected locally: whitenoise finds files in the app folders
+
+# Benchmark tooling (manage.py generate_synthetic_data); production does not install it.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405

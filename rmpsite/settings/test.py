@@ -13,3 +13,6 @@ STORAGES = {
 }
 WHITENOISE_AUTOREFRESH = True
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+
+# Benchmark tooling (manage.py generate_synthetic_data); production does not install it.
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405

@@ -159,7 +159,7 @@ def test_admin_pages_keep_to_the_policy(page, live_server, seeded, superuser, vi
         reverse("admin:products_product_add"),
         reverse("admin:risks_riskmanagementplan_add"),
         reverse("admin:risks_riskmanagementplan_new_version", args=[plan.pk]),
-        reverse("audit:plan_trail", args=[plan.pk]),
+        reverse("curation:plan_trail", args=[plan.pk]),
     ]
     for url in admin_pages:
         violations.visit(f"{live_server.url}{url}")

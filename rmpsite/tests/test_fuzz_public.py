@@ -25,16 +25,16 @@ from django import forms
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from products.filters import ProductFilter
-from products.views import VersionsForm
+from browse.api.filters import ProductFilter as ApiProductFilter
+from browse.api.filters import StudyFilter as ApiStudyFilter
+from browse.filters.concerns import ProductComparisonForm, SafetyConcernFilter
+from browse.filters.products import ProductFilter
+from browse.filters.studies import PageForm, StudyFilterSet
+from browse.views.products import VersionsForm
+from browse.views.search import SearchForm
+from common.exports import FORMATS
 from risks import workflow
-from risks.api.filters import ProductFilter as ApiProductFilter
-from risks.api.filters import StudyFilter as ApiStudyFilter
-from risks.filters.concerns import ProductComparisonForm, SafetyConcernFilter
-from risks.filters.studies import PageForm, StudyFilterSet
 from risks.models import RiskManagementPlan, Study
-from risks.views.search import SearchForm
-from rmpsite.exports import FORMATS
 from rmpsite.tests.test_public_visibility import public_routes
 
 

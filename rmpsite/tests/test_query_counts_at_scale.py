@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from browse.selectors.concern_export import chunk_size
 from risks.models import SafetyConcern
-from risks.selectors.concern_export import chunk_size
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,155 @@
+"""URL parameters of the safety-concern list (/risks/) and the compare page (/compare/)."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from products.models import Product, Region
+from risks.models import ConcernCategory
+from risks.normalise import spelling_variants
+
+from ..selectors.concerns import comparable_products_called
+from .public_product import PublicProductFilter
+
+SORTS = [("products", "Most products first")]
+TEXT_FIELDS = ("name", "evidence", "risk_factors")
+
+
+class SafetyConcernFilter(django_filters.FilterSet):
+    """Filters over current safety concerns."""
+
+    q = django_filters.CharFilter(method="filter_text", label="Text", max_length=200)
+    substance = django_filters.CharFilter(
+        method="filter_substance", label="Active substance", max_length=200
+    )
+    category = django_filters.ChoiceFilter(choices=ConcernCategory.choices, label="Category")
+    region = django_filters.ChoiceFilter(
+        field_name="plan__product__region", choices=Region.choices, label="Region"
+    )
+    product = PublicProductFilter(
+        label="Product",
+        field_name="plan__product",
+        max_length=200,
+        help_text="Its name, or the last part of its page's address.",
+    )
+    group = django_filters.CharFilter(
+        field_name="group_key", label="Group", max_length=400, widget=forms.HiddenInput
+    )
+    sort = django_filters.ChoiceFilter(
+        choices=SORTS, method="keep", label="Sort groups by", empty_label="Name (A–Z)"
+    )
+
+    def filter_text(self, queryset, name, value):
+        """Every word, in either spelling (haemorrhage/hemorrhage), in the name or texts."""
+        matching = Q()
+        for word in value.split():
+            any_field = Q()
+            for variant in spelling_variants(word):
+                for field in TEXT_FIELDS:
+                    any_field |= Q(**{f"{field}__icontains": variant})
+            matching &= any_field
+        return queryset.filter(matching)
+
+    def filter_substance(self, queryset, name, value):
+        products = Product.objects.filter(substances__name__iexact=value.strip())
+        return queryset.filter(plan__product__in=products.values("pk"))
+
+    def keep(self, queryset, name, value):
+        """Parameters that shape the page, not the rows (the selector reads them)."""
+        return queryset
+
+
+class CommaSeparatedInput(forms.TextInput):
+    """A text input that reads repeated parameters (``products=a&products=b``) as ``a, b``."""
+
+    def value_from_datadict(self, data, files, name):
+        values = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+        if values is None or isinstance(values, str):
+            values = [values]
+        return ", ".join(value.strip() for value in values if value and value.strip()) or None
+
+
+def split_names(text):
+    """The comma-separated parts of ``text``, in order, without repeats (ignoring case).
+
+    A product whose name has a comma cannot be typed by name: its parts are looked up as
+    names of their own (and reported as unknown), so it is typed by its slug, which never
+    has one.
+    """
+    parts = {}
+    for part in text.split(","):
+        part = part.strip()
+        if part:
+            parts.setdefault(part.casefold(), part)
+    return list(parts.values())
+
+
+class ProductComparisonForm(forms.Form):
+    """``products``: 2 to 4 public products with a published plan, in the order typed.
+
+    Each is typed as its name or its slug (the last part of its page's address), ignoring
+    case, separated by commas; a pasted ``?products=ivozall,clolar`` and repeated parameters
+    read the same. Only the products named are read from the database, in one query. Drafts
+    are refused like unknown names, with the same message, so that a draft's existence never
+    shows. Fewer than two products is valid: the page then shows the form as a picker.
+    """
+
+    MAX_PRODUCTS = 4
+
+    products = forms.CharField(
+        label="Products to compare",
+        required=False,
+        max_length=1000,
+        widget=CommaSeparatedInput,
+        help_text=(
+            "2 to 4 product names or addresses, separated by commas, e.g. Lemtrada, Uplizna"
+        ),
+    )
+
+    @classmethod
+    def showing(cls, products):
+        """An unbound form whose input lists ``products`` as a reader would type them.
+
+        By name, unless the name also names another product or has a comma: then by slug.
+        """
+        typed = [
+            product.slug if product.name_is_shared or "," in product.name else product.name
+            for product in products
+        ]
+        return cls(initial={"products": ", ".join(typed)})
+
+    def clean_products(self):
+        texts = split_names(self.cleaned_data["products"])
+        if len(texts) > self.MAX_PRODUCTS:
+            raise forms.ValidationError(
+                f"Choose at most {self.MAX_PRODUCTS} products (you chose {len(texts)})."
+            )
+        found = comparable_products_called(texts)
+        products, errors = [], []
+        for text in texts:
+            key = text.casefold()
+            called = [p for p in found if p.slug.casefold() == key] or [
+                p for p in found if p.name.casefold() == key
+            ]
+            if not called:
+                errors.append(
+                    f"There is no published risk management plan for the product “{text}”. "
+                    "Type its name or the last part of its page's address, as the products "
+                    "list shows them."
+                )
+            elif len(called) > 1:
+                slugs = " or ".join(product.slug for product in called)
+                errors.append(
+                    f"Several products with a published risk management plan are called "
+                    f"“{text}”: type the last part of the address of the one you mean ({slugs})."
+                )
+            elif called[0] not in products:  # its name and its slug both typed
+                products.append(called[0])
+        if errors:
+            raise forms.ValidationError(errors)
+        return products
+
+    @property
+    def ready(self):
+        """True when the form is valid and names enough products for a comparison."""
+        return self.is_valid() and len(self.cleaned_data["products"]) >= 2

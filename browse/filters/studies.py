@@ -1,0 +1,197 @@
+"""The studies page's URL parameters, validated: the same FilterSet serves HTML, CSV and JSON."""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
+from django.forms.forms import NON_FIELD_ERRORS
+from django.utils import timezone
+
+from risks.models import Milestone, StudyCategory, StudyDesign, StudyStatus
+
+from ..selectors.studies import DEFAULT_SORT, overdue_milestone_exists, sort_studies
+from .public_product import PublicProductFilter
+
+ISO_DATE = "%Y-%m-%d"
+DATE_ERRORS = {"invalid": "Enter a date as YYYY-MM-DD, for example 2024-09-30."}
+OVERDUE_CHOICES = [("true", "Overdue"), ("false", "Not overdue")]
+SORT_CHOICES = [
+    ("due", "Earliest due date"),
+    ("product", "Product"),
+    ("category", "Category"),
+]
+
+
+class PageForm(forms.Form):
+    """The page number: not a filter, but validated with the filters."""
+
+    page = forms.IntegerField(min_value=1, required=False)
+
+
+class StudyFilterForm(forms.Form):
+    """Checks across filters."""
+
+    def clean(self):
+        data = super().clean()
+        after, before = data.get("due_after"), data.get("due_before")
+        if after and before and after > before:
+            raise ValidationError("due_after must be on or before due_before.")
+        return data
+
+
+def _date_filter(label):
+    return django_filters.DateFilter(
+        label=label,
+        method="filter_due",
+        input_formats=[ISO_DATE],
+        error_messages=DATE_ERRORS,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
+    )
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    param: str
+    words: str  # as the heading says it: "category 1", "overdue", "matching 'pml'"
+
+
+class StudyFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Text in code, name, title or purpose", method="filter_text", max_length=200
+    )
+    category = django_filters.TypedChoiceFilter(
+        choices=[("", "Any category"), *StudyCategory.choices], coerce=int
+    )
+    status = django_filters.ChoiceFilter(choices=StudyStatus.choices, empty_label="Any status")
+    design = django_filters.ChoiceFilter(choices=StudyDesign.choices, empty_label="Any design")
+    product = PublicProductFilter(
+        label="Product",
+        field_name="plan__product",
+        max_length=200,
+        help_text="Its name, or the last part of its page's address.",
+    )
+    due_after = _date_filter("Milestone due on or after")
+    due_before = _date_filter("Milestone due on or before")
+    overdue = django_filters.ChoiceFilter(
+        label="Overdue",
+        choices=OVERDUE_CHOICES,
+        method="filter_overdue",
+        empty_label="Overdue or not",
+    )
+    sort = django_filters.ChoiceFilter(
+        label="Sort by", choices=SORT_CHOICES, method="filter_sort", empty_label=None
+    )
+
+    # The filters a reader can remove, in the order the heading names them.
+    FILTER_PARAMS = ("category", "status", "design", "product", "due_after", "due_before",
+                     "overdue", "q")  # fmt: skip
+
+    class Meta:
+        form = StudyFilterForm
+        fields = []  # every filter is declared above
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.page_form = PageForm(self.data)
+
+    def is_valid(self):
+        filters_valid = super().is_valid()
+        return self.page_form.is_valid() and filters_valid
+
+    # Filtering
+
+    def filter_text(self, queryset, name, value):
+        return queryset.filter(
+            Q(code__icontains=value)
+            | Q(short_name__icontains=value)
+            | Q(title__icontains=value)
+            | Q(purpose__icontains=value)
+        )
+
+    def filter_due(self, queryset, name, value):
+        """A study matches when one milestone falls within both bounds (inclusive)."""
+        after = self.form.cleaned_data.get("due_after")
+        before = self.form.cleaned_data.get("due_before")
+        if name == "due_before" and after:
+            return queryset  # applied together with due_after
+        milestones = Milestone.objects.filter(study=OuterRef("pk"))
+        if after:
+            milestones = milestones.filter(due_date__gte=after)
+        if before:
+            milestones = milestones.filter(due_date__lte=before)
+        return queryset.filter(Exists(milestones))
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = overdue_milestone_exists(self.today)
+        return queryset.filter(overdue if value == "true" else ~overdue)
+
+    def filter_sort(self, queryset, name, value):
+        return sort_studies(queryset, value)
+
+    # Describing what is shown
+
+    def error_message(self):
+        """A plain sentence from the form errors, for the 400 page."""
+        parts = []
+        for name, errors in [*self.form.errors.items(), *self.page_form.errors.items()]:
+            text = " ".join(errors)
+            parts.append(text if name == NON_FIELD_ERRORS else f"{name}: {text}")
+        return "These studies cannot be shown. " + " ".join(parts)
+
+    @property
+    def current_sort(self):
+        return self.form.cleaned_data.get("sort") or DEFAULT_SORT
+
+    @property
+    def page_number(self):
+        return self.page_form.cleaned_data.get("page") or 1
+
+    def params(self):
+        """The valid parameters in force, as strings (page and format left out)."""
+        data = self.form.cleaned_data
+        params = {}
+        for name in self.FILTER_PARAMS:
+            value = data.get(name)
+            if value in (None, ""):
+                continue
+            if name == "product":
+                value = value.slug
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            params[name] = str(value)
+        if self.current_sort != DEFAULT_SORT:
+            params["sort"] = self.current_sort
+        return params
+
+    def query(self, **changes):
+        """The query string of this view with ``changes`` applied (None removes a parameter)."""
+        params = {**self.params(), **changes}
+        order = [*self.FILTER_PARAMS, "sort", "page", "format"]
+        return "?" + urlencode(
+            sorted(
+                ((name, value) for name, value in params.items() if value not in (None, "")),
+                key=lambda item: order.index(item[0]),
+            )
+        )
+
+    def active_filters(self):
+        data = self.form.cleaned_data
+        words = {
+            "category": lambda v: f"category {v}",
+            "status": lambda v: StudyStatus(v).label.lower(),
+            "design": lambda v: StudyDesign(v).label.lower(),
+            "product": lambda v: v.name,
+            "due_after": lambda v: f"due on or after {v.isoformat()}",
+            "due_before": lambda v: f"due on or before {v.isoformat()}",
+            "overdue": lambda v: "overdue" if v == "true" else "not overdue",
+            "q": lambda v: f"matching '{v}'",
+        }
+        return [
+            ActiveFilter(name, words[name](data[name]))
+            for name in self.FILTER_PARAMS
+            if data.get(name) not in (None, "")
+        ]

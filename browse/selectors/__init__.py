@@ -1,0 +1,136 @@
+"""Read queries for the public views and the API. Only published data leaves here."""
+
+from django.db.models import Max, Prefetch
+from django.shortcuts import get_object_or_404
+
+from products.models import ProductInformationSection
+from risks import models as risk_models
+from risks.models import (
+    Milestone,
+    PlanStatus,
+    RiskManagementPlan,
+    RoutineMeasure,
+    SafetyConcern,
+    SectionReference,
+    Study,
+)
+
+
+def public_products():
+    return risk_models.public_products().prefetch_related("substances")
+
+
+def current_plan_prefetches(prefix=""):
+    """Prefetches that load a plan version with everything the product page shows."""
+    return [
+        Prefetch(
+            f"{prefix}safety_concerns",
+            queryset=SafetyConcern.objects.prefetch_related(
+                Prefetch(
+                    "routine_measures",
+                    queryset=RoutineMeasure.objects.prefetch_related(
+                        Prefetch("section_references", queryset=SectionReference.objects.all())
+                    ),
+                ),
+                "additional_measures",
+                Prefetch(
+                    "studies", queryset=Study.objects.only("id", "code", "short_name", "title")
+                ),
+            ),
+        ),
+        f"{prefix}additional_measures",
+        Prefetch(
+            f"{prefix}studies",
+            queryset=Study.objects.prefetch_related(
+                Prefetch("milestones", queryset=Milestone.objects.all()),
+                Prefetch("safety_concerns", queryset=SafetyConcern.objects.only("id", "name")),
+            ),
+        ),
+    ]
+
+
+def product_detail(slug):
+    """A public product with its current published plan (or None) fully loaded.
+
+    Raises Http404 for unknown slugs and for products with only unpublished plans.
+    """
+    product = get_object_or_404(
+        public_products()
+        .select_related("marketing_authorisation_holder")
+        .prefetch_related(
+            Prefetch(
+                "plans",
+                queryset=RiskManagementPlan.objects.current().prefetch_related(
+                    *current_plan_prefetches()
+                ),
+                to_attr="current_plans",
+            ),
+            Prefetch(
+                "information_sections",
+                queryset=ProductInformationSection.objects.defer("text"),
+            ),
+        ),
+        slug=slug,
+    )
+    product.current_plan = product.current_plans[0] if product.current_plans else None
+    return product
+
+
+def product_information(slug):
+    """A public product with its information sections (with text) and its current plan."""
+    product = get_object_or_404(
+        public_products().prefetch_related(
+            Prefetch(
+                "plans", queryset=RiskManagementPlan.objects.current(), to_attr="current_plans"
+            ),
+            "information_sections",
+        ),
+        slug=slug,
+    )
+    product.current_plan = product.current_plans[0] if product.current_plans else None
+    return product
+
+
+def current_studies():
+    """Studies of every product's current published plan, with their milestones."""
+    return (
+        Study.objects.current()
+        .select_related("plan__product")
+        .prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.all()),
+            Prefetch("safety_concerns", queryset=SafetyConcern.objects.only("id", "name")),
+        )
+    )
+
+
+def last_publication():
+    """When the published data last changed: the latest publication of a current plan."""
+    return RiskManagementPlan.objects.current().aggregate(latest=Max("published_at"))["latest"]
+
+
+def database_summary():
+    """What the public database holds, counted over current published plans only."""
+    return {
+        "products": public_products().count(),
+        "concerns": SafetyConcern.objects.current().count(),
+        "studies": Study.objects.current().count(),
+        "last_update": last_publication(),
+    }
+
+
+def recently_published_plans(limit):
+    return (
+        RiskManagementPlan.objects.current()
+        .select_related("product")
+        .order_by("-published_at", "-id")[:limit]
+    )
+
+
+def overdue_milestones(limit=None):
+    milestones = (
+        Milestone.objects.overdue()
+        .filter(study__plan__status=PlanStatus.PUBLISHED)
+        .select_related("study__plan__product")
+        .order_by("due_date", "study__plan__product__name")
+    )
+    return milestones[:limit] if limit else milestones

@@ -1,0 +1,211 @@
+"""The CSV and JSON export of the safety concerns across products, streamed.
+
+Rows leave in the order of the /risks/ page (groups by name, or most products first; in a
+group by product, category, id). The groups are counted and ordered by the database
+(``summarise_concerns``); the concerns are then read group by group, as plain
+tuples, a few groups (up to a chunk of concerns, ``CHUNK`` or ``SQLITE_CHUNK``) per query,
+and their references, additional measures and studies three queries per chunk, which
+select the chunk's concern ids (one array parameter on PostgreSQL). No model
+instance is made and memory holds one chunk at a time, however many concerns match.
+"""
+
+import functools
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BooleanField, F, Func, Q
+from django.urls import reverse
+
+from products.documents import Document
+from risks.models import AdditionalMeasure, SectionReference, Study
+
+from .concerns import ENTRY_ORDER, summarise_concerns
+
+CHUNK = 2048
+# SQLite keeps up to 128 prepared statements per connection, each as large as its IN list:
+# shorter lists keep the export's memory flat there (PostgreSQL is faster with longer ones).
+SQLITE_CHUNK = 512
+COLUMNS = (
+    "group_key",
+    "pk",
+    "name",
+    "category",
+    "plan__product__name",
+    "plan__product__slug",
+    "plan__product__region",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    group: str
+    product: str
+    product_slug: str
+    region: str
+    category: str
+    name: str
+    url: str
+    section_references: list
+    additional_measures: list
+    studies: list
+
+
+def export_rows(concerns, sort="", *, groups=None):
+    """ExportRows of ``concerns`` (a queryset of current concerns), in page order.
+
+    ``groups``: the page's groups (``summarise_concerns``), when the caller has them already.
+    """
+    if groups is None:
+        groups = summarise_concerns(concerns, sort).groups
+    size = chunk_size()
+    for batch in _batches(groups, size):
+        names = {group.key: group.name for group in batch}
+        rank = {group.key: index for index, group in enumerate(batch)}
+        matches = (
+            concerns.filter(group_key__in=_padded(list(names), size))
+            .order_by("group_key", *ENTRY_ORDER)
+            .values_list(*COLUMNS)
+            .iterator(chunk_size=size)
+        )
+        # A batch of several groups fits one chunk (reordered here); a bigger group streams.
+        for chunk in _chunks(matches, size):
+            ordered = sorted(chunk, key=lambda match: rank[match[0]])
+            yield from _rows(ordered, names, [match[1] for match in ordered], size)
+
+
+def chunk_size():
+    """How many concerns the export reads and details at a time on this database."""
+    return min(CHUNK, SQLITE_CHUNK) if connection.vendor == "sqlite" else CHUNK
+
+
+def _among(column, ids, limit):
+    """The condition "``column`` is one of ``ids``" for a detail query.
+
+    On PostgreSQL the ids go as one array parameter: an ``IN`` list of 2,048 parameters
+    costs more to prepare and bind than the query takes. Elsewhere ``IN``, padded.
+    """
+    if connection.vendor == "postgresql":
+        return _AnyOf(F(column), ids)
+    return Q(**{f"{column}__in": _padded(ids, limit)})
+
+
+class _AnyOf(Func):
+    """``column = ANY(%s)``, the values bound as one array (PostgreSQL)."""
+
+    output_field = BooleanField()
+
+    def __init__(self, column, values):
+        super().__init__(column)
+        self.values = list(values)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, params = compiler.compile(self.source_expressions[0])
+        return f"{column} = ANY(%s)", (*params, self.values)
+
+
+def _padded(values, limit):
+    """``values`` with the last repeated up to a power of two (at most ``limit`` long).
+
+    Each length of an ``IN (...)`` list is a distinct statement, which the database driver
+    prepares and keeps (SQLite's statement cache holds 128, each large with a long list): a
+    few lengths keep that memory flat however many chunks an export has.
+    """
+    size = 1
+    while size < len(values):
+        size *= 2
+    return values + values[-1:] * (min(size, limit) - len(values))
+
+
+def _chunks(rows, size):
+    """Lists of up to ``size`` of ``rows`` (itertools.batched, from Python 3.12)."""
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, size)):
+        yield chunk
+
+
+def _batches(groups, limit):
+    """Consecutive groups, each batch holding up to ``limit`` concerns (or one bigger group)."""
+    batch, size = [], 0
+    for group in groups:
+        if batch and size + group.concern_count > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append(group)
+        size += group.concern_count
+    if batch:
+        yield batch
+
+
+def _rows(chunk, group_names, ids, size):
+    """ExportRows of ``chunk`` (COLUMNS tuples), whose concern ids are ``ids``."""
+    labels = _section_labels(_among("routine_measure__safety_concern_id", ids, size))
+    measures = _measure_names(_among("safetyconcern_id", ids, size))
+    studies = _study_names(_among("safetyconcern_id", ids, size))
+    for key, pk, name, category, product_name, product_slug, region in chunk:
+        yield ExportRow(
+            group=group_names[key],
+            product=product_name,
+            product_slug=product_slug,
+            region=region,
+            category=category,
+            name=name,
+            url=f"{_product_url(product_slug)}#concern-{pk}",
+            section_references=labels.get(pk, []),
+            additional_measures=measures.get(pk, []),
+            studies=studies.get(pk, []),
+        )
+
+
+def _product_url(slug):
+    """The product page's address: slugs are URL-safe, so one reverse() serves them all."""
+    return _product_url_pattern().replace(_SLUG_PLACEHOLDER, slug)
+
+
+_SLUG_PLACEHOLDER = "product-slug-placeholder"
+
+
+@functools.cache
+def _product_url_pattern():
+    return reverse("browse:product", args=[_SLUG_PLACEHOLDER])
+
+
+_ABBREVIATIONS = {document.value: document.abbreviation for document in Document}
+
+
+def _section_labels(among):
+    """{concern id: ["SmPC 4.4", ...]}: distinct, in measure and reference order."""
+    rows = (
+        SectionReference.objects.filter(among)
+        .order_by("routine_measure__position", "routine_measure_id", "position", "pk")
+        .values_list("routine_measure__safety_concern_id", "document", "section")
+    )
+    labels = defaultdict(dict)
+    for concern_id, document, section in rows:
+        labels[concern_id][f"{_ABBREVIATIONS[document]} {section}"] = None
+    return {concern_id: list(found) for concern_id, found in labels.items()}
+
+
+def _measure_names(among):
+    rows = (
+        AdditionalMeasure.safety_concerns.through.objects.filter(among)
+        .order_by("additionalmeasure__name", "additionalmeasure_id")
+        .values_list("safetyconcern_id", "additionalmeasure__name")
+    )
+    names = defaultdict(list)
+    for concern_id, name in rows:
+        names[concern_id].append(name)
+    return names
+
+
+def _study_names(among):
+    rows = (
+        Study.safety_concerns.through.objects.filter(among)
+        .order_by("study__position", "study_id")
+        .values_list("safetyconcern_id", "study__code", "study__short_name", "study__title")
+    )
+    names = defaultdict(list)
+    for concern_id, code, short_name, title in rows:
+        names[concern_id].append(code or short_name or title)
+    return names

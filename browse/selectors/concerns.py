@@ -1,0 +1,316 @@
+"""Reads for the safety concerns across products (/risks/) and the compare page (/compare/).
+
+Only concerns of current published plans leave here. Concerns group by their stored
+``group_key`` (``risks.normalise.concern_key`` of the name), so the database groups, counts
+and orders them: a page reads one summary row per group (not per concern), then the few
+concerns it shows. The work per page grows with the number of distinct concern names, not
+with the number of products.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models.functions import Lower, RowNumber
+
+from common.facets import build_facet
+from products.models import Product, Region
+from risks.models import (
+    ConcernCategory,
+    RiskManagementPlan,
+    SafetyConcern,
+    public_products,
+)
+from risks.normalise import display_name, display_name_of_counts
+
+CATEGORY_ORDER = {category.value: index for index, category in enumerate(ConcernCategory)}
+
+# Concerns shown under each group of a list page; the rest are a link away.
+PREVIEW = 10
+PRODUCT_FACET_SIZE = 15
+
+
+def products_with_current_plan():
+    """Public products with a published plan, by name (a queryset, not yet read)."""
+    plans = RiskManagementPlan.objects.current().filter(product=OuterRef("pk"))
+    return public_products().filter(Exists(plans)).order_by("name", "slug")
+
+
+def comparable_products_called(texts):
+    """Public products with a current plan whose slug or name is one of ``texts`` (any case).
+
+    What ``browse.selectors.products.public_products_called`` does for one text, for the few texts
+    of the compare page in one query, among the products it can compare. A product whose
+    slug matches comes first, then the others by name; at most 5 per name. Each product
+    carries ``name_is_shared``: another comparable product has the same name (or has it as
+    its slug), so that only its own slug names it.
+    """
+    texts = list(texts)
+    if not texts:
+        return []
+    by_slug = Q()
+    by_name = Q()
+    for text in texts:
+        by_slug |= Q(slug__iexact=text)
+        by_name |= Q(name__iexact=text)
+    comparable = products_with_current_plan()
+    namesakes = comparable.filter(
+        Q(name__iexact=OuterRef("name")) | Q(slug__iexact=OuterRef("name"))
+    ).exclude(pk=OuterRef("pk"))
+    slug_first = Case(When(by_slug, then=Value(0)), default=Value(1))
+    # at most 5 namesakes per name, slug matches first: no name crowds out another text
+    rank = Window(RowNumber(), partition_by=Lower("name"), order_by=[slug_first.asc(), "slug"])
+    products = (
+        comparable.filter(by_slug | by_name)
+        .annotate(name_is_shared=Exists(namesakes), rank=rank)
+        .filter(rank__lte=5)
+        .order_by(slug_first, "name", "slug")
+    )
+    return list(products)
+
+
+def most_concerned_products(limit):
+    """The ``limit`` products whose current plan lists most safety concerns, then by name.
+
+    Dicts of ``slug``, ``name`` and ``concern_count``: suggestions for the compare page, in
+    one query (one row per product, whatever the number of concerns).
+    """
+    slug, name = "plan__product__slug", "plan__product__name"
+    rows = (
+        SafetyConcern.objects.current()
+        .values(slug, name)
+        .annotate(concern_count=Count("pk"))
+        .order_by("-concern_count", name, slug)
+    )
+    return [
+        {"slug": row[slug], "name": row[name], "concern_count": row["concern_count"]}
+        for row in rows[:limit]
+    ]
+
+
+def current_concerns():
+    """Current concerns with their product, loading only what listing needs."""
+    return (
+        SafetyConcern.objects.current()
+        .select_related("plan__product")
+        .only(
+            "id",
+            "name",
+            "group_key",
+            "category",
+            "position",
+            "plan__id",
+            "plan__product__id",
+            "plan__product__name",
+            "plan__product__slug",
+            "plan__product__region",
+            "plan__product__authorisation_status",
+        )
+    )
+
+
+def category_rank():
+    """The categories' order (identified, potential, missing) as a database expression."""
+    return Case(
+        *(When(category=value, then=Value(rank)) for value, rank in CATEGORY_ORDER.items()),
+        default=Value(len(CATEGORY_ORDER)),
+    )
+
+
+# Concerns in a group: by product name, product, category, then id.
+ENTRY_ORDER = [Lower("plan__product__name"), "plan__product__slug", category_rank(), "pk"]
+
+
+@dataclass
+class ConcernGroup:
+    """Concerns of any number of products that share a grouping key.
+
+    ``concerns`` holds those shown (all, or the first ``PREVIEW``); ``concern_count`` and
+    ``product_count`` count every matching one.
+    """
+
+    key: str
+    name: str
+    concern_count: int
+    product_count: int
+    concerns: list = field(default_factory=list)
+
+    @property
+    def more(self):
+        """How many matching concerns of the group are not shown."""
+        return self.concern_count - len(self.concerns)
+
+
+@dataclass
+class ConcernSummary:
+    """The matching concerns in groups (page order, without their concerns), and counts."""
+
+    groups: list
+    categories: Counter
+    regions: Counter
+
+    @property
+    def concern_count(self):
+        return sum(self.categories.values())
+
+
+def summarise_concerns(concerns, sort=""):
+    """Every group of ``concerns`` (a queryset), counted, in page order: two queries.
+
+    Groups by name (A–Z), or with ``sort="products"`` the groups listed by most products
+    first. The queries return one row per group, or per distinct name, category and region:
+    their size follows the vocabulary, not the number of products.
+    """
+    concerns = concerns.order_by()
+    names = defaultdict(Counter)
+    categories, regions = Counter(), Counter()
+    by_name = concerns.values_list("group_key", "name", "category", "plan__product__region")
+    for key, name, category, region, count in by_name.annotate(n=Count("pk")):
+        names[key][name] += count
+        categories[category] += count
+        regions[region] += count
+    counts = concerns.values_list("group_key").annotate(
+        concerns=Count("pk"), products=Count("plan__product", distinct=True)
+    )
+    groups = [
+        ConcernGroup(
+            key=key,
+            name=display_name_of_counts(names[key]),
+            concern_count=concern_count,
+            product_count=product_count,
+        )
+        for key, concern_count, product_count in counts
+    ]
+    groups.sort(key=lambda group: (group.name.casefold(), group.key))
+    if sort == "products":
+        groups.sort(key=lambda group: -group.product_count)
+    return ConcernSummary(groups, categories, regions)
+
+
+def fill_groups(groups, concerns, *, limit=PREVIEW):
+    """Puts in each of ``groups`` its first ``limit`` concerns of ``concerns`` (one query)."""
+    by_key = {group.key: group for group in groups}
+    shown = (
+        concerns.filter(group_key__in=list(by_key))
+        .annotate(entry=Window(RowNumber(), partition_by=F("group_key"), order_by=ENTRY_ORDER))
+        .filter(entry__lte=limit)
+        .order_by("group_key", "entry")
+    )
+    for concern in shown:
+        by_key[concern.group_key].concerns.append(concern)
+    return groups
+
+
+def concern_facets(summary, concerns, query):
+    """Category, region and product facets counting the matching concerns (one query).
+
+    The product facet shows the ``PRODUCT_FACET_SIZE`` products with most matching concerns
+    and says how many more there are (counted in the same query).
+    """
+    top_products = list(
+        concerns.order_by()
+        .values_list("plan__product__slug", "plan__product__name")
+        .annotate(n=Count("pk"), products=Window(Count("*")))
+        .order_by("-n", "plan__product__name", "plan__product__slug")[:PRODUCT_FACET_SIZE]
+    )
+    return [
+        build_facet(query, "category", "Category", summary.categories, ConcernCategory.choices),
+        build_facet(query, "region", "Region", summary.regions, Region.choices),
+        build_facet(
+            query,
+            "product",
+            "Product",
+            {slug: n for slug, _, n, _ in top_products},
+            [(slug, name) for slug, name, _, _ in top_products],
+            limit=PRODUCT_FACET_SIZE,
+            total=top_products[0][3] if top_products else 0,
+        ),
+    ]
+
+
+def _unique(values):
+    return list(dict.fromkeys(values))
+
+
+# The compare page
+
+
+@dataclass
+class ComparisonRow:
+    """One grouping key across the compared products: each product's concerns (maybe none)."""
+
+    key: str
+    name: str
+    cells: list  # [(product, [concerns])] in column order
+    category: str  # where the row is shown: the most established category any product gives
+
+    @property
+    def listed_by(self):
+        return [product for product, concerns in self.cells if concerns]
+
+    @property
+    def categories_differ(self):
+        given = {concern.category for _, concerns in self.cells for concern in concerns}
+        return len(given) > 1
+
+
+@dataclass
+class Comparison:
+    products: list
+    rows: list
+
+    @property
+    def sections(self):
+        """[(category, rows)] in category order; categories without rows are left out."""
+        return [
+            (category, rows)
+            for category in ConcernCategory
+            if (rows := [row for row in self.rows if row.category == category])
+        ]
+
+    @property
+    def summary(self):
+        """[(label, count)]: rows listed by each product only, by all, and by some."""
+        total = len(self.products)
+        counts = Counter(len(row.listed_by) for row in self.rows)
+        parts = [
+            (
+                f"Listed by {product.name} only" if index == 0 else f"by {product.name} only",
+                sum(1 for row in self.rows if row.listed_by == [product]),
+            )
+            for index, product in enumerate(self.products)
+        ]
+        parts.append(("by both" if total == 2 else f"by all {total}", counts[total]))
+        if total > 2:
+            parts.append(("by some but not all", sum(counts[n] for n in range(2, total))))
+        return parts
+
+    @property
+    def mixed_rows(self):
+        return [row for row in self.rows if row.categories_differ]
+
+
+def comparison(slugs):
+    """The aligned concerns of the products named by ``slugs`` (public, with a current plan).
+
+    One row per grouping key across the products, placed under the most established
+    category any of them gives it (identified, then potential, then missing), so a concern
+    one product classifies as identified and another as potential stays on one row. Rows
+    listed by more products come first, then by name.
+    """
+    products = {product.slug: product for product in Product.objects.filter(slug__in=slugs)}
+    ordered = [products[slug] for slug in slugs if slug in products]
+    concerns = list(current_concerns().filter(plan__product__in=ordered))
+    by_key = {}
+    for concern in sorted(concerns, key=lambda c: (CATEGORY_ORDER[c.category], c.position)):
+        by_key.setdefault(concern.group_key, []).append(concern)
+    rows = []
+    for key, members in by_key.items():
+        cells = [
+            (product, [c for c in members if c.plan.product.pk == product.pk])
+            for product in ordered
+        ]
+        category = min((c.category for c in members), key=CATEGORY_ORDER.__getitem__)
+        rows.append(ComparisonRow(key, display_name(c.name for c in members), cells, category))
+    rows.sort(key=lambda row: (-len(row.listed_by), row.name.casefold(), row.key))
+    return Comparison(ordered, rows)

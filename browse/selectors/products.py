@@ -1,0 +1,223 @@
+"""Read queries for the public product pages."""
+
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When, Window
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from browse.selectors import current_plan_prefetches, public_products
+from common.facets import build_facet
+from products.models import (
+    AuthorisationStatus,
+    ProductInformationSection,
+    Region,
+    Substance,
+)
+from risks import models as risk_models
+from risks.models import (
+    AdditionalMeasure,
+    AdditionalMeasureKind,
+    ConcernCategory,
+    PlanStatus,
+    RiskManagementPlan,
+    SafetyConcern,
+    SectionReference,
+    Study,
+    StudyCategory,
+)
+
+
+def current_of_product(model, **conditions):
+    return Exists(model.objects.current().filter(plan__product=OuterRef("pk"), **conditions))
+
+
+def has_concern(category):
+    return current_of_product(SafetyConcern, category=category)
+
+
+def has_additional_measure(kind):
+    return current_of_product(AdditionalMeasure, kind=kind)
+
+
+def has_study(category):
+    return current_of_product(Study, category=category)
+
+
+BOOLEAN_FACETS = [
+    ("concern", "Safety concern category", ConcernCategory.choices, has_concern),
+    ("measure", "Additional measure", AdditionalMeasureKind.choices, has_additional_measure),
+    ("study", "Study category", StudyCategory.choices, has_study),
+]
+# The active substance facet shows this many substances, the most frequent first.
+SUBSTANCE_FACET_LIMIT = 12
+
+
+def product_list():
+    """Public products with what the list shows: substances, holder, current plan."""
+    return public_products().prefetch_related(
+        Prefetch(
+            "plans",
+            queryset=RiskManagementPlan.objects.current().annotate(
+                concern_count=Count("safety_concerns", distinct=True),
+                study_count=Count("studies", distinct=True),
+            ),
+            to_attr="current_plans",
+        )
+    )
+
+
+def substance_counts(product_ids, selected="", limit=SUBSTANCE_FACET_LIMIT):
+    """The ``limit`` substances found in most of the products ``product_ids``, in one query.
+
+    Returns ([(name, product count, is selected)], number of substances in all), most
+    frequent first, then by name. The substance named ``selected`` (compared as the filter
+    compares it, ignoring case) comes too, wherever it ranks. Bounded whatever the data size.
+    """
+    rows = (
+        Substance.objects.filter(products__in=product_ids)
+        .values("name")
+        .annotate(n=Count("products", distinct=True), total=Window(Count("*")))
+        .order_by("-n", "name")
+    )
+    if selected:
+        is_selected = Case(When(name__iexact=selected, then=Value(True)), default=Value(False))
+        rows = rows.annotate(is_selected=is_selected).order_by("-is_selected", "-n", "name")
+    rows = sorted(rows[: limit + 1], key=lambda row: (-row["n"], row["name"]))
+    total = rows[0]["total"] if rows else 0
+    return [(row["name"], row["n"], row.get("is_selected", False)) for row in rows], total
+
+
+def product_facets(filtered, query):
+    """Facets over the filtered products: a fixed number of queries whatever the data size.
+
+    Every facet but the active substance one lists a fixed set of values; that one shows
+    the most frequent substances and says how many more there are.
+    """
+    ids = filtered.values("pk")
+    base = public_products().filter(pk__in=ids)
+
+    def grouped(field):
+        rows = base.values(field).annotate(n=Count("pk", distinct=True)).order_by()
+        return {row[field]: row["n"] for row in rows}
+
+    selected_substance = query.get("substance", "")
+    substances, substance_total = substance_counts(ids, selected_substance.strip())
+    # The selected substance keeps the value of the address, so that its link removes it.
+    substance_values = [
+        (selected_substance if selected else name, name, n) for name, n, selected in substances
+    ]
+    facets = [
+        build_facet(query, "region", "Region", grouped("region"), Region.choices),
+        build_facet(
+            query,
+            "status",
+            "Authorisation status",
+            grouped("authorisation_status"),
+            AuthorisationStatus.choices,
+        ),
+        build_facet(
+            query,
+            "substance",
+            "Active substance",
+            {value: n for value, _, n in substance_values},
+            [(value, name) for value, name, _ in substance_values],
+            limit=SUBSTANCE_FACET_LIMIT,
+            total=substance_total,
+        ),
+    ]
+    aggregates = {
+        f"{param}:{value}": Count("pk", distinct=True, filter=Q(condition(value)))
+        for param, _, choices, condition in BOOLEAN_FACETS
+        for value, _ in choices
+    }
+    counts = base.aggregate(**aggregates)
+    for param, title, choices, _ in BOOLEAN_FACETS:
+        per_value = {value: counts[f"{param}:{value}"] for value, _ in choices}
+        labels = [(value, label.split(":")[0]) for value, label in choices]
+        facets.append(build_facet(query, param, title, per_value, labels))
+    return facets
+
+
+def public_products_called(text, limit=5):
+    """At most ``limit`` public products whose slug or name is ``text``, ignoring case.
+
+    A product whose slug matches comes first, then the others by name: what a reader typing
+    a product's name or the last part of its address means.
+    """
+    slug_first = Case(When(slug__iexact=text, then=Value(0)), default=Value(1))
+    products = risk_models.public_products().filter(Q(slug__iexact=text) | Q(name__iexact=text))
+    return list(products.order_by(slug_first, "name", "slug")[:limit])
+
+
+def citing_concerns(plan):
+    """{(document, section): [concerns citing it]} for a plan, in source order."""
+    if plan is None:
+        return {}
+    references = (
+        SectionReference.objects.filter(routine_measure__safety_concern__plan=plan)
+        .select_related("routine_measure__safety_concern__plan__product")
+        .order_by("routine_measure__safety_concern__position", "position")
+    )
+    citing = {}
+    for reference in references:
+        concern = reference.routine_measure.safety_concern
+        concerns = citing.setdefault(reference.key, [])
+        if concern not in concerns:
+            concerns.append(concern)
+    return citing
+
+
+def public_versions():
+    """Published and superseded plan versions: the current one first, then the most recent."""
+    return RiskManagementPlan.objects.public().order_by(
+        Case(When(status=PlanStatus.PUBLISHED, then=Value(0)), default=Value(1)),
+        F("published_at").desc(nulls_last=True),
+        "-id",
+    )
+
+
+def product_versions(slug):
+    """A public product with its public plan versions as ``product.versions``, newest first.
+
+    Raises Http404 for unknown slugs and for products with only unpublished plans; drafts
+    and versions in review are never loaded.
+    """
+    return get_object_or_404(
+        public_products().prefetch_related(
+            Prefetch("plans", queryset=public_versions(), to_attr="versions")
+        ),
+        slug=slug,
+    )
+
+
+def product_version(slug, version):
+    """A public product with its public plan version ``version`` loaded like the current one.
+
+    ``product.plan`` is the version, with everything the product page shows;
+    ``product.versions`` lists the public versions, newest first. Raises Http404 for unknown
+    slugs, products with only unpublished plans, and versions that are not public.
+    """
+    if "\x00" in version:  # no label has one, and PostgreSQL refuses to compare one
+        raise Http404("No public version with this label.")
+    product = get_object_or_404(
+        public_products()
+        .select_related("marketing_authorisation_holder")
+        .prefetch_related(
+            Prefetch("plans", queryset=public_versions(), to_attr="versions"),
+            Prefetch(
+                "plans",
+                queryset=RiskManagementPlan.objects.public()
+                .filter(version=version)
+                .prefetch_related(*current_plan_prefetches()),
+                to_attr="chosen_plans",
+            ),
+            Prefetch(
+                "information_sections",
+                queryset=ProductInformationSection.objects.defer("text"),
+            ),
+        ),
+        slug=slug,
+    )
+    if not product.chosen_plans:
+        raise Http404("No public version with this label.")
+    product.plan = product.chosen_plans[0]
+    return product

@@ -1,0 +1,100 @@
+"""Read queries for the public studies page. Only studies of current published plans."""
+
+import datetime
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+
+from risks.models import Milestone, SafetyConcern, Study, StudyCategory, StudyDesign, StudyStatus
+
+_NEXT_DUE = F("next_due").asc(nulls_last=True)
+
+# ?sort= value -> ordering; "due" (the default) puts studies with no dated milestone last.
+SORT_ORDERS = {
+    "due": (_NEXT_DUE, "plan__product__name", "position", "id"),
+    "product": ("plan__product__name", "position", "id"),
+    "category": ("category", _NEXT_DUE, "plan__product__name", "position", "id"),
+}
+DEFAULT_SORT = "due"
+# The product facet shows this many products, those with most studies first.
+PRODUCT_FACET_LIMIT = 12
+
+
+def study_list():
+    """Studies of the current published plans, ready for the list, CSV and JSON.
+
+    Each study carries ``next_due``, its earliest unreported normalised due date (None when
+    it has no dated milestone outstanding), its product, its milestones and the safety
+    concerns it addresses (with their products, for their links).
+    """
+    next_due = (
+        Milestone.objects.filter(study=OuterRef("pk"))
+        .unreported()
+        .filter(due_date__isnull=False)
+        .order_by("due_date")
+        .values("due_date")[:1]
+    )
+    return (
+        Study.objects.current()
+        .select_related("plan__product")
+        .annotate(next_due=Subquery(next_due))
+        .prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.all()),
+            Prefetch(
+                "safety_concerns",
+                queryset=SafetyConcern.objects.select_related("plan__product")
+                .only("id", "name", "plan__id", "plan__product__id", "plan__product__slug")
+                .order_by("position", "id"),
+            ),
+        )
+        .order_by(*SORT_ORDERS[DEFAULT_SORT])
+    )
+
+
+def sort_studies(queryset: QuerySet, sort: str) -> QuerySet:
+    return queryset.order_by(*SORT_ORDERS[sort])
+
+
+def overdue_milestone_exists(today: datetime.date) -> Exists:
+    return Exists(Milestone.objects.filter(study=OuterRef("pk")).overdue(today))
+
+
+def study_facet_counts(queryset: QuerySet, today: datetime.date) -> dict:
+    """Counts of ``queryset`` by category, status, design and overdue, in one query.
+
+    Returns {"total": n, "category": {1: n, ...}, "status": {...}, "design": {...},
+    "overdue": {"true": n, "false": n}}.
+    """
+    groups = {
+        "category": StudyCategory.values,
+        "status": StudyStatus.values,
+        "design": StudyDesign.values,
+    }
+    aggregates = {"total": Count("pk")}
+    for field, values in groups.items():
+        for index, value in enumerate(values):
+            aggregates[f"{field}_{index}"] = Count("pk", filter=Q(**{field: value}))
+    aggregates["overdue"] = Count("pk", filter=Q(overdue_milestone_exists(today)))
+    result = queryset.order_by().aggregate(**aggregates)
+
+    counts = {"total": result["total"]}
+    for field, values in groups.items():
+        counts[field] = {value: result[f"{field}_{index}"] for index, value in enumerate(values)}
+    counts["overdue"] = {"true": result["overdue"], "false": result["total"] - result["overdue"]}
+    return counts
+
+
+def study_product_counts(queryset: QuerySet, limit: int = PRODUCT_FACET_LIMIT) -> tuple:
+    """The ``limit`` products with most studies in ``queryset``, in one bounded query.
+
+    Returns ([(slug, name, study count)], number of products in all), most studies first,
+    then by name: the page lists a few products, whatever the data size.
+    """
+    rows = list(
+        queryset.order_by()
+        .prefetch_related(None)
+        .values("plan__product__slug", "plan__product__name")
+        .annotate(n=Count("pk"), total=Window(Count("*")))
+        .order_by("-n", "plan__product__name", "plan__product__slug")[:limit]
+    )
+    counts = [(row["plan__product__slug"], row["plan__product__name"], row["n"]) for row in rows]
+    return counts, rows[0]["total"] if rows else 0

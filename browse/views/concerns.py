@@ -1,0 +1,182 @@
+"""Safety concerns across products (/risks/) and products side by side (/compare/)."""
+
+from django.core.exceptions import BadRequest
+from django.shortcuts import render
+
+from common.exports import Column, csv_response, export, requested_format
+from common.facets import active_filters
+from common.listing import form_error_message, paginate, query_without, valid_filterset
+from risks.models import ConcernCategory
+
+from ..filters.concerns import ProductComparisonForm, SafetyConcernFilter
+from ..selectors import concerns as selectors
+from ..selectors.concern_export import export_rows
+
+GROUPS_PER_PAGE = 20
+CONCERNS_PER_PAGE = 100  # when one group is shown
+SUGGESTIONS = 12  # products the compare page's picker offers (the products list has all)
+FILTER_PARAMS = ["q", "substance", "category", "region", "product", "sort"]
+FACET_PARAMS = ["category", "region", "product"]
+HIDDEN_PARAMS = ["category", "region", "group"]  # kept by the form, which shows no field
+
+CONCERN_COLUMNS = [
+    Column(name, lambda row, name=name: getattr(row, name))
+    for name in [
+        "group",
+        "product",
+        "product_slug",
+        "region",
+        "category",
+        "name",
+        "url",
+        "section_references",
+        "additional_measures",
+        "studies",
+    ]
+]
+
+
+def plural(count, singular, many=None):
+    return f"{count} {singular if count == 1 else many or singular + 's'}"
+
+
+def describe_concerns(concern_count, groups, form):
+    """ "5 safety concerns in 3 groups · important identified risk · matching ‘infection’"."""
+    data = form.cleaned_data
+    parts = [
+        f"{plural(concern_count, 'safety concern')} in {plural(len(groups), 'group')}",
+    ]
+    if data.get("group") and groups:
+        parts[0] = f"{plural(concern_count, 'safety concern')} in the group ‘{groups[0].name}’"
+    if data.get("category"):
+        parts.append(ConcernCategory(data["category"]).label.lower())
+    if data.get("region"):
+        parts.append(data["region"])
+    if data.get("product"):
+        parts.append(data["product"].name)
+    if data.get("substance"):
+        parts.append(data["substance"])
+    if data.get("q"):
+        parts.append(f"matching ‘{data['q']}’")
+    return " · ".join(parts)
+
+
+def concern_list(request):
+    filterset = valid_filterset(
+        SafetyConcernFilter(request.GET, queryset=selectors.current_concerns())
+    )
+    data = filterset.form.cleaned_data
+    if requested_format(request) == "csv":  # streamed, without loading a concern object
+        rows = export_rows(filterset.qs, data.get("sort"))
+        return csv_response(rows, CONCERN_COLUMNS, "safety-concerns")
+    summary = selectors.summarise_concerns(filterset.qs, data.get("sort"))
+    groups = summary.groups
+    heading = describe_concerns(summary.concern_count, groups, filterset.form)
+    rows = export_rows(filterset.qs, data.get("sort"), groups=groups)
+    if response := export(
+        request, rows, CONCERN_COLUMNS, "safety-concerns", description=heading, groups=len(groups)
+    ):
+        return response
+    query = request.GET
+    if product := data.get("product"):  # typed by name: the facet knows products by slug
+        query = query.copy()
+        query["product"] = product.slug
+    if data.get("group") and groups:  # one group: its concerns, page by page
+        page = paginate(request, filterset.qs.order_by(*selectors.ENTRY_ORDER), CONCERNS_PER_PAGE)
+        groups[0].concerns = list(page.object_list)
+        page.object_list = groups
+    else:
+        page = paginate(request, groups, GROUPS_PER_PAGE)
+        selectors.fill_groups(page.object_list, filterset.qs)
+    return render(
+        request,
+        "browse/concern_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "heading": heading,
+            "facets": selectors.concern_facets(summary, filterset.qs, query),
+            "active_filters": active_filters(request.GET, filterset.form, FILTER_PARAMS),
+            "kept_filters": [(name, request.GET[name]) for name in HIDDEN_PARAMS if data.get(name)],
+            "query": query_without(request.GET, "format"),
+            "query_without_page": query_without(request.GET, "page", "format"),
+            "query_without_group": query_without(request.GET, "page", "format", "group"),
+            "one_group": bool(data.get("group")),
+        },
+    )
+
+
+def join_names(names):
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def comparison_columns(products):
+    columns = [
+        Column("category", lambda row: row.category),
+        Column("group", lambda row: row.name),
+        Column("listed_by", lambda row: [product.slug for product in row.listed_by]),
+    ]
+    for index, product in enumerate(products):
+
+        def cell(row, index=index):
+            return row.cells[index][1]
+
+        columns += [
+            Column(product.slug, lambda row, cell=cell: [c.name for c in cell(row)]),
+            Column(
+                f"{product.slug}_category", lambda row, cell=cell: [c.category for c in cell(row)]
+            ),
+            Column(
+                f"{product.slug}_url",
+                lambda row, cell=cell: [c.get_absolute_url() for c in cell(row)],
+            ),
+        ]
+    return columns
+
+
+def compare(request):
+    fmt = requested_format(request)
+    form = ProductComparisonForm(request.GET)
+    if fmt != "html" and not form.ready:
+        if not form.is_valid():
+            raise BadRequest(form_error_message(form))
+        raise BadRequest("Name 2 to 4 products to compare, e.g. ?products=ivozall,clolar.")
+    if not form.ready:
+        chosen = form.cleaned_data["products"] if form.is_valid() else []
+        return render(
+            request,
+            "browse/compare.html",
+            {
+                "form": form,
+                "heading": "Compare the safety concerns of 2 to 4 products",
+                "chosen": chosen,
+                "suggestions": compare_suggestions(chosen),
+            },
+            status=200 if form.is_valid() else 400,
+        )
+    products = form.cleaned_data["products"]
+    result = selectors.comparison([product.slug for product in products])
+    names = join_names(product.name for product in result.products)
+    heading = f"{names}: {plural(len(result.rows), 'safety concern')} side by side"
+    if response := export(
+        request,
+        result.rows,
+        comparison_columns(result.products),
+        "comparison",
+        description=heading,
+        products=[product.slug for product in result.products],
+    ):
+        return response
+    return render(
+        request,
+        "browse/compare.html",
+        {"form": ProductComparisonForm.showing(products), "heading": heading, "comparison": result},
+    )
+
+
+def compare_suggestions(chosen):
+    """Products to add to ``chosen`` on the picker: those with most safety concerns."""
+    slugs = {product.slug for product in chosen}
+    rows = selectors.most_concerned_products(SUGGESTIONS + len(slugs))
+    return [row for row in rows if row["slug"] not in slugs][:SUGGESTIONS]

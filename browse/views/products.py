@@ -1,0 +1,276 @@
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+from browse import selectors as risk_selectors
+from browse.filters.products import ProductFilter
+from browse.selectors import products as selectors
+from common.exports import Column, export
+from common.facets import active_filters
+from common.listing import paginate, query_without, valid_filterset
+from products.documents import Document, standard_title
+from risks.changes import compare
+from risks.models import ConcernCategory
+
+PRODUCT_COLUMNS = [
+    Column("slug", lambda p: p.slug),
+    Column("name", lambda p: p.name),
+    Column("substances", lambda p: [s.name for s in p.substances.all()]),
+    Column("region", lambda p: p.region),
+    Column("authorisation_status", lambda p: p.get_authorisation_status_display()),
+    Column("plan_version", lambda p: p.current_plans[0].version if p.current_plans else None),
+    Column("safety_concerns", lambda p: p.current_plans[0].concern_count if p.current_plans else 0),
+    Column("studies", lambda p: p.current_plans[0].study_count if p.current_plans else 0),
+    Column("url", lambda p: p.get_absolute_url()),
+]
+FILTER_PARAMS = ["q", "region", "status", "substance", "concern", "measure", "study"]
+
+
+def describe_products(count, form):
+    data = form.cleaned_data
+    parts = [f"{count} product{'' if count == 1 else 's'}"]
+    if data.get("region"):
+        parts.append(data["region"])
+    if data.get("status"):
+        parts.append(dict(form.fields["status"].choices)[data["status"]].lower())
+    if data.get("substance"):
+        parts.append(data["substance"])
+    if data.get("concern"):
+        parts.append(f"with an {ConcernCategory(data['concern']).label.lower()}")
+    if data.get("measure"):
+        parts.append(f"with {dict(form.fields['measure'].choices)[data['measure']].lower()}")
+    if data.get("study"):
+        parts.append(f"with a category {data['study']} study")
+    if data.get("q"):
+        parts.append(f"matching ‘{data['q']}’")
+    return " · ".join(parts)
+
+
+def product_list(request):
+    filterset = valid_filterset(ProductFilter(request.GET, queryset=selectors.product_list()))
+    products = filterset.qs
+    if response := export(request, products, PRODUCT_COLUMNS, "products"):
+        return response
+    page = paginate(request, products, 25)
+    return render(
+        request,
+        "browse/product_list.html",
+        {
+            "filterset": filterset,
+            "page": page,
+            "heading": describe_products(page.paginator.count, filterset.form),
+            "facets": selectors.product_facets(products, request.GET),
+            "active_filters": active_filters(request.GET, filterset.form, FILTER_PARAMS),
+            "query": request.GET.urlencode(),
+            "query_without_page": query_without(request.GET, "page", "format"),
+        },
+    )
+
+
+def resolve_references(product, plan, sections):
+    """Attach to each routine measure its references with title and link (or 'not loaded')."""
+    information_url = product.get_absolute_url() + "information/"
+    for concern in plan.safety_concerns.all():
+        for measure in concern.routine_measures.all():
+            measure.resolved_references = []
+            for reference in measure.section_references.all():
+                section = sections.get(reference.key)
+                measure.resolved_references.append(
+                    {
+                        "label": reference.label,
+                        "title": section.title
+                        if section
+                        else standard_title(reference.document, reference.section),
+                        "url": f"{information_url}#{section.anchor}" if section else None,
+                    }
+                )
+
+
+def plan_page_context(product, plan):
+    """What browse/product_detail.html shows: ``product`` with ``plan``, one of its versions."""
+    sections = product.information_sections.all().as_lookup()
+    groups = []
+    if plan:
+        resolve_references(product, plan, sections)
+        concerns = plan.safety_concerns.all()
+        groups = [
+            (category, [c for c in concerns if c.category == category])
+            for category in ConcernCategory
+        ]
+    return {
+        "product": product,
+        "plan": plan,
+        "groups": groups,
+        "information_loaded": bool(sections),
+        "documents": sorted({Document(s.document).label for s in sections.values()}),
+    }
+
+
+def product_detail(request, slug):
+    product = risk_selectors.product_detail(slug)
+    return render(
+        request,
+        "browse/product_detail.html",
+        plan_page_context(product, product.current_plan),
+    )
+
+
+def product_print(request, slug):
+    """The risk page as the document it prints as: the print stylesheet on screen too."""
+    product = risk_selectors.product_detail(slug)
+    context = plan_page_context(product, product.current_plan)
+    return render(request, "browse/product_detail.html", {**context, "print_view": True})
+
+
+def product_information(request, slug):
+    product = risk_selectors.product_information(slug)
+    citing = selectors.citing_concerns(product.current_plan)
+    documents = []
+    for section in product.information_sections.all():
+        if not documents or documents[-1][0] != section.document:
+            documents.append((section.document, Document(section.document).label, []))
+        section.citing_concerns = citing.get(section.key, [])
+        documents[-1][2].append(section)
+    return render(
+        request,
+        "browse/product_information.html",
+        {"product": product, "plan": product.current_plan, "documents": documents},
+    )
+
+
+class VersionsForm(forms.Form):
+    """Two public versions of a product to compare, by label: ?from=1&to=2.
+
+    Without ``to``, the current version; without ``from``, the version published before
+    ``to``. Labels of drafts and versions in review are refused like unknown labels, with the
+    same message, so a draft's existence never shows.
+    """
+
+    def __init__(self, data, *, product):
+        super().__init__(data)
+        self.versions = product.versions  # newest first
+        labels = ", ".join(plan.version for plan in self.versions)
+        choices = [("", "")] + [(plan.version, plan.version) for plan in self.versions]
+        for name, label, role in (("from", "From version", "from"), ("to", "To version", "to")):
+            self.fields[name] = forms.ChoiceField(
+                label=label,
+                required=False,
+                choices=choices,
+                error_messages={
+                    "invalid_choice": f"The version to compare {role} is not a published "
+                    f"version of {product.name}"
+                    + (f"; the published versions are {labels}." if labels else ".")
+                },
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        by_label = {plan.version: plan for plan in self.versions}
+        old_label, new_label = data.get("from"), data.get("to")
+        data["old"] = data["new"] = None
+        if old_label and old_label == new_label:
+            raise ValidationError("Choose two different versions to compare.")
+        if len(self.versions) < 2:
+            return data
+        new = by_label[new_label] if new_label else self.versions[0]
+        if old_label:
+            old = by_label[old_label]
+        else:
+            older = self.versions[self.versions.index(new) + 1 :]
+            if not older:
+                raise ValidationError(
+                    f"Version {new.version} is the first published version: choose a version "
+                    "to compare it with."
+                )
+            old = older[0]
+        if old == new:
+            raise ValidationError("Choose two different versions to compare.")
+        data["old"], data["new"] = old, new
+        return data
+
+    def error_message(self):
+        messages = [error for errors in self.errors.values() for error in errors]
+        return " ".join(messages)
+
+
+def version_url(product, plan):
+    """The address of ``plan``'s page; None if its label cannot be part of an address."""
+    try:
+        return reverse(
+            "browse:product_version", kwargs={"slug": product.slug, "version": plan.version}
+        )
+    except NoReverseMatch:
+        return None
+
+
+def plan_url(product, plan):
+    """Where a version is read: the product page for the current one, else its version page."""
+    return product.get_absolute_url() if plan.is_published else version_url(product, plan)
+
+
+def changes_url(product, old=None, new=None):
+    """The address of the comparison of two versions (the default ones when not given)."""
+    url = reverse("browse:product_changes", kwargs={"slug": product.slug})
+    query = urlencode({name: plan.version for name, plan in (("from", old), ("to", new)) if plan})
+    return f"{url}?{query}" if query else url
+
+
+def link_items(product, plan):
+    """Give each concern and study of ``plan`` the address of its place on the version's page."""
+    base = plan_url(product, plan)
+    for concern in plan.safety_concerns.all():
+        concern.page_url = f"{base}#{concern.anchor}" if base else None
+    for study in plan.studies.all():
+        study.page_url = f"{base}#study-{study.pk}" if base else None
+
+
+def product_changes(request, slug):
+    product = selectors.product_versions(slug)
+    versions = product.versions
+    for plan in versions:
+        plan.page_url = plan_url(product, plan)
+    form = VersionsForm(request.GET, product=product)
+    comparison, backwards = None, False
+    if form.is_valid() and form.cleaned_data["old"]:
+        old, new = form.cleaned_data["old"], form.cleaned_data["new"]
+        comparison = compare(old, new)
+        for plan in (comparison.old_plan, comparison.new_plan):
+            link_items(product, plan)
+        backwards = versions.index(old) < versions.index(new)  # newest first
+        selected = (old, new)
+    else:
+        selected = (versions[1], versions[0]) if len(versions) > 1 else (None, None)
+    return render(
+        request,
+        "browse/product_changes.html",
+        {
+            "product": product,
+            "versions": versions,
+            "error": None if form.is_valid() else form.error_message(),
+            "comparison": comparison,
+            "backwards": backwards,
+            "selected_from": selected[0],
+            "selected_to": selected[1],
+        },
+        status=200 if form.is_valid() else 400,
+    )
+
+
+def product_version(request, slug, version):
+    product = selectors.product_version(slug, version)
+    plan = product.plan
+    ids = [item.pk for item in product.versions]
+    newer = product.versions[: ids.index(plan.pk)]
+    successor = newer[-1] if newer and not plan.is_published else None
+    context = plan_page_context(product, plan)
+    context["viewed_version"] = {
+        "successor": successor,
+        "changes_url": changes_url(product, plan, successor) if successor else None,
+        "history_url": changes_url(product),
+    }
+    return render(request, "browse/product_detail.html", context)

@@ -1,0 +1,151 @@
+"""The public search page: /search/?q=…&kind=…&page=… (and &format=csv|json)."""
+
+import dataclasses
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.exceptions import BadRequest
+from django.http import Http404
+from django.shortcuts import render
+
+from common.exports import Column, export
+from common.listing import page_of
+
+from .. import search as site_search
+
+PER_PAGE = 20
+
+EXPORT_COLUMNS = [
+    Column("kind", lambda row: row.kind),
+    Column("product", lambda row: row.product),
+    Column("title", lambda row: row.title),
+    Column("snippet", lambda row: row.snippet),
+    Column("url", lambda row: row.url),
+]
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search for",
+        required=False,
+        widget=forms.SearchInput,
+        max_length=site_search.MAX_LENGTH,
+        error_messages={
+            "max_length": (
+                "Search for at most %(limit_value)d characters (this search has %(show_value)d)."
+            )
+        },
+    )
+    kind = forms.ChoiceField(
+        label="Only",
+        required=False,
+        choices=[("", "All kinds of result"), *site_search.Kind.choices],
+        error_messages={
+            "invalid_choice": "The kind must be one of: " + ", ".join(site_search.Kind.values) + "."
+        },
+    )
+    page = forms.IntegerField(
+        required=False,
+        min_value=1,
+        error_messages={
+            "invalid": "The page must be a whole number.",
+            "min_value": "The page must be 1 or more.",
+        },
+    )
+
+    def error_message(self):
+        return " ".join(message for errors in self.errors.values() for message in errors)
+
+
+def search(request):
+    form = SearchForm(request.GET)
+    if not form.is_valid():
+        raise BadRequest(form.error_message())
+    query = form.cleaned_data["q"]
+    kind = form.cleaned_data["kind"] or None
+    page_number = form.cleaned_data["page"] or 1
+    terms = site_search.Terms(query)
+
+    response = export(
+        request,
+        _absolute_urls(request, site_search.all_results(terms, kind)),
+        EXPORT_COLUMNS,
+        "search",
+        query=query,
+        kind=kind,
+    )
+    if response is not None:
+        return response
+
+    page = None
+    if not query:
+        groups = []
+    elif kind:
+        results = site_search.kind_results(terms, kind)
+        page = page_of(results, PER_PAGE, page_number)
+        groups = [
+            site_search.Group(
+                site_search.Kind(kind), page.paginator.count, page.object_list, more=results.more
+            )
+        ]
+    elif page_number != 1:
+        raise Http404  # all kinds fit on one page: each group shows its first results
+    else:
+        groups = site_search.grouped_results(terms, limit=PER_PAGE)
+
+    total = sum(group.count for group in groups)
+    more = any(group.more for group in groups)
+    return render(
+        request,
+        "browse/search.html",
+        {
+            "form": form,
+            "query": query,
+            "search_query": query,
+            "kind": site_search.Kind(kind) if kind else None,
+            "groups": groups,
+            "total": total,
+            "page": page,
+            "heading": _heading(query, kind, total, page, more=more),
+            "active_filters": _active_filters(query, kind),
+            "query_without_page": urlencode(_params(q=query, kind=kind)),
+            "full_text": terms.full_text,
+        },
+    )
+
+
+def _params(**params):
+    return {name: value for name, value in params.items() if value}
+
+
+def _heading(query, kind, total, page, *, more=False):
+    if not query:
+        return "Search"
+    if more:
+        count = f"More than {total} results"
+    elif total:
+        count = f"{total} result{'s' if total != 1 else ''}"
+    else:
+        count = "No results"
+    parts = [f"{count} for '{query}'"]
+    if kind:
+        parts.append(site_search.Kind(kind).label.lower())
+    if page is not None and page.paginator.num_pages > 1:
+        parts.append(f"page {page.number} of {page.paginator.num_pages}")
+    return " · ".join(parts)
+
+
+def _active_filters(query, kind):
+    filters = []
+    if query:
+        filters.append(("Search", query, "?" + urlencode(_params(kind=kind))))
+    if kind:
+        filters.append(
+            ("Only", site_search.Kind(kind).label.lower(), "?" + urlencode(_params(q=query)))
+        )
+    return filters
+
+
+def _absolute_urls(request, results):
+    for result in results:
+        yield dataclasses.replace(result, url=request.build_absolute_uri(result.url))
