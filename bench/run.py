@@ -60,7 +60,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench"
+BENCH_DIR = ROOT / "var" / "bench"  # databases, logs, locust's plans and records, results
 LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 PRODUCTS_PER_SCALE = 1500
 SETTINGS = "bench.settings"
@@ -888,9 +888,21 @@ def target(scenario, warmup, requests, name=None, path=None, check=None):
 def sequence(name, server, targets, log, memory=None):
     """One locust run of the ``Sequence`` user: each target's figures, and the memory probe's."""
     plan = {"mode": "latency", "targets": targets, "memory": memory}
-    options = ["--users", "1", "--spawn-rate", "1"]
+    # Failed requests are counted per target below: locust's exit status tells only of trouble.
+    options = ["--users", "1", "--spawn-rate", "1", "--exit-code-on-error", "0"]
     record = run_locust(name, plan, server, "Sequence", options, log=log)
+    return latency_figures(record, targets), record.get("memory")
+
+
+def latency_figures(record, targets):
+    """{target name: figures} of a ``Sequence`` record (its samples; locust's rounded stats).
+
+    A target is failed when a request failed, fewer were measured than asked, the locustfile
+    raised or locust exited with an error (those fail every target of the run).
+    """
     entries = {entry["name"]: entry for entry in record["stats"]}
+    trouble = [f"locust exited with {record['exit_code']}"] if record["exit_code"] else []
+    trouble += [f"the locustfile raised: {item['message']}" for item in record["exceptions"]]
     results = {}
     for item in targets:
         name = item["name"]
@@ -898,14 +910,14 @@ def sequence(name, server, targets, log, memory=None):
         if name in entries:  # locust's own figures, its times rounded (1 ms below 100 ms)
             rounded = figures_of_locust([entries[name]], None)
             figures["locust"] = {key: rounded[key] for key in ("requests", "median_ms", "p95_ms")}
+        problems = [*trouble]
+        if not figures["failures"] and figures["requests"] < item["requests"]:
+            problems.append(f"{figures['requests']} of {item['requests']} requests measured")
+        if problems:
+            figures["failures"] = figures["failures"] or 1
+            figures["errors"] = [*figures.get("errors", []), *problems][:5]
         results[name] = figures
-    trouble = [f"locust exited with {record['exit_code']}"] if record["exit_code"] else []
-    trouble += [f"the locustfile raised: {item['message']}" for item in record["exceptions"]]
-    if trouble:  # every target of the run fails with it
-        for figures in results.values():
-            figures["failures"] = figures.get("failures", 0) or 1
-            figures["errors"] = [*figures.get("errors", []), *trouble][:5]
-    return results, record.get("memory")
+    return results
 
 
 def measure_pages(name, env, scenarios, args, log, gunicorn_log):
@@ -924,12 +936,13 @@ def measure_pages(name, env, scenarios, args, log, gunicorn_log):
 def measure_export(name, env, export, memory_paths, args, log, gunicorn_log):
     """The CSV export on one worker × one thread: time to last byte, and the worker's memory.
 
-    The worker serves the baseline (measured, the ratio's), then an export with no rows (so
-    code, templates and connections are loaded); its RSS is read and its peak reset
-    (/proc/PID/clear_refs), the export is requested ``--export-requests`` times, and the peak
-    is read (VmHWM). Done for one product's export and for every concern's, each on a fresh
-    server: an export that streams holds a bounded number of rows, so both grow by about the
-    same; one that holds every row grows with the row count (``memory_slope``).
+    The worker serves the baseline (measured in the full run: the export's ratio is to it), then
+    an export with no rows (so code, templates and connections are loaded); its RSS is read and
+    its peak reset (/proc/PID/clear_refs), the export is requested ``--export-requests`` times,
+    and the peak is read (VmHWM), by the locustfile's probe. Done for one product's export and
+    for every concern's, each on a fresh server: an export that streams holds a bounded number
+    of rows, so both grow by about the same; one that holds every row grows with the row count
+    (``memory_slope``).
     """
     exports = {
         "small": (memory_paths["small"], memory_paths["small_rows"]),
@@ -940,7 +953,7 @@ def measure_export(name, env, export, memory_paths, args, log, gunicorn_log):
         check = {"csv_rows": rows, "csv_header": export["check"].get("csv_header")}
         healthz = {"name": "healthz", "path": "/healthz", "check": {"equals": "ok"}}
         targets = [
-            target(healthz, args.warmup, args.requests),
+            target(healthz, args.warmup, args.requests if label == "full" else 0),
             target(export, 1, 0, name="export_no_rows", path=memory_paths["warm"], check={}),
             target(export, 0, args.export_requests, path=path, check=check),
         ]
@@ -1125,12 +1138,6 @@ def run_load(args):
         flush=True,
     )
     plan = {"mode": "load", "groups": mix["groups"], "wait": list(args.wait)}
-    options = [
-        "--users", str(args.users),
-        "--spawn-rate", f"{args.spawn_rate:g}",
-        "--run-time", f"{args.duration}s",
-        "--csv", str(csv_prefix),
-    ]  # fmt: skip
     server_env = {**env, "BENCH_PAGE_CACHE": args.page_cache}
     with (
         Server(
@@ -1141,6 +1148,7 @@ def run_load(args):
         ) as server,
         LoadMeter(database_name(env["DATABASE_URL"])) as meter,
     ):
+        options = load_options(args, csv_prefix)
         record = run_locust(
             f"load-{tag}", plan, server, "Reader", options, timeout=args.duration + 300
         )
@@ -1184,6 +1192,16 @@ def run_load(args):
         "load": meter.result,
         **summarise_locust(record),
     }
+
+
+def load_options(args, csv_prefix):
+    """locust's options for the load test (its CSV files start with ``csv_prefix``)."""
+    return [
+        "--users", str(args.users),
+        "--spawn-rate", f"{args.spawn_rate:g}",
+        "--run-time", f"{args.duration}s",
+        "--csv", str(csv_prefix),
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------
