@@ -109,13 +109,12 @@ def summarise(durations, elapsed):
     }
 
 
-def add_ratios(scenarios, baseline="healthz"):
-    """Give every measured scenario ``ratio``: its median over the baseline's median."""
-    base = next((s for s in scenarios if s["name"] == baseline), None)
-    base_median = base.get("median_ms") if base else None
-    for scenario in scenarios:
-        scenario["ratio"] = ratio(scenario.get("median_ms"), base_median)
-    return scenarios
+def add_ratios(results, baseline="healthz"):
+    """Give the figures of every target of a run (by name) ``ratio``: median ÷ the baseline's."""
+    base = (results.get(baseline) or {}).get("median_ms")
+    for figures in results.values():
+        figures["ratio"] = ratio(figures.get("median_ms"), base)
+    return results
 
 
 def memory_slope(small, full):
@@ -926,9 +925,7 @@ def measure_pages(name, env, scenarios, args, log, gunicorn_log):
     targets = [target(s, args.warmup, args.requests) for s in pages]
     with Server(env, workers=args.workers, threads=args.threads, log_path=gunicorn_log) as server:
         results, _ = sequence(name, server, targets, log)
-    base = results.get("healthz", {}).get("median_ms")
-    for key, figures in results.items():
-        figures["ratio"] = ratio(figures.get("median_ms"), base)
+    for key, figures in add_ratios(results).items():
         print("   " + progress_line({"name": key, **figures}), flush=True)
     return results
 
@@ -961,8 +958,7 @@ def measure_export(name, env, export, memory_paths, args, log, gunicorn_log):
             (pid,) = server.worker_pids()
             probe = {"pid": pid, "around": export["name"]}
             results, probed = sequence(f"{name}-{label}", server, targets, log, probe)
-        figures = results[export["name"]]
-        figures["ratio"] = ratio(figures.get("median_ms"), results["healthz"].get("median_ms"))
+        figures = add_ratios(results)[export["name"]]
         if label == "full":
             timing = figures
         if figures.get("median_ms") is None or not probed:

@@ -35,13 +35,14 @@ def test_summarise_reports_milliseconds_and_requests_per_second():
 
 
 def test_ratios_are_to_the_baseline_median_of_the_same_run():
-    scenarios = [
-        {"name": "healthz", "median_ms": 2.0},
-        {"name": "products", "median_ms": 5.0},
-        {"name": "risk_page_print", "path": None},
-    ]
-    run.add_ratios(scenarios)
-    assert [s["ratio"] for s in scenarios] == [1.0, 2.5, None]
+    results = {
+        "healthz": {"median_ms": 2.0},
+        "products": {"median_ms": 5.0},
+        "search": {"requests": 0, "failures": 1},
+    }
+    run.add_ratios(results)
+    assert [figures["ratio"] for figures in results.values()] == [1.0, 2.5, None]
+    assert run.add_ratios({"products": {"median_ms": 5.0}})["products"]["ratio"] is None
     assert run.ratio(3, 0) is None
 
 
@@ -220,7 +221,7 @@ def result(database, scale, medians, export_s=1.5, extra_kb=2048):
          "requests": 10 if target == "export" else 200}
         for name, target, median in zip(names, targets, [*medians, export_s * 1000], strict=True)
     ]  # fmt: skip
-    run.add_ratios(scenarios)
+    run.add_ratios({scenario["name"]: scenario for scenario in scenarios})
     return {
         "database": database,
         "scale": scale,
