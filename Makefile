@@ -47,11 +47,13 @@ test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=rmpsite.settings.test
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The benchmark of docs/performance.md: SQLite, and PostgreSQL when BENCH_PG_URL is set.
+# The benchmark of docs/performance.md (bench/run.py, locust against gunicorn): each page's
+# latency, rendered and cached, and the CSV export, on SQLite, and PostgreSQL when BENCH_PG_URL
+# is set; then the report.
 SCALE ?= 1
 bench: install
-	$(BIN)/python bench/run.py --database sqlite --scale $(SCALE)
-	@if [ -n "$$BENCH_PG_URL" ]; then $(BIN)/python bench/run.py --database postgres --scale $(SCALE); fi
+	$(BIN)/python bench/run.py latency --database sqlite --scale $(SCALE)
+	@if [ -n "$$BENCH_PG_URL" ]; then $(BIN)/python bench/run.py latency --database postgres --scale $(SCALE); fi
 	$(BIN)/python bench/report.py
 
 # The load test of docs/performance.md: locust, 50 readers for 60 s against gunicorn (SQLite;
@@ -60,7 +62,7 @@ LOAD_DB ?= sqlite
 USERS ?= 50
 DURATION ?= 60
 load: install
-	$(BIN)/python bench/load.py --database $(LOAD_DB) --scale $(SCALE) --users $(USERS) --duration $(DURATION)
+	$(BIN)/python bench/run.py load --database $(LOAD_DB) --scale $(SCALE) --users $(USERS) --duration $(DURATION)
 	$(BIN)/python bench/report.py
 
 curator: migrate

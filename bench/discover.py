@@ -1,19 +1,28 @@
 """Choose the benchmark's URLs from the data, with what each response must contain.
 
 Run by ``bench/run.py`` in a subprocess with the benchmark's environment (settings module and
-``DATABASE_URL``); it writes JSON to the path given as its only argument:
+``DATABASE_URL``); it writes JSON to the path given as its first argument.
+
+For the latency measurements (``bench/run.py latency``):
 
 - ``scenarios``: name, title, path and the checks a response must pass;
+- ``memory_paths``: the exports the CSV export's memory is compared with (no rows, one product);
 - ``facts``: what the database holds and which rows were chosen (largest product, common term);
 - ``versions``: Django, the database engine and its version;
 - the number of SQL queries each scenario's URL makes, counted once with Django's test client
   (unless ``--no-query-counts``).
 
+With ``--mix`` (``bench/run.py load``): ``groups``, the pools of URLs of bench/locustfile.py's
+page groups (``discover_mix``: the scenarios above plus ``--sample`` sampled products, the
+commonest words, every filter value), with ``facts`` and ``versions``.
+
 Nothing here is hard-coded to a product: "the largest product" is the one whose current plan has
 the most safety concerns, the common search term the word found in the most concern names.
 """
 
+import argparse
 import json
+import random
 import re
 import sys
 from collections import Counter
@@ -35,16 +44,25 @@ STOPWORDS = frozenset(
 )
 WORD = re.compile(r"[a-z]{5,}")
 NO_MATCH = "zzqxjvbench"  # a word no concern contains: the zero-row export
+SAMPLE = 200  # products whose pages (and API documents) the load test's readers open
+TERMS = 5  # common words the readers search for and filter by
+COMPARISONS = 25  # product pairs and triples on the compare page
+HOME_HEADING = "<h1>Risk management plans of medicines</h1>"
+
+
+def common_terms(names, count):
+    """The ``count`` words (5+ letters, not stopwords) found in the most names; ties by word."""
+    counts = Counter()
+    for name in names:
+        counts.update({word for word in WORD.findall(name.lower()) if word not in STOPWORDS})
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return [word for word, _ in ranked][:count]
 
 
 def common_term(names):
     """The word (5+ letters, not a stopword) found in the most names; ties alphabetically."""
-    counts = Counter()
-    for name in names:
-        counts.update({word for word in WORD.findall(name.lower()) if word not in STOPWORDS})
-    if not counts:
-        return None
-    return min(counts.items(), key=lambda item: (-item[1], item[0]))[0]
+    found = common_terms(names, 1)
+    return found[0] if found else None
 
 
 def most_common(values):
@@ -243,6 +261,149 @@ def discover():
     }
 
 
+def group(title, targets):
+    return {"title": title, "targets": targets}
+
+
+def discover_mix(sample=SAMPLE, seed=1):
+    """The pools of URLs of bench/locustfile.py's page groups, with what each must contain."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.db.models import Count
+    from django.templatetags.static import static
+    from django.utils.html import escape
+
+    from browse.filters.concerns import SafetyConcernFilter
+    from browse.filters.products import ProductFilter
+    from browse.selectors.concerns import current_concerns
+    from browse.selectors.products import product_list
+    from products.models import Product
+    from risks.models import RiskManagementPlan, SafetyConcern
+
+    latency = discover()  # the latency scenarios: studies overdue, export, filter values
+    scenarios = {s["name"]: s for s in latency["scenarios"]}
+    plans = list(
+        RiskManagementPlan.objects.current()
+        .annotate(concern_count=Count("safety_concerns"))
+        .select_related("product")
+        .order_by("product__slug")
+    )
+    chosen = random.Random(seed).sample(plans, min(sample, len(plans)))
+    largest = latency["facts"]["largest_product"]["slug"]
+    if chosen and largest not in {plan.product.slug for plan in chosen}:
+        chosen[0] = next(plan for plan in plans if plan.product.slug == largest)
+
+    product_pages, api = [], []
+    for plan in chosen:
+        product = plan.product
+        expected = [f"<h1>{escape(product.name)} "]
+        first = plan.safety_concerns.order_by("position", "id").first()
+        if first:
+            expected.append(escape(first.name))
+        product_pages.append({"path": product.get_absolute_url(), "check": {"contains": expected}})
+        api.append(
+            {
+                "path": f"/api/v1/products/{product.slug}/",
+                "check": {
+                    "json": {"slug": product.slug, "len:safety_concerns": plan.concern_count}
+                },
+            }
+        )
+
+    public = Product.objects.filter(plans__in=RiskManagementPlan.objects.current())
+    concerns = SafetyConcern.objects.current()
+    values = {
+        "status": public.order_by().values_list("authorisation_status", flat=True).distinct(),
+        "region": public.order_by().values_list("region", flat=True).distinct(),
+        "concern": concerns.order_by().values_list("category", flat=True).distinct(),
+    }
+    params = [{}, {"page": "2"}]
+    params += [{key: value} for key, found in values.items() for value in sorted(found) if value]
+    params.append(
+        {k: v for k, v in latency["facts"]["products_filter"].items() if k != "matches" and v}
+    )
+    products_list = []
+    for query in params:
+        found = ProductFilter(query, queryset=product_list()).qs.count()
+        if query.get("page") and found <= 25:  # one page only: no page 2
+            continue
+        products_list.append(
+            {
+                "path": "/products/" + (f"?{urlencode(query)}" if query else ""),
+                "check": {"contains": ["<h1>" + plural(found, "product", "products")]},
+            }
+        )
+
+    terms = common_terms(concerns.values_list("name", flat=True).iterator(), TERMS)
+    search, concern_lists = [], []
+    for term in terms:
+        search.append(
+            {
+                "path": "/search/?" + urlencode({"q": term}),
+                "check": {"contains": [escape(f"results for '{term}'") + "</h1>"]},
+            }
+        )
+        matching = SafetyConcernFilter({"q": term}, queryset=current_concerns()).qs
+        query = {"q": term, "category": most_common(matching.values_list("category", flat=True))}
+        found = SafetyConcernFilter(query, queryset=current_concerns()).qs.count()
+        concern_lists.append(
+            {
+                "path": "/risks/?" + urlencode(query),
+                "check": {
+                    "contains": ["<h1>" + plural(found, "safety concern", "safety concerns")]
+                },
+            }
+        )
+
+    compare, start = [], 0
+    for index in range(COMPARISONS):
+        size = 3 if index % 5 == 4 else 2
+        compared = [plan.product for plan in chosen[start : start + size]]
+        start += size
+        if len(compared) < 2:
+            break
+        compare.append(
+            {
+                "path": "/compare/?" + urlencode({"products": ",".join(p.slug for p in compared)}),
+                "check": {
+                    "contains": [
+                        *(escape(product.name) for product in compared),
+                        "side by side</h1>",
+                    ]
+                },
+            }
+        )
+
+    stylesheets = []
+    for name in ("css/site.css", "css/print.css"):
+        text = Path(staticfiles_storage.path(staticfiles_storage.stored_name(name))).read_text()
+        line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+        stylesheets.append({"path": static(name), "check": {"contains": [line[:60]]}})
+
+    def scenario(name):
+        found = scenarios[name]
+        return [{"path": found["path"], "check": found["check"]}]
+
+    groups = {
+        "product_page": group("Product risk page (sampled products)", product_pages),
+        "products_list": group("Products list, filters and page 2", products_list),
+        "search": group("Search for a common term", search),
+        "concerns": group("Concerns across products, by text and category", concern_lists),
+        "api_product": group("API product detail", api),
+        "static_css": group("Stylesheets (static files)", stylesheets),
+        "compare": group("Compare 2 or 3 products", compare),
+        "studies_overdue": group("Studies list, overdue", scenario("studies_overdue")),
+        "home": group("Home page", [{"path": "/", "check": {"contains": [HOME_HEADING]}}]),
+        "export_csv": group("CSV export of every current concern", scenario("export_csv")),
+    }
+    facts = {
+        **latency["facts"],
+        "sampled_products": len(chosen),
+        "sample_seed": seed,
+        "terms": terms,
+    }
+    return {"groups": groups, "facts": facts, "versions": latency["versions"]}
+
+
 def database_version(connection):
     if connection.vendor == "sqlite":
         import sqlite3
@@ -280,14 +441,21 @@ def count_queries(scenarios):
 def main(argv):
     import django
 
-    args = [arg for arg in argv if not arg.startswith("--")]
-    if len(args) != 1:
-        raise SystemExit("usage: discover.py OUTPUT.json [--no-query-counts]")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("output", type=Path)
+    parser.add_argument("--no-query-counts", action="store_true")
+    parser.add_argument("--mix", action="store_true", help="the load test's pools of URLs")
+    parser.add_argument("--sample", type=int, default=SAMPLE)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(argv)
     django.setup()
-    result = discover()
-    if "--no-query-counts" not in argv:
-        count_queries(result["scenarios"])
-    Path(args[0]).write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    if args.mix:
+        result = discover_mix(args.sample, args.seed)
+    else:
+        result = discover()
+        if not args.no_query_counts:
+            count_queries(result["scenarios"])
+    args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":

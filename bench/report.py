@@ -5,8 +5,9 @@
     .venv/bin/python bench/report.py --load var/bench/load-sqlite-1.json   # or --no-load
 
 Only the text between ``<!-- results:start -->`` and ``<!-- results:end -->`` is rewritten.
-The load tests of bench/load.py (var/bench/load-*.json, picked up unless ``--load`` names
-files or ``--no-load`` leaves them out) get a "Load" section at the end of it.
+The latency runs (``bench/run.py latency``: results-*.json) fill the tables; the load tests
+(``bench/run.py load``: var/bench/load-*.json, picked up unless ``--load`` names files or
+``--no-load`` leaves them out) get a "Load" section at the end of it.
 """
 
 import argparse
@@ -206,8 +207,8 @@ def export_lines(runs):
         rows = run["facts"]["current_concerns"]
         text = (
             f"- {scale_name(run)}: {rows:,} rows, {export.get('bytes', 0) / 1e6:.1f} MB; "
-            f"time to last byte median {seconds:.2f} s{mark} (first byte "
-            f"{export.get('ttfb_median_ms', 0) / 1000:.2f} s)"
+            f"time to last byte median {seconds:.2f} s{mark} (p95 "
+            f"{export['p95_ms'] / 1000:.2f} s, {export.get('requests', '?')} requests)"
         )
         memory = run.get("export_memory") or {}
         slope = memory.get("slope")
@@ -251,6 +252,7 @@ def machine_lines(results):
             f"{machine['cpu_model']} × {machine['cpu_count']} CPUs, {machine['memory_gb']} GB RAM, "
             f"{machine['os']}; Python {machine['python']}, Django {versions['django']}, "
             f"gunicorn {versions['gunicorn']}"
+            + (f", locust {versions['locust']}" if versions.get("locust") else "")
         )
         if text not in seen:
             seen.add(text)
@@ -259,14 +261,24 @@ def machine_lines(results):
     lines.append(f"- Databases: {', '.join(engines)}.")
     server = results[0]["server"]
     client = results[0]["client"]
-    lines.append(
+    text = (
         f"- Server: gunicorn on 127.0.0.1, {server['workers']} {server['worker_class']} workers "
         f"× {server['threads']} threads, settings `{server['settings']}` (production, DEBUG "
-        f"off). Client on the same machine: {client['concurrency']} connection(s), "
-        f"{client['requests']} requests per page ({client['export_requests']} for the export) "
-        f"after {client['warmup']} warm-up requests."
+        "off). "
     )
-    return lines
+    if client.get("tool") == "locust":
+        text += (
+            f"Client: locust ({client['user_class']}) on the same machine, one user with no wait, "
+            f"{client['requests']} requests per page after {client['warmup']} warm-up requests; "
+            f"the export {client['export_requests']} requests on one worker × one thread."
+        )
+    else:  # the hand-written client of earlier runs
+        text += (
+            f"Client on the same machine: {client['concurrency']} connection(s), "
+            f"{client['requests']} requests per page ({client['export_requests']} for the "
+            f"export) after {client['warmup']} warm-up requests."
+        )
+    return [*lines, text]
 
 
 def facts_lines(results):
@@ -322,7 +334,7 @@ def load_table(run):
 
 
 def load_section(loads):
-    """The "Load" section: how the load tests ran, then each one's table (bench/load.py)."""
+    """The "Load" section: how the load tests ran, then each one's table (bench/run.py load)."""
     if not loads:
         return []
     loads = sorted(loads, key=lambda r: (list(DATABASES).index(r["database"]), scale_order(r)))
@@ -331,7 +343,7 @@ def load_section(loads):
     parts = [
         "### Load",
         "",
-        f"`bench/load.py`: {client['users']} simulated readers (locust {client['user_class']}, "
+        f"`bench/run.py load`: {client['users']} simulated readers (locust {client['user_class']}, "
         f"{client['spawn_rate']:g} started per second) open public pages for "
         f"{client['duration_s']} s, each waiting {wait[0]:g}–{wait[1]:g} s between pages and "
         "choosing the next by the weights of `bench/locustfile.py` (share below) and a URL of "
@@ -378,7 +390,7 @@ def load_section(loads):
 def render(results, *, loads=(), generated=None):
     """The markdown between the markers, from a list of result dicts (and load test dicts)."""
     if not results:
-        text = "No results yet: run `make bench` (or bench/run.py), then bench/report.py."
+        text = "No results yet: run `make bench` (or bench/run.py latency), then bench/report.py."
         return "\n".join([text, "", *load_section(loads)]).rstrip() + "\n" if loads else text
     generated = generated or datetime.date.today().isoformat()
     results = sorted(results, key=lambda r: (list(DATABASES).index(r["database"]), scale_order(r)))
@@ -452,7 +464,7 @@ def main(argv=None):
         action="append",
         type=Path,
         metavar="FILE",
-        help="a bench/load.py result file, repeatable (default: var/bench/load-*.json of the "
+        help="a bench/run.py load result file, repeatable (default: var/bench/load-*.json of the "
         "1× and 10× runs, else every trial run)",
     )
     parser.add_argument("--no-load", action="store_true", help="leave the Load section out")

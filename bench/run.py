@@ -1,18 +1,37 @@
-"""Benchmark the public pages under gunicorn on loopback; write the figures as JSON.
+"""The benchmark of docs/performance.md: the public pages under gunicorn on loopback, with locust.
 
-    .venv/bin/python bench/run.py --database sqlite --scale 1
-    .venv/bin/python bench/run.py --database postgres --scale 10 --pg-url postgres://u@host:5432/
+    .venv/bin/python bench/run.py latency --database sqlite --scale 1
+    .venv/bin/python bench/run.py latency --database postgres --scale 10 --pg-url postgres://u@host:5432/
+    .venv/bin/python bench/run.py load --database sqlite --scale 1 --users 50 --duration 60
 
-Steps: prepare a database of 1,500 × scale synthetic products (``generate_synthetic_data``;
+Both modes prepare a database of 1,500 × scale synthetic products (``generate_synthetic_data``;
 kept and reused when a marker says it holds the same products and seed, ``--fresh`` rebuilds
-it), choose the URLs from the data (``bench/discover.py``), serve the site with gunicorn
-(gthread workers, production settings, DEBUG off), warm every URL up, then request each one
-``--requests`` times and record median, p95, requests per second and the ratio of the median to
-the baseline's (``/healthz``) in the same run. The CSV export of every concern is also measured
-for its worker's memory (see ``measure_export_memory``). ``bench/report.py`` turns the JSON into
-the table in docs/performance.md.
+it), collect the static files, choose the URLs from the data (``bench/discover.py``, in a
+subprocess with the benchmark's settings), serve the site with gunicorn (gthread workers,
+production settings, DEBUG off) and run locust headless with ``bench/locustfile.py`` against
+it, on the same machine. Each locust run gets a plan (``var/bench/plan-….json``) and leaves a
+record (``var/bench/locust-….json``) that is summarised here.
 
-Only the standard library and the project's requirements are used.
+``latency`` (``make bench``) runs locust's ``Sequence`` user: one user, no wait, each page in
+turn, ``--warmup`` requests then ``--requests`` measured ones, ``/healthz`` first as the
+baseline of the same run; median, p95 and requests per second of each page and the ratio of its
+median to the baseline's. Three kinds of run:
+
+1. rendered: the site's page cache off (``BENCH_PAGE_CACHE=off``), every request renders;
+2. cached: the page cache on, each measured request a cache hit (unless ``--no-cached-pass``);
+3. the CSV export of every concern, on a gunicorn of one worker and one thread:
+   ``--export-requests`` requests (time to the last byte) after the baseline and an export with
+   no rows, with the worker's RSS read from /proc before them and its peak (VmHWM) after; the
+   same for one product's export, to tell memory per row from fixed costs.
+
+It writes ``var/bench/results-DB-LABEL.json``. ``load`` (``make load``) runs locust's
+``Reader``: ``--users`` readers for ``--duration`` seconds choosing pages by weight with a think
+time, and writes ``var/bench/load-DB-LABEL.json`` (per page group and in total: requests,
+failures, median, p95, p99 and max latency, req/s), keeping locust's CSV files
+(``load-DB-LABEL_stats.csv``, ``_stats_history.csv``, ``_failures.csv``). Both record the
+machine, the commit and the other processes' share of the CPUs; ``bench/report.py`` renders
+them in docs/performance.md. The exit status is 1 if any request failed, the locustfile raised,
+or locust failed.
 """
 
 import argparse
@@ -20,7 +39,6 @@ import contextlib
 import csv
 import datetime
 import hashlib
-import http.client
 import io
 import json
 import math
@@ -36,19 +54,22 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "var" / "bench"
+BENCH_DIR = ROOT / "var" / "bench"  # databases, logs, locust's plans and records, results
+LOCUSTFILE = ROOT / "bench" / "locustfile.py"
 PRODUCTS_PER_SCALE = 1500
 SETTINGS = "bench.settings"
 GENERATOR = "generate_synthetic_data"
 DEFAULT_SEED = 1
-READ_CHUNK = 64 * 1024
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, direct
 
 # ---------------------------------------------------------------------------------------------
-# Statistics (pure functions, tested in bench/tests/test_harness.py)
+# Statistics (pure functions, tested in bench/tests/)
 
 
 def percentile(values, q):
@@ -88,13 +109,12 @@ def summarise(durations, elapsed):
     }
 
 
-def add_ratios(scenarios, baseline="healthz"):
-    """Give every measured scenario ``ratio``: its median over the baseline's median."""
-    base = next((s for s in scenarios if s["name"] == baseline), None)
-    base_median = base.get("median_ms") if base else None
-    for scenario in scenarios:
-        scenario["ratio"] = ratio(scenario.get("median_ms"), base_median)
-    return scenarios
+def add_ratios(results, baseline="healthz"):
+    """Give the figures of every target of a run (by name) ``ratio``: median ÷ the baseline's."""
+    base = (results.get(baseline) or {}).get("median_ms")
+    for figures in results.values():
+        figures["ratio"] = ratio(figures.get("median_ms"), base)
+    return results
 
 
 def memory_slope(small, full):
@@ -150,105 +170,199 @@ def _check_body(check, body):
 
 
 # ---------------------------------------------------------------------------------------------
-# HTTP client
+# Locust's records (pure functions, tested in bench/tests/)
 
 
-def fetch(connection, path):
-    """GET ``path`` on a kept-alive connection: (status, body, seconds to first byte, total)."""
-    start = time.perf_counter()
-    connection.request("GET", path, headers={"Host": "127.0.0.1", "Accept-Encoding": "identity"})
-    response = connection.getresponse()
-    first = time.perf_counter()
-    chunks = []
-    while chunk := response.read(READ_CHUNK):
-        chunks.append(chunk)
-    end = time.perf_counter()
-    if response.getheader("Connection", "").lower() == "close":
-        connection.close()
-    return response.status, b"".join(chunks), first - start, end - start
+def sample_figures(samples, failures=()):
+    """A latency target's figures from the exact samples bench/locustfile.py kept.
+
+    ``samples`` are [start (epoch seconds), response time (ms, to the last byte), bytes] of the
+    measured requests that passed; ``failures`` the errors of those that did not (warm-ups
+    included). req/s is over the measured requests, from the first's start to the last's end.
+    """
+    if samples:
+        elapsed = max(start + ms / 1000 for start, ms, _ in samples) - min(s[0] for s in samples)
+        result = summarise([ms / 1000 for _, ms, _ in samples], elapsed)
+        result["bytes"] = sum(size for _, _, size in samples) // len(samples)
+    else:
+        result = summarise([], 0)
+    result["failures"] = len(failures)
+    if failures:
+        result["errors"] = sorted(set(failures))[:5]
+    return result
 
 
-class Client:
-    """One kept-alive HTTP connection per thread to the server under test."""
+def histogram_percentile(histogram, count, fraction):
+    """The time (ms) within which ``fraction`` of ``count`` requests finished, as locust has it.
 
-    def __init__(self, port):
-        self.port = port
-        self.local = threading.local()
-
-    def get(self, path):
-        connection = getattr(self.local, "connection", None)
-        reused = connection is not None
-        if connection is None:
-            connection = self.local.connection = self.connect()
-        try:
-            return fetch(connection, path)
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-            # gunicorn closes a kept-alive connection after a few idle seconds: retry once.
-            connection.close()
-            self.local.connection = None
-            if not reused:
-                raise
-            return self.get(path)
-        except (http.client.HTTPException, OSError):
-            connection.close()
-            self.local.connection = None
-            raise
-
-    def connect(self):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=600)
+    ``histogram`` maps locust's rounded response times to request counts; the answer is the
+    bucket of the request at that rank (locust's ``calculate_response_time_percentile``).
+    """
+    threshold = int(count * fraction)
+    processed = 0
+    for time_ms in sorted(histogram, reverse=True):
+        processed += histogram[time_ms]
+        if count - processed <= threshold:
+            return time_ms
+    return None
 
 
-def run_requests(client, scenario, count, concurrency):
-    """Request the scenario ``count`` times from ``concurrency`` threads; times and failures."""
-    durations, first_bytes, failures = [], [], []
-    validated = set()  # digests of bodies that passed the full check
-    lock = threading.Lock()
-    remaining = iter(range(count))
-    total_bytes = [0]
+def figures_of_locust(entries, seconds):
+    """Requests, failures, latencies (ms) and requests per second of locust stats entries.
 
-    def work():
-        while True:
-            with lock:
-                if next(remaining, None) is None:
-                    return
-            try:
-                status, body, first, total = client.get(scenario["path"])
-                problem = None
-                if status != 200:
-                    problem = f"HTTP {status}: {error_excerpt(body)}"
-                else:
-                    digest = hashlib.sha1(body).digest()
-                    if digest not in validated:
-                        check_body(scenario.get("check", {}), body)
-                        with lock:
-                            validated.add(digest)
-            except CheckFailed as error:
-                problem = str(error)
-            except (http.client.HTTPException, OSError) as error:
-                problem, total, first, body = f"{type(error).__name__}: {error}", None, None, b""
-            with lock:
-                if problem:
-                    failures.append(problem)
-                else:
-                    durations.append(total)
-                    first_bytes.append(first)
-                    total_bytes[0] += len(body)
+    Several entries (every group) are merged as locust's "Aggregated" row merges them.
+    """
+    histogram = Counter()
+    for entry in entries:
+        histogram.update({float(ms): count for ms, count in entry["response_times"].items()})
+    requests = sum(entry["num_requests"] for entry in entries)
+    timed = requests - sum(entry.get("num_none_requests", 0) for entry in entries)
+    result = {
+        "requests": requests,
+        "failures": sum(entry["num_failures"] for entry in entries),
+        "median_ms": None,
+        "p95_ms": None,
+        "p99_ms": None,
+        "max_ms": None,
+        "mean_ms": None,
+        "rps": requests / seconds if seconds else None,
+    }
+    if timed <= 0 or not histogram:
+        return result
+    fastest = min(entry["min_response_time"] for entry in entries if entry["num_requests"])
+    slowest = max(entry["max_response_time"] for entry in entries)
 
-    start = time.perf_counter()
-    threads = [threading.Thread(target=work) for _ in range(max(1, concurrency))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - start
-    return durations, first_bytes, failures, elapsed, total_bytes[0]
+    def percentile(fraction):
+        # A bucket is kept within the exact minimum and maximum, as locust keeps its median
+        # (a p99 bucket of 4,600 ms would otherwise exceed a maximum of 4,556 ms).
+        return min(max(histogram_percentile(histogram, timed, fraction), fastest), slowest)
+
+    result.update(
+        {
+            "median_ms": percentile(0.5),
+            "p95_ms": percentile(0.95),
+            "p99_ms": percentile(0.99),
+            "max_ms": slowest,
+            "mean_ms": sum(entry["total_response_time"] for entry in entries) / timed,
+        }
+    )
+    return result
 
 
-def error_excerpt(body):
-    """The <title> of an error page, or its first characters."""
-    text = body.decode("utf-8", errors="replace")
-    match = re.search(r"<title>(.*?)</title>", text, re.S)
-    return (match.group(1) if match else text[:120]).strip()
+def run_seconds(entries):
+    """From the first request's entry to the last request (locust's window for req/s)."""
+    starts = [entry["start_time"] for entry in entries if entry.get("start_time")]
+    ends = [e["last_request_timestamp"] for e in entries if e.get("last_request_timestamp")]
+    if not starts or not ends:
+        return None
+    return max(ends) - min(starts) or None
+
+
+def read_record(path):
+    """What bench/locustfile.py wrote when locust quit, or an empty record if nothing was."""
+    path = Path(path)
+    if not path.exists():
+        return {
+            "exit_code": None,
+            "mix": [],
+            "stats": [],
+            "errors": [],
+            "exceptions": [],
+            "samples": {},
+            "failures": {},
+            "memory": None,
+        }
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def summarise_locust(record):
+    """Locust's final stats as the load result's ``groups``, ``total``, ``errors``, ``exceptions``.
+
+    ``record`` is bench/locustfile.py's: the mix ({name, title, weight, urls} per group) and
+    locust's serialised stats entries (one per group, named by the group). The groups keep the
+    mix's order; a group with no request is listed with zeros; a name the mix does not know is
+    added at the end. req/s is over the run (first to last request), the same window for every
+    group. Latencies are locust's, kept in buckets of about two significant digits (1 ms below
+    100 ms, 10 ms below 1 s, 100 ms below 10 s) and bounded by the exact minimum and maximum.
+    """
+    entries = {entry["name"]: entry for entry in record["stats"]}
+    seconds = run_seconds(record["stats"])
+    mix = record["mix"]
+    weights = sum(item["weight"] for item in mix)
+    groups = []
+    for item in mix:
+        entry = entries.pop(item["name"], None)
+        groups.append(
+            {
+                **item,
+                "share": item["weight"] / weights,
+                **figures_of_locust([entry] if entry else [], seconds),
+            }
+        )
+    for name, entry in entries.items():
+        groups.append(
+            {"name": name, "title": name, "weight": None, "share": None, "urls": None}
+            | figures_of_locust([entry], seconds)
+        )
+    total = {
+        "name": "total",
+        "title": "Total",
+        "weight": weights or None,
+        "share": 1.0 if mix else None,
+        "urls": sum(item["urls"] for item in mix) or None,
+        **figures_of_locust(record["stats"], seconds),
+    }
+    errors = [
+        {"group": error["name"], "error": error["error"], "occurrences": error["occurrences"]}
+        for error in record["errors"]
+    ]
+    return {
+        "groups": groups,
+        "total": total,
+        "seconds": seconds,
+        "errors": errors,
+        "exceptions": record["exceptions"],
+        "locust_exit_code": record["exit_code"],
+    }
+
+
+def problems(result):
+    """Why the run failed: failed requests, exceptions in the locustfile, no requests, exit code."""
+    found = []
+    total = result["total"]
+    if total["failures"]:
+        found.append(f"{total['failures']} of {total['requests']} requests failed")
+    raised = sum(item["count"] for item in result["exceptions"])
+    if raised:
+        found.append(f"the locustfile raised {raised} exception(s)")
+    if not total["requests"]:
+        found.append("no request was made")
+    if result.get("locust_exit_code"):
+        found.append(f"locust exited with {result['locust_exit_code']}")
+    return found
+
+
+def summary_lines(result):
+    """The terminal's table of the run."""
+    lines = [
+        f"   {'group':<16} {'requests':>8} {'failed':>6} {'median':>7} {'p95':>7} {'p99':>7} "
+        f"{'req/s':>7}"
+    ]
+    for item in [*result["groups"], result["total"]]:
+        cells = [
+            "—" if item[key] is None else f"{item[key]:,.0f}"
+            for key in ("median_ms", "p95_ms", "p99_ms")
+        ]
+        rps = "—" if item["rps"] is None else f"{item['rps']:.1f}"
+        lines.append(
+            f"   {item['name']:<16} {item['requests']:>8,} {item['failures']:>6,} "
+            f"{cells[0]:>7} {cells[1]:>7} {cells[2]:>7} {rps:>7}"
+        )
+    for error in result["errors"]:
+        lines.append(f"   FAILED {error['group']}: {error['error']} × {error['occurrences']}")
+    for item in result["exceptions"]:
+        lines.append(f"   EXCEPTION × {item['count']}: {item['message']}")
+    return lines
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,48 +445,47 @@ PG_PARALLEL = re.compile(r"^postgres: parallel worker for PID (\d+)")
 class LoadMeter:
     """How much CPU other processes took while the benchmark measured (they skew the figures).
 
-    The benchmark's own processes are this one, gunicorn's master and workers and, on
-    PostgreSQL, the server's backends connected to the benchmark database and their parallel
-    workers; /proc is sampled every half second to follow them (short-lived parallel workers
-    included). other = the machine's busy time − the benchmark's, as a share of the machine's
-    CPU capacity over the measurement.
+    The benchmark's own processes are this one and its descendants (gunicorn's master and
+    workers, locust) and, on PostgreSQL, the server's backends connected to the benchmark
+    database and their parallel workers; /proc is sampled every half second to follow them
+    (short-lived parallel workers included). other = the machine's busy time − the benchmark's,
+    as a share of the machine's CPU capacity over the measurement.
     """
 
     INTERVAL = 0.5
 
-    def __init__(self, server, database_name=None):
-        self.server, self.database_name = server, database_name
+    def __init__(self, database_name=None):
+        self.database_name = database_name
         self.seen = {}  # (pid, start ticks) -> [CPU seconds at first sight, latest]
         self.known = {}  # (pid, start ticks) -> ours?
         self.stop = threading.Event()
 
-    def is_ours(self, pid, parent, key, backends):
+    def is_ours(self, pid, parent, key, ours):
+        """Whether a process is the benchmark's; ``ours`` holds the pids found ours so far."""
         if key not in self.known:
-            master = self.server.process.pid
             command = process_cmdline(pid)
             backend = PG_BACKEND.match(command)
             parallel = PG_PARALLEL.match(command)
             self.known[key] = (
-                pid == master
-                or parent == master
+                parent == os.getpid()
+                or parent in ours
                 or bool(backend and self.database_name and backend[1] == self.database_name)
-                or bool(parallel and int(parallel[1]) in backends)
+                or bool(parallel and int(parallel[1]) in ours)
             )
         return self.known[key]
 
     def sample(self, first=False):
-        backends = {pid for (pid, _), ours in self.known.items() if ours}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            pid = int(entry.name)
+        ours = {pid for (pid, _), mine in self.known.items() if mine}
+        pids = sorted(int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit())
+        for pid in pids:  # parents (lower pids, as a rule) first
             stat = process_stat(pid)
             if stat is None:
                 continue
             parent, started, cpu = stat
             key = (pid, started)
-            if not self.is_ours(pid, parent, key, backends):
+            if not self.is_ours(pid, parent, key, ours):
                 continue
+            ours.add(pid)
             if key in self.seen:
                 self.seen[key][1] = cpu
             else:  # a process born during the measurement counts from zero
@@ -444,16 +557,14 @@ class Server:
 
     def wait_ready(self, seconds=60):
         deadline = time.monotonic() + seconds
+        url = f"http://127.0.0.1:{self.port}/healthz"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise SystemExit(
                     f"gunicorn exited with {self.process.returncode}; see {self.log_path}"
                 )
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                status, _, _, _ = fetch(connection, "/healthz")
-                connection.close()
-                if status == 200 and len(self.worker_pids()) == self.workers:
+            with contextlib.suppress(OSError), NO_PROXY.open(url, timeout=5) as response:
+                if response.status == 200 and len(self.worker_pids()) == self.workers:
                     return
             time.sleep(0.2)
         self.stop()
@@ -707,183 +818,235 @@ def now():
 
 
 # ---------------------------------------------------------------------------------------------
-# Measuring
+# Running locust
 
 
-def measure_scenario(client, scenario, args):
-    count = args.export_requests if scenario.get("export") else args.requests
-    warmup = args.export_warmup if scenario.get("export") else args.warmup
-    _, _, warm_failures, _, _ = run_requests(client, scenario, warmup, 1)
-    if warm_failures:
-        return {"failures": len(warm_failures), "errors": sorted(set(warm_failures))[:5]}
-    durations, first_bytes, failures, elapsed, size = run_requests(
-        client, scenario, count, args.concurrency
+def run_locust(name, plan, server, user_class, options=(), *, log=None, timeout=None):
+    """locust headless with bench/locustfile.py's ``user_class`` against ``server``: its record.
+
+    The plan goes to ``var/bench/plan-NAME.json``; the record the locustfile writes on quit to
+    ``var/bench/locust-NAME.json``. locust's output goes to ``log`` (default: the terminal).
+    """
+    plan_path = BENCH_DIR / f"plan-{name}.json"
+    record_path = BENCH_DIR / f"locust-{name}.json"
+    record_path.unlink(missing_ok=True)
+    plan = {**plan, "record_path": str(record_path)}
+    plan_path.write_text(json.dumps(plan, indent=2, ensure_ascii=False), encoding="utf-8")
+    command = locust_command(server.port, user_class, options)
+    if log:
+        log.write(f"$ {shlex.join(['locust', *command[3:]])}\n")
+        log.flush()
+    else:
+        print("   $", shlex.join(["locust", *command[3:]]), flush=True)
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "BENCH_PLAN": str(plan_path)},
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log and subprocess.STDOUT,
     )
-    result = summarise(durations, elapsed)
-    if first_bytes:
-        result["ttfb_median_ms"] = statistics.median(first_bytes) * 1000
-    result["bytes"] = size // len(durations) if durations else None
-    result["failures"] = len(failures)
-    if failures:
-        result["errors"] = sorted(set(failures))[:5]
-    return result
+    try:
+        exit_code = process.wait(timeout)
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        process.terminate()
+        process.wait(30)
+        raise
+    record = read_record(record_path)
+    record["exit_code"] = exit_code  # the process's, also when it wrote no record
+    return record
 
 
-def measure_cached(env, scenarios, args, log_path):
-    """The pages again with the site's page cache on: after the warm-up, each is a cache hit.
+def locust_command(port, user_class, options=()):
+    return [
+        sys.executable, "-m", "locust",
+        "--locustfile", str(LOCUSTFILE),
+        "--headless",
+        "--host", f"http://127.0.0.1:{port}",
+        "--only-summary",
+        *options,
+        user_class,
+    ]  # fmt: skip
 
-    Stored as ``scenario["cached"]`` (median, p95, rps, ratio to the baseline of this pass).
-    The CSV export is streamed, so never cached, and is left out.
+
+# ---------------------------------------------------------------------------------------------
+# Latency: each page in turn, one user
+
+
+def target(scenario, warmup, requests, name=None, path=None, check=None):
+    """A target of the locustfile's ``Sequence`` user."""
+    return {
+        "name": name or scenario["name"],
+        "path": path or scenario["path"],
+        "check": scenario.get("check", {}) if check is None else check,
+        "warmup": warmup,
+        "requests": requests,
+    }
+
+
+def sequence(name, server, targets, log, memory=None):
+    """One locust run of the ``Sequence`` user: each target's figures, and the memory probe's."""
+    plan = {"mode": "latency", "targets": targets, "memory": memory}
+    # Failed requests are counted per target below: locust's exit status tells only of trouble.
+    options = ["--users", "1", "--spawn-rate", "1", "--exit-code-on-error", "0"]
+    record = run_locust(name, plan, server, "Sequence", options, log=log)
+    return latency_figures(record, targets), record.get("memory")
+
+
+def latency_figures(record, targets):
+    """{target name: figures} of a ``Sequence`` record (its samples; locust's rounded stats).
+
+    A target is failed when a request failed, fewer were measured than asked, the locustfile
+    raised or locust exited with an error (those fail every target of the run).
     """
-    print("== With the page cache on (responses from the cache after the warm-up)")
-    pages = [s for s in scenarios if s.get("path") and not s.get("export")]
-    with Server(
-        {**env, "BENCH_PAGE_CACHE": "on"},
-        workers=args.workers,
-        threads=args.threads,
-        log_path=log_path,
-    ) as server:
-        client = Client(server.port)
-        for scenario in pages:
-            scenario["cached"] = measure_scenario(client, scenario, args)
-            print("   " + progress_line({**scenario, **scenario["cached"], "queries": None}))
-    base = next((s["cached"] for s in pages if s["name"] == "healthz"), None)
-    for scenario in pages:
-        scenario["cached"]["ratio"] = ratio(
-            scenario["cached"].get("median_ms"), base and base.get("median_ms")
-        )
-
-
-def measure_export_memory(env, memory_paths, export, log_path):
-    """Peak RSS growth of a single gunicorn worker while it streams a CSV export.
-
-    For each of two exports, one product's concerns and every concern, a fresh server with one
-    worker and one thread is started; the worker serves /healthz and a CSV export with no rows
-    (so code, templates and connections are loaded), then its peak RSS is reset
-    (/proc/PID/clear_refs) and the export is streamed to the end. Growth = VmHWM after the
-    export − VmRSS before it. A streaming export that holds O(1) rows has the same growth for
-    both; one that holds every row grows with the row count (``memory_slope``).
-    """
+    entries = {entry["name"]: entry for entry in record["stats"]}
+    trouble = [f"locust exited with {record['exit_code']}"] if record["exit_code"] else []
+    trouble += [f"the locustfile raised: {item['message']}" for item in record["exceptions"]]
     results = {}
+    for item in targets:
+        name = item["name"]
+        figures = sample_figures(record["samples"].get(name, []), record["failures"].get(name, []))
+        if name in entries:  # locust's own figures, its times rounded (1 ms below 100 ms)
+            rounded = figures_of_locust([entries[name]], None)
+            figures["locust"] = {key: rounded[key] for key in ("requests", "median_ms", "p95_ms")}
+        problems = [*trouble]
+        if not figures["failures"] and figures["requests"] < item["requests"]:
+            problems.append(f"{figures['requests']} of {item['requests']} requests measured")
+        if problems:
+            figures["failures"] = figures["failures"] or 1
+            figures["errors"] = [*figures.get("errors", []), *problems][:5]
+        results[name] = figures
+    return results
+
+
+def measure_pages(name, env, scenarios, args, log, gunicorn_log):
+    """The baseline and each page (not the export) in one locust run: {name: figures}."""
+    pages = [s for s in scenarios if s.get("path") and not s.get("export")]
+    targets = [target(s, args.warmup, args.requests) for s in pages]
+    with Server(env, workers=args.workers, threads=args.threads, log_path=gunicorn_log) as server:
+        results, _ = sequence(name, server, targets, log)
+    for key, figures in add_ratios(results).items():
+        print("   " + progress_line({"name": key, **figures}), flush=True)
+    return results
+
+
+def measure_export(name, env, export, memory_paths, args, log, gunicorn_log):
+    """The CSV export on one worker × one thread: time to last byte, and the worker's memory.
+
+    The worker serves the baseline (measured in the full run: the export's ratio is to it), then
+    an export with no rows (so code, templates and connections are loaded); its RSS is read and
+    its peak reset (/proc/PID/clear_refs), the export is requested ``--export-requests`` times,
+    and the peak is read (VmHWM), by the locustfile's probe. Done for one product's export and
+    for every concern's, each on a fresh server: an export that streams holds a bounded number
+    of rows, so both grow by about the same; one that holds every row grows with the row count
+    (``memory_slope``).
+    """
     exports = {
         "small": (memory_paths["small"], memory_paths["small_rows"]),
         "full": (export["path"], export["check"]["csv_rows"]),
     }
+    memory, timing = {}, None
     for label, (path, rows) in exports.items():
-        with Server(env, workers=1, threads=1, log_path=log_path) as server:
-            client = Client(server.port)
-            for warm in ("/healthz", memory_paths["warm"]):
-                status, _, _, _ = client.get(warm)
-                if status != 200:
-                    return {"error": f"{warm} answered {status}"}
+        check = {"csv_rows": rows, "csv_header": export["check"].get("csv_header")}
+        healthz = {"name": "healthz", "path": "/healthz", "check": {"equals": "ok"}}
+        targets = [
+            target(healthz, args.warmup, args.requests if label == "full" else 0),
+            target(export, 1, 0, name="export_no_rows", path=memory_paths["warm"], check={}),
+            target(export, 0, args.export_requests, path=path, check=check),
+        ]
+        with Server(env, workers=1, threads=1, log_path=gunicorn_log) as server:
             (pid,) = server.worker_pids()
-            before = memory_kb(pid)["rss"]
-            exact = reset_peak(pid)
-            sampled = [before]
-            done = threading.Event()
-
-            def sample(pid=pid, sampled=sampled, done=done):
-                while not done.wait(0.005):
-                    with contextlib.suppress(OSError):
-                        sampled.append(memory_kb(pid)["rss"])
-
-            sampler = threading.Thread(target=sample)
-            sampler.start()
-            try:
-                status, body, first, total = client.get(path)
-            finally:
-                done.set()
-                sampler.join()
-            after = memory_kb(pid)
-            peak = max(after["hwm"] if exact else 0, max(sampled), after["rss"])
-            if status != 200:
-                return {"error": f"{path} answered {status}: {error_excerpt(body)}"}
-            results[label] = {
-                "path": path,
-                "rows": rows,
-                "bytes": len(body),
-                "seconds": total,
-                "ttfb_seconds": first,
-                "rss_before_kb": before,
-                "peak_kb": peak,
-                "growth_kb": peak - before,
-                "peak_source": "VmHWM" if exact else "VmRSS sampled every 5 ms",
-            }
-    results["slope"] = memory_slope(results["small"], results["full"])
-    return results
+            probe = {"pid": pid, "around": export["name"]}
+            results, probed = sequence(f"{name}-{label}", server, targets, log, probe)
+        figures = add_ratios(results)[export["name"]]
+        if label == "full":
+            timing = figures
+        if figures.get("median_ms") is None or not probed:
+            memory["error"] = f"{path}: {'; '.join(figures.get('errors', ['no response']))}"
+            continue
+        memory[label] = {
+            "path": path,
+            "rows": rows,
+            "requests": figures["requests"],
+            "bytes": figures["bytes"],
+            "seconds": figures["median_ms"] / 1000,
+            **probed,
+        }
+        print(
+            f"   {rows:>7} rows: {figures['requests']} requests, median "
+            f"{figures['median_ms'] / 1000:.2f} s; worker peak RSS "
+            f"+{probed['growth_kb'] / 1024:.1f} MB ({probed['rss_before_kb'] / 1024:.0f} → "
+            f"{probed['peak_kb'] / 1024:.0f} MB)",
+            flush=True,
+        )
+    if "small" in memory and "full" in memory:
+        memory["slope"] = memory_slope(memory["small"], memory["full"])
+    return timing, memory
 
 
-def run(args):
-    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+def run_latency(args):
     tag = f"{args.database}-{args.label}"
-    log_path = BENCH_DIR / f"{tag}.log"
     started_at = now()
-    with open(log_path, "w") as log:
-        prepare = prepare_sqlite if args.database == "sqlite" else prepare_postgres
+    gunicorn_log = BENCH_DIR / f"gunicorn-{tag}.log"
+    with open(BENCH_DIR / f"{tag}.log", "w") as log:
         env, marker = prepare(args, log)
         if args.prepare_only:
             return None
-        print("== Collecting static files (var/bench/static)")
-        manage(env, "collectstatic", "--noinput", "--verbosity", "0", log=log)
         print(
             "== Choosing the URLs from the data"
             + ("" if args.no_query_counts else ", counting queries")
         )
-        discovery_path = BENCH_DIR / f"discovery-{tag}.json"
-        command = [sys.executable, str(ROOT / "bench" / "discover.py"), str(discovery_path)]
-        if args.no_query_counts:
-            command.append("--no-query-counts")
-        log.flush()
-        if subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=log).returncode:
-            raise SystemExit(f"bench/discover.py failed; see {log_path}")
-    discovery = json.loads(discovery_path.read_text())
-    scenarios = discovery["scenarios"]
-    if args.only:
-        keep = {"healthz", *args.only.split(",")}
-        unknown = keep - {s["name"] for s in scenarios}
-        if unknown:
-            names = ", ".join(s["name"] for s in scenarios)
-            raise SystemExit(f"Unknown scenario(s) {', '.join(sorted(unknown))}; known: {names}")
-        scenarios = [s for s in scenarios if s["name"] in keep]
-
-    gunicorn_log = BENCH_DIR / f"gunicorn-{tag}.log"
-    print(f"== gunicorn: {args.workers} gthread workers × {args.threads} threads")
-    with (
-        Server(env, workers=args.workers, threads=args.threads, log_path=gunicorn_log) as server,
-        LoadMeter(server, database_name(env["DATABASE_URL"])) as load,
-    ):
-        client = Client(server.port)
+        discovery = discover_urls(env, tag, ["--no-query-counts"] * args.no_query_counts, log)
+        scenarios = discovery["scenarios"]
+        if args.only:
+            keep = {"healthz", *args.only.split(",")}
+            unknown = keep - {s["name"] for s in scenarios}
+            if unknown:
+                names = ", ".join(s["name"] for s in scenarios)
+                unknown = ", ".join(sorted(unknown))
+                raise SystemExit(f"Unknown scenario(s) {unknown}; known: {names}")
+            scenarios = [s for s in scenarios if s["name"] in keep]
         for scenario in scenarios:
             if not scenario.get("path"):
                 print(f"   {scenario['name']:<16} skipped: {scenario.get('skipped')}")
-                continue
-            scenario.update(measure_scenario(client, scenario, args))
-            print("   " + progress_line(scenario), flush=True)
-    share = load.result.get("other_cpu_share")
+        by_name = {s["name"]: s for s in scenarios}
+        export = next((s for s in scenarios if s.get("export") and s.get("path")), None)
+        memory = None
+        print(
+            f"== locust, one user: {args.requests} requests per page after {args.warmup} "
+            f"warm-up; see {log.name}"
+        )
+        with LoadMeter(database_name(env["DATABASE_URL"])) as meter:
+            print(
+                f"== Page cache off (every page rendered): {args.workers} gthread workers × "
+                f"{args.threads} threads"
+            )
+            results = measure_pages(f"latency-{tag}", env, scenarios, args, log, gunicorn_log)
+            for key, figures in results.items():
+                by_name[key].update(figures)
+            if discovery["versions"].get("page_cache") and not args.no_cached_pass:
+                print("== Page cache on (each measured request a cache hit)")
+                cached_env = {**env, "BENCH_PAGE_CACHE": "on"}
+                results = measure_pages(
+                    f"cached-{tag}", cached_env, scenarios, args, log, gunicorn_log
+                )
+                for key, figures in results.items():
+                    by_name[key]["cached"] = figures
+            if export:
+                print(f"== CSV export, one worker × one thread: {args.export_requests} requests")
+                timing, memory = measure_export(
+                    f"export-{tag}", env, export, discovery["memory_paths"], args, log, gunicorn_log
+                )
+                export.update(timing or {"failures": 1, "errors": [memory.get("error")]})
+                if memory.get("error"):
+                    print("   " + memory["error"])
+    share = meter.result.get("other_cpu_share")
     if share is not None:
         print(f"   other processes used {share:.0%} of the machine's CPU meanwhile")
-    add_ratios(scenarios)
-    if discovery["versions"].get("page_cache") and not args.no_cached_pass:
-        measure_cached(env, scenarios, args, gunicorn_log)
-
-    export = next((s for s in scenarios if s["name"] == "export_csv" and s.get("path")), None)
-    memory = None
-    if export and not args.no_memory:
-        print("== CSV export memory (one worker, one thread)")
-        memory = measure_export_memory(env, discovery["memory_paths"], export, gunicorn_log)
-        for label in ("small", "full"):
-            if label in memory:
-                item = memory[label]
-                print(
-                    f"   {item['rows']:>7} rows: peak RSS +{item['growth_kb'] / 1024:.1f} MB "
-                    f"({item['rss_before_kb'] / 1024:.0f} → {item['peak_kb'] / 1024:.0f} MB), "
-                    f"{item['seconds']:.2f} s"
-                )
-        if memory.get("error"):
-            print("   " + memory["error"])
 
     return {
-        "format": 1,
+        "format": 2,
+        "kind": "latency",
         "database": args.database,
         "scale": args.scale if args.data == "synthetic" and not args.products_given else None,
         "label": args.label,
@@ -896,11 +1059,7 @@ def run(args):
         "git": git_describe(),
         "database_prepared": marker,
         "machine": machine_description(),
-        "versions": {
-            **discovery["versions"],
-            "gunicorn": package_version("gunicorn"),
-            "psycopg": package_version("psycopg") if args.database == "postgres" else None,
-        },
+        "versions": versions(discovery, args),
         "server": {
             "settings": SETTINGS,
             "worker_class": "gthread",
@@ -908,17 +1067,32 @@ def run(args):
             "threads": args.threads,
         },
         "client": {
-            "concurrency": args.concurrency,
+            "tool": "locust",
+            "user_class": "FastHttpUser",
+            "users": 1,
             "requests": args.requests,
-            "export_requests": args.export_requests,
             "warmup": args.warmup,
-            "export_warmup": args.export_warmup,
+            "export_requests": args.export_requests,
         },
         "facts": discovery["facts"],
-        "load": load.result,
+        "load": meter.result,
         "scenarios": scenarios,
         "export_memory": memory,
     }
+
+
+def latency_problems(result):
+    """The scenarios with a failed request (rendered, cached or export)."""
+    return [
+        s["name"]
+        for s in result["scenarios"]
+        if s.get("path")
+        and (
+            s.get("failures")
+            or s.get("median_ms") is None
+            or (s.get("cached") or {}).get("failures")
+        )
+    ]
 
 
 def progress_line(scenario):
@@ -936,8 +1110,135 @@ def progress_line(scenario):
     return text
 
 
+# ---------------------------------------------------------------------------------------------
+# Load: many readers with a think time
+
+
+def run_load(args):
+    tag = f"{args.database}-{args.label}"
+    started_at = now()
+    with open(BENCH_DIR / f"load-{tag}.log", "w") as log:
+        env, marker = prepare(args, log)
+        if args.prepare_only:
+            return None
+        print(f"== Choosing the URLs from the data ({args.sample} products sampled)")
+        options = ["--mix", "--sample", str(args.sample), "--seed", str(args.seed)]
+        mix = discover_urls(env, f"load-{tag}", options, log)
+    csv_prefix = BENCH_DIR / f"load-{tag}"
+    for stale in BENCH_DIR.glob(f"load-{tag}_*.csv"):
+        stale.unlink()
+    print(
+        f"== gunicorn: {args.workers} gthread workers × {args.threads} threads, page cache "
+        f"{args.page_cache}; locust: {args.users} users ({args.spawn_rate:g}/s) for "
+        f"{args.duration} s, {args.wait[0]:g}–{args.wait[1]:g} s between pages",
+        flush=True,
+    )
+    plan = {"mode": "load", "groups": mix["groups"], "wait": list(args.wait)}
+    server_env = {**env, "BENCH_PAGE_CACHE": args.page_cache}
+    with (
+        Server(
+            server_env,
+            workers=args.workers,
+            threads=args.threads,
+            log_path=BENCH_DIR / f"gunicorn-load-{tag}.log",
+        ) as server,
+        LoadMeter(database_name(env["DATABASE_URL"])) as meter,
+    ):
+        options = load_options(args, csv_prefix)
+        record = run_locust(
+            f"load-{tag}", plan, server, "Reader", options, timeout=args.duration + 300
+        )
+    share = meter.result.get("other_cpu_share")
+    if share is not None:
+        print(f"   other processes used {share:.0%} of the machine's CPU meanwhile")
+
+    return {
+        "format": 1,
+        "kind": "load",
+        "database": args.database,
+        "scale": args.scale if not args.products_given else None,
+        "label": args.label,
+        "data": "synthetic",
+        "products": mix["facts"]["products"],
+        "seed": args.seed,
+        "started_at": started_at,
+        "finished_at": now(),
+        "command": args.command_line,
+        "git": git_describe(),
+        "database_prepared": marker,
+        "machine": machine_description(),
+        "versions": versions(mix, args),
+        "server": {
+            "settings": SETTINGS,
+            "worker_class": "gthread",
+            "workers": args.workers,
+            "threads": args.threads,
+            "page_cache": args.page_cache,
+        },
+        "client": {
+            "tool": "locust",
+            "user_class": "FastHttpUser",
+            "users": args.users,
+            "spawn_rate": args.spawn_rate,
+            "duration_s": args.duration,
+            "wait_s": list(args.wait),
+            "sampled_products": mix["facts"]["sampled_products"],
+        },
+        "facts": mix["facts"],
+        "load": meter.result,
+        **summarise_locust(record),
+    }
+
+
+def load_options(args, csv_prefix):
+    """locust's options for the load test (its CSV files start with ``csv_prefix``)."""
+    return [
+        "--users", str(args.users),
+        "--spawn-rate", f"{args.spawn_rate:g}",
+        "--run-time", f"{args.duration}s",
+        "--csv", str(csv_prefix),
+    ]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Both modes
+
+
+def prepare(args, log):
+    """The database (prepared or reused) and the static files: the environment to serve with."""
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    env, marker = (prepare_sqlite if args.database == "sqlite" else prepare_postgres)(args, log)
+    if not args.prepare_only:
+        print("== Collecting static files (var/bench/static)")
+        manage(env, "collectstatic", "--noinput", "--verbosity", "0", log=log)
+    return env, marker
+
+
+def discover_urls(env, tag, options, log):
+    """bench/discover.py in a subprocess with the benchmark's environment: what it chose."""
+    path = BENCH_DIR / f"discovery-{tag}.json"
+    command = [sys.executable, str(ROOT / "bench" / "discover.py"), str(path), *options]
+    log.flush()
+    if subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=log).returncode:
+        raise SystemExit(f"bench/discover.py failed; see {log.name}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def versions(discovery, args):
+    return {
+        **discovery["versions"],
+        "gunicorn": package_version("gunicorn"),
+        "locust": package_version("locust"),
+        "psycopg": package_version("psycopg") if args.database == "postgres" else None,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Command line
+
+
 def add_data_arguments(parser):
-    """The options that choose the database and its data (this benchmark and bench/load.py)."""
+    """The options that choose the database and its data (both modes)."""
     parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument(
         "--scale", type=int, choices=[1, 10], default=1, help="1,500 × SCALE products (default 1)"
@@ -952,6 +1253,12 @@ def add_data_arguments(parser):
         default=os.environ.get("BENCH_PG_URL"),
         help="PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/ (default $BENCH_PG_URL)",
     )
+    parser.add_argument(
+        "--prepare-only", action="store_true", help="prepare the database, measure nothing"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn's (default 2)")
+    parser.add_argument("--threads", type=int, default=4, help="per worker (default 4)")
+    parser.add_argument("--output", type=Path, help="the result file (default under var/bench)")
 
 
 def set_products_and_label(args):
@@ -971,42 +1278,64 @@ def set_products_and_label(args):
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(
-        description="Benchmark the public pages under gunicorn (see docs/performance.md)."
+        description="Benchmark the public pages under gunicorn with locust (docs/performance.md)."
     )
-    add_data_arguments(parser)
-    parser.add_argument(
+    modes = parser.add_subparsers(dest="mode", required=True)
+    latency = modes.add_parser(
+        "latency", help="each page in turn, rendered and cached, and the CSV export (make bench)"
+    )
+    add_data_arguments(latency)
+    latency.add_argument(
         "--data",
         choices=["synthetic", "seed"],
         default="synthetic",
         help="seed: the five seed products instead of generated ones (harness check only)",
     )
-    parser.add_argument(
-        "--prepare-only", action="store_true", help="prepare the database, measure nothing"
-    )
-    parser.add_argument("--requests", type=int, default=200, help="per page (default 200)")
-    parser.add_argument(
+    latency.add_argument("--requests", type=int, default=200, help="per page (default 200)")
+    latency.add_argument(
         "--export-requests", type=int, default=10, help="of the CSV export (default 10)"
     )
-    parser.add_argument("--warmup", type=int, default=5, help="requests before measuring a page")
-    parser.add_argument("--export-warmup", type=int, default=1)
-    parser.add_argument(
-        "--concurrency", type=int, default=1, help="client threads (default 1: latency)"
+    latency.add_argument(
+        "--warmup", type=int, default=5, help="requests before measuring a page (default 5)"
     )
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--only", help="comma-separated scenario names (the baseline always runs)")
-    parser.add_argument("--no-query-counts", action="store_true")
-    parser.add_argument("--no-memory", action="store_true", help="skip the export memory probe")
-    parser.add_argument(
+    latency.add_argument("--only", help="comma-separated scenario names (the baseline always runs)")
+    latency.add_argument("--no-query-counts", action="store_true")
+    latency.add_argument(
         "--no-cached-pass",
         action="store_true",
-        help="skip the second pass with the site's page cache on",
+        help="skip the run with the site's page cache on",
     )
-    parser.add_argument("--output", type=Path, help="default var/bench/results-DB-SCALE.json")
+    load = modes.add_parser("load", help="many readers with a think time (make load)")
+    add_data_arguments(load)
+    load.add_argument("--users", type=int, default=50, help="concurrent readers (default 50)")
+    load.add_argument(
+        "--spawn-rate", type=float, default=10, help="readers started per second (default 10)"
+    )
+    load.add_argument("--duration", type=int, default=60, help="seconds (default 60)")
+    load.add_argument(
+        "--wait",
+        type=float,
+        nargs=2,
+        default=(1.0, 3.0),
+        metavar=("MIN", "MAX"),
+        help="seconds a reader waits between pages (default 1 3; 0 0 for a stress test)",
+    )
+    load.add_argument(
+        "--sample", type=int, default=200, help="products the readers visit (default 200)"
+    )
+    load.add_argument(
+        "--page-cache",
+        choices=["on", "off"],
+        default="on",
+        help="the site's page cache (default on, as in production; off: every page renders)",
+    )
     args = parser.parse_args(argv)
+    if args.mode == "load":
+        args.data = "synthetic"
     set_products_and_label(args)
     if args.output is None:
-        args.output = BENCH_DIR / f"results-{args.database}-{args.label}.json"
+        prefix = "results" if args.mode == "latency" else "load"
+        args.output = BENCH_DIR / f"{prefix}-{args.database}-{args.label}.json"
     args.command_line = shlex.join(["python", "bench/run.py", *argv])
     return args
 
@@ -1015,20 +1344,18 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if shutil.which("git") is None:
         print("(git not found: the results will not name the commit)")
-    results = run(args)
-    if results is None:
+    result = (run_latency if args.mode == "latency" else run_load)(args)
+    if result is None:
         print("== Prepared; nothing measured (--prepare-only)")
         return 0
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    if args.mode == "load":
+        print("\n".join(summary_lines(result)))
     print(f"== Wrote {args.output}")
-    failed = [
-        s["name"]
-        for s in results["scenarios"]
-        if s.get("path") and (s.get("failures") or (s.get("cached") or {}).get("failures"))
-    ]
-    if failed:
-        print("FAILED: " + ", ".join(failed))
+    found = problems(result) if args.mode == "load" else latency_problems(result)
+    if found:
+        print("FAILED: " + "; ".join(found))
         return 1
     return 0
 

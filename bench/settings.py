@@ -5,8 +5,9 @@ Everything else comes from the environment exactly as in production (``bench/run
 off, since the benchmark speaks plain HTTP on loopback).
 
 ``BENCH_PAGE_CACHE=off`` replaces the cache of rendered public pages (``PUBLIC_PAGE_CACHE``,
-where the site has one) by a dummy cache, so that every request renders its page: the figures
-the targets judge. ``bench/run.py`` measures with the cache as configured in a second pass.
+where the site has one) by a dummy cache, so that every request renders its page, as for the
+first reader after a publication. ``bench/run.py latency`` measures each page with the cache
+off, then on; ``bench/run.py load`` runs with it on unless told otherwise, as in production.
 """
 
 import os

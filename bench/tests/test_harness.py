@@ -1,11 +1,18 @@
-"""The benchmark harness's own logic, without a server or a database (fast, runs in CI)."""
+"""The benchmark harness's own logic (bench/run.py latency), without a database (fast, in CI).
+
+Locust is never imported here (it monkeypatches the standard library with gevent): one test
+runs it in a subprocess, as the harness does, against a small HTTP server in this process.
+"""
 
 import json
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from bench import report, run
-from bench.discover import common_term, most_common
+from bench.discover import common_term, common_terms, most_common
 
 
 def test_percentile_interpolates_between_ranks():
@@ -28,13 +35,14 @@ def test_summarise_reports_milliseconds_and_requests_per_second():
 
 
 def test_ratios_are_to_the_baseline_median_of_the_same_run():
-    scenarios = [
-        {"name": "healthz", "median_ms": 2.0},
-        {"name": "products", "median_ms": 5.0},
-        {"name": "risk_page_print", "path": None},
-    ]
-    run.add_ratios(scenarios)
-    assert [s["ratio"] for s in scenarios] == [1.0, 2.5, None]
+    results = {
+        "healthz": {"median_ms": 2.0},
+        "products": {"median_ms": 5.0},
+        "search": {"requests": 0, "failures": 1},
+    }
+    run.add_ratios(results)
+    assert [figures["ratio"] for figures in results.values()] == [1.0, 2.5, None]
+    assert run.add_ratios({"products": {"median_ms": 5.0}})["products"]["ratio"] is None
     assert run.ratio(3, 0) is None
 
 
@@ -61,17 +69,147 @@ def test_checks_count_csv_rows_and_read_json_and_html():
 
 
 def test_arguments_name_the_scale_and_the_output_file():
-    args = run.parse_args(["--database", "postgres", "--scale", "10"])
-    assert args.products == 15_000
+    args = run.parse_args(["latency", "--database", "postgres", "--scale", "10"])
+    assert (args.mode, args.products, args.requests, args.export_requests) == (
+        "latency",
+        15_000,
+        200,
+        10,
+    )
     assert args.output.name == "results-postgres-10.json"
-    trial = run.parse_args(["--products", "100", "--seed", "3"])
+    assert args.command_line == "python bench/run.py latency --database postgres --scale 10"
+    trial = run.parse_args(["latency", "--products", "100", "--seed", "3"])
     assert (trial.products, trial.label) == (100, "100p-s3")
+    assert run.parse_args(["latency", "--data", "seed"]).label == "seed"
+    with pytest.raises(SystemExit):
+        run.parse_args(["--database", "sqlite"])  # the mode is required
 
 
 def test_the_common_term_is_the_word_in_most_names():
     names = ["Serious infections", "Infections and infestations", "Opportunistic infections", "PML"]
     assert common_term(names) == "infections"
+    assert common_term(["PML"]) is None
     assert most_common(["EU", "US", "EU", ""]) == "EU"
+    names = ["Serious infections", "Infections of the liver", "Liver injury", "Liver failure"]
+    assert common_terms(names, 2) == ["liver", "infections"]
+    assert common_terms(names, 5) == ["liver", "infections", "failure", "injury", "serious"]
+
+
+def test_sample_figures_are_exact_and_requests_per_second_span_the_measured_requests():
+    # [start (epoch s), response time (ms), bytes]: 4 requests from 100.0 s to 100.4 s.
+    samples = [[100.0, 10.0, 500], [100.1, 20.0, 500], [100.2, 30.0, 700], [100.37, 30.0, 700]]
+    figures = run.sample_figures(samples, ["HTTP 500", "HTTP 500"])
+    assert figures["requests"] == 4
+    assert figures["median_ms"] == pytest.approx(25)
+    assert figures["p95_ms"] == pytest.approx(30)
+    assert figures["elapsed_s"] == pytest.approx(0.4)
+    assert figures["rps"] == pytest.approx(10)
+    assert (figures["bytes"], figures["failures"], figures["errors"]) == (600, 2, ["HTTP 500"])
+    assert run.sample_figures([]) == {"requests": 0, "failures": 0}
+
+
+def sequence_record(**changes):
+    """A record of the locustfile's Sequence user (two targets), as written on quit."""
+    return {
+        "exit_code": 0,
+        "mode": "latency",
+        "stats": [
+            {
+                "name": "healthz",
+                "num_requests": 3,
+                "num_none_requests": 0,
+                "num_failures": 0,
+                "total_response_time": 4.5,
+                "min_response_time": 1.2,
+                "max_response_time": 1.8,
+                "response_times": {"1": 1, "2": 2},
+            },
+        ],
+        "errors": [],
+        "exceptions": [],
+        "samples": {"healthz": [[1.0, 1.2, 2], [1.1, 1.5, 2], [1.2, 1.8, 2]]},
+        "failures": {"page": ["the page does not contain '<h1>'"]},
+        "memory": None,
+        **changes,
+    }
+
+
+def test_latency_figures_keep_locusts_own_and_fail_a_target_short_of_requests():
+    targets = [
+        {"name": "healthz", "requests": 3},
+        {"name": "page", "requests": 3},
+        {"name": "other", "requests": 2},
+    ]
+    figures = run.latency_figures(sequence_record(), targets)
+    assert figures["healthz"]["median_ms"] == pytest.approx(1.5)
+    # locust's: the median's bucket (2 ms) kept within the exact maximum (1.8 ms)
+    assert figures["healthz"]["locust"] == {"requests": 3, "median_ms": 1.8, "p95_ms": 1.8}
+    assert figures["healthz"]["failures"] == 0
+    assert figures["page"]["failures"] == 1 and "median_ms" not in figures["page"]
+    assert figures["other"]["errors"] == ["0 of 2 requests measured"]
+    raised = sequence_record(exit_code=1, exceptions=[{"count": 1, "message": "KeyError('x')"}])
+    healthz = run.latency_figures(raised, targets[:1])["healthz"]
+    assert healthz["failures"] == 1
+    assert healthz["errors"] == ["locust exited with 1", "the locustfile raised: KeyError('x')"]
+
+
+def test_a_scenario_with_a_failure_in_any_pass_fails_the_run():
+    scenarios = [
+        {"name": "healthz", "path": "/healthz", "median_ms": 1.0, "failures": 0},
+        {"name": "products", "path": "/p", "median_ms": 5.0, "cached": {"failures": 2}},
+        {"name": "export_csv", "path": "/e", "failures": 1},
+        {"name": "risk_page_print", "path": None},
+    ]
+    assert run.latency_problems({"scenarios": scenarios}) == ["products", "export_csv"]
+
+
+class Site(BaseHTTPRequestHandler):
+    """/healthz answers "ok", /page a heading, anything else 404."""
+
+    protocol_version = "HTTP/1.1"
+    bodies = {"/healthz": b"ok", "/page": b"<h1>3 products</h1>"}
+
+    def do_GET(self):
+        body = self.bodies.get(self.path, b"missing")
+        self.send_response(200 if self.path in self.bodies else 404)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def site():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield type("Server", (), {"port": server.server_address[1]})
+    server.shutdown()
+    server.server_close()
+
+
+def test_locust_measures_each_target_in_turn_and_probes_memory(site, tmp_path, monkeypatch):
+    """The harness's real locust run (bench/locustfile.py's Sequence user) on a small site."""
+    monkeypatch.setattr(run, "BENCH_DIR", tmp_path)
+    targets = [
+        run.target({"name": "healthz", "path": "/healthz", "check": {"equals": "ok"}}, 2, 5),
+        run.target({"name": "page", "path": "/page", "check": {"contains": ["<h1>3 "]}}, 1, 4),
+        run.target({"name": "gone", "path": "/gone"}, 0, 2),
+        run.target({"name": "wrong", "path": "/page", "check": {"contains": ["<h1>4 "]}}, 0, 1),
+    ]
+    memory = {"pid": os.getpid(), "around": "page"}  # this process serves the site
+    with open(tmp_path / "locust.log", "w") as log:
+        figures, probed = run.sequence("trial", site, targets, log, memory)
+    assert figures["healthz"]["requests"] == 5 and figures["healthz"]["failures"] == 0
+    assert figures["healthz"]["locust"]["requests"] == 5  # warm-ups are named apart
+    assert (figures["page"]["requests"], figures["page"]["bytes"]) == (4, 19)
+    assert 0 < figures["page"]["median_ms"] <= figures["page"]["p95_ms"]
+    assert (figures["gone"]["requests"], figures["gone"]["errors"]) == (0, ["HTTP 404"])
+    assert figures["wrong"]["errors"] == ["the page does not contain '<h1>4 '"]
+    assert probed["rss_before_kb"] > 0 and probed["peak_kb"] >= probed["rss_before_kb"]
+    assert probed["growth_kb"] == probed["peak_kb"] - probed["rss_before_kb"]
 
 
 def result(database, scale, medians, export_s=1.5, extra_kb=2048):
@@ -79,16 +217,17 @@ def result(database, scale, medians, export_s=1.5, extra_kb=2048):
     targets = [None, "page", "search", "export"]
     scenarios = [
         {"name": name, "title": name.title(), "path": f"/{name}", "target": target,
-         "median_ms": median, "p95_ms": median * 1.2, "rps": 1000 / median, "queries": 5}
+         "median_ms": median, "p95_ms": median * 1.2, "rps": 1000 / median, "queries": 5,
+         "requests": 10 if target == "export" else 200}
         for name, target, median in zip(names, targets, [*medians, export_s * 1000], strict=True)
     ]  # fmt: skip
-    run.add_ratios(scenarios)
+    run.add_ratios({scenario["name"]: scenario for scenario in scenarios})
     return {
         "database": database,
         "scale": scale,
         "data": "synthetic",
         "products": 1500 * scale,
-        "command": f"python bench/run.py --database {database} --scale {scale}",
+        "command": f"python bench/run.py latency --database {database} --scale {scale}",
         "started_at": "2025-01-01T10:00:00+00:00",
         "git": {"commit": "abc", "dirty": False},
         "machine": {
@@ -100,7 +239,14 @@ def result(database, scale, medians, export_s=1.5, extra_kb=2048):
         },
         "versions": {"django": "5.2", "gunicorn": "23", "database_version": "SQLite 3.45"},
         "server": {"workers": 2, "worker_class": "gthread", "threads": 4, "settings": "s"},
-        "client": {"concurrency": 1, "requests": 200, "export_requests": 10, "warmup": 5},
+        "client": {
+            "tool": "locust",
+            "user_class": "FastHttpUser",
+            "users": 1,
+            "requests": 200,
+            "export_requests": 10,
+            "warmup": 5,
+        },
         "facts": {
             "products": 1500 * scale,
             "current_plans": 1500 * scale,
@@ -137,8 +283,9 @@ def test_report_judges_each_figure_against_its_target():
     assert "+196.3 MB for ten times the rows against +3.0 MB at 1×, a ratio of 65.44 ✗" in text
     only_1x = report.render([result("sqlite", 1, [2.0, 5.0, 12.0])], generated="2025-01-02")
     assert "so 2.0 MB ✓ more than for one product" in only_1x
-    assert "time to last byte median 20.00 s (first byte" in text  # only judged at 1×
-    assert "`python bench/run.py --database sqlite --scale 10`" in text
+    assert "time to last byte median 20.00 s (p95 24.00 s, 10 requests)" in text  # judged at 1×
+    assert "`python bench/run.py latency --database sqlite --scale 10`" in text
+    assert "Client: locust (FastHttpUser) on the same machine, one user with no wait, 200" in text
     assert "other processes used 1% of the CPUs while it measured\n" in text
     assert "used 10% of the CPUs while it measured (**disturbed" in text
 

@@ -1,16 +1,17 @@
-"""The load test's own logic, without a server, a database or locust (fast, runs in CI).
+"""The load test's own logic (bench/run.py load), without a database (fast, runs in CI).
 
 Locust is never imported here (it monkeypatches the standard library with gevent): its
 results are the record bench/locustfile.py writes, with stats entries shaped as locust 2.47
-serialises them.
+serialises them; one test runs locust in a subprocess against a small HTTP server.
 """
 
 import json
 
 import pytest
 
-from bench import load, report
+from bench import report, run
 from bench.tests.test_harness import result as latency_result
+from bench.tests.test_harness import site  # noqa: F401 (a fixture)
 
 MIX = [
     {"name": "product_page", "title": "Product risk page", "weight": 80, "urls": 200},
@@ -62,7 +63,7 @@ def record(failures=0, exit_code=0, exceptions=()):
 
 
 def test_locust_stats_are_summarised_per_group_in_the_order_of_the_mix():
-    summary = load.summarise_locust(record())
+    summary = run.summarise_locust(record())
     names = [group["name"] for group in summary["groups"]]
     # The mix's order; a group never requested keeps its row; an unknown name comes last.
     assert names == ["product_page", "search", "export_csv", "mystery"]
@@ -95,57 +96,57 @@ def test_locust_stats_are_summarised_per_group_in_the_order_of_the_mix():
 
 def test_a_percentile_bucket_is_kept_within_the_exact_minimum_and_maximum():
     fast = entry("home", {10: 3}, fastest=10.4, slowest=10.45)
-    assert load.figures([fast], 60)["median_ms"] == 10.4
+    assert run.figures_of_locust([fast], 60)["median_ms"] == 10.4
     slow = entry("export", {16000: 3, 18000: 1}, fastest=15_800, slowest=17_851)
-    assert (load.figures([slow], 60)["p95_ms"], load.figures([slow], 60)["p99_ms"]) == (
+    assert (
+        run.figures_of_locust([slow], 60)["p95_ms"],
+        run.figures_of_locust([slow], 60)["p99_ms"],
+    ) == (
         17_851,
         17_851,
     )
-    assert load.histogram_percentile({10: 3}, 3, 0.5) == 10
-    assert load.histogram_percentile({}, 0, 0.5) is None
+    assert run.histogram_percentile({10: 3}, 3, 0.5) == 10
+    assert run.histogram_percentile({}, 0, 0.5) is None
 
 
 def test_a_run_that_left_no_record_has_no_requests_and_fails(tmp_path):
-    summary = load.summarise_locust(load.read_record(tmp_path / "missing.json"))
+    summary = run.summarise_locust(run.read_record(tmp_path / "missing.json"))
     assert summary["total"]["requests"] == 0
-    assert load.problems({**summary, "locust_exit_code": 1}) == [
+    assert run.problems({**summary, "locust_exit_code": 1}) == [
         "no request was made",
         "locust exited with 1",
     ]
 
 
-def test_any_failed_request_or_exception_makes_the_run_fail(tmp_path, capsys):
+def test_any_failed_request_or_exception_makes_the_run_fail(tmp_path):
     path = tmp_path / "locust-sqlite-1.json"
     path.write_text(json.dumps(record()))
-    clean = load.summarise_locust(load.read_record(path))
-    assert load.problems(clean) == []
-    assert load.report_exit(clean) == 0
+    clean = run.summarise_locust(run.read_record(path))
+    assert run.problems(clean) == []
 
-    failed = load.summarise_locust(record(failures=1, exit_code=1))
+    failed = run.summarise_locust(record(failures=1, exit_code=1))
     assert failed["errors"] == [{"group": "search", "error": ERROR, "occurrences": 1}]
-    assert load.problems(failed) == ["1 of 123 requests failed", "locust exited with 1"]
-    assert load.report_exit(failed) == 1
-    assert "FAILED: 1 of 123 requests failed; locust exited with 1" in capsys.readouterr().out
+    assert run.problems(failed) == ["1 of 123 requests failed", "locust exited with 1"]
 
-    raised = load.summarise_locust(record(exceptions=[{"count": 2, "message": "KeyError('x')"}]))
-    assert load.problems(raised) == ["the locustfile raised 2 exception(s)"]
+    raised = run.summarise_locust(record(exceptions=[{"count": 2, "message": "KeyError('x')"}]))
+    assert run.problems(raised) == ["the locustfile raised 2 exception(s)"]
 
 
 def test_main_writes_the_result_and_exits_non_zero_when_a_request_failed(
     tmp_path, monkeypatch, capsys
 ):
-    failed = load.summarise_locust(record(failures=1, exit_code=1))
-    monkeypatch.setattr(load, "run_load", lambda args: {"kind": "load", **failed})
+    failed = run.summarise_locust(record(failures=1, exit_code=1))
+    monkeypatch.setattr(run, "run_load", lambda args: {"kind": "load", **failed})
     output = tmp_path / "load.json"
-    assert load.main(["--output", str(output)]) == 1
+    assert run.main(["load", "--output", str(output)]) == 1
     assert json.loads(output.read_text())["total"]["failures"] == 1
     out = capsys.readouterr().out
     assert f"FAILED search: {ERROR} × 1" in out
-    assert "FAILED: 1 of 123 requests failed" in out
+    assert "FAILED: 1 of 123 requests failed; locust exited with 1" in out
 
 
 def test_arguments_name_the_scale_and_the_files_and_build_the_locust_command():
-    args = load.parse_args(["--database", "postgres", "--scale", "10", "--users", "20"])
+    args = run.parse_args(["load", "--database", "postgres", "--scale", "10", "--users", "20"])
     assert (args.products, args.label, args.output.name) == (15_000, "10", "load-postgres-10.json")
     assert (args.duration, args.spawn_rate, args.wait, args.page_cache) == (
         60,
@@ -153,10 +154,10 @@ def test_arguments_name_the_scale_and_the_files_and_build_the_locust_command():
         (1.0, 3.0),
         "on",
     )
-    assert args.command_line == "python bench/load.py --database postgres --scale 10 --users 20"
-    trial = load.parse_args(["--products", "100", "--seed", "3", "--wait", "0", "0"])
+    assert args.command_line == "python bench/run.py load --database postgres --scale 10 --users 20"
+    trial = run.parse_args(["load", "--products", "100", "--seed", "3", "--wait", "0", "0"])
     assert (trial.label, trial.wait) == ("100p-s3", [0.0, 0.0])
-    command = load.locust_command(args, 8123, "/tmp/load-postgres-10")
+    command = run.locust_command(8123, "Reader", run.load_options(args, "/tmp/load-postgres-10"))
     assert command[1:3] == ["-m", "locust"]
     assert command[command.index("--users") + 1] == "20"
     assert command[command.index("--run-time") + 1] == "60s"
@@ -164,16 +165,40 @@ def test_arguments_name_the_scale_and_the_files_and_build_the_locust_command():
     assert command[command.index("--host") + 1] == "http://127.0.0.1:8123"
     assert command[command.index("--csv") + 1] == "/tmp/load-postgres-10"
     assert "--headless" in command and "--only-summary" in command
+    assert command[-1] == "Reader"
 
 
-def test_the_commonest_words_are_searched_for():
-    names = ["Serious infections", "Infections of the liver", "Liver injury", "Liver failure"]
-    assert load.common_terms(names, 2) == ["liver", "infections"]
-    assert load.common_terms(names, 5) == ["liver", "infections", "failure", "injury", "serious"]
+def test_locust_readers_request_the_mix_and_failures_are_counted(site, tmp_path, monkeypatch):  # noqa: F811
+    """The harness's real locust run (bench/locustfile.py's Reader user) on a small site."""
+    monkeypatch.setattr(run, "BENCH_DIR", tmp_path)
+    page = {"path": "/page", "check": {"contains": ["<h1>3 products"]}}
+    groups = {
+        "products_list": {"title": "Products list", "targets": [page]},
+        "home": {"title": "Home page", "targets": [{"path": "/gone", "check": {}}]},
+        "search": {"title": "Search", "targets": []},  # an empty pool is left out of the mix
+    }
+    plan = {"mode": "load", "groups": groups, "wait": [0.0, 0.01]}
+    args = run.parse_args(["load", "--users", "2", "--spawn-rate", "2", "--duration", "2"])
+    with open(tmp_path / "locust.log", "w") as log:
+        options = run.load_options(args, tmp_path / "load")
+        found = run.run_locust("trial", plan, site, "Reader", options, log=log, timeout=60)
+    summary = run.summarise_locust(found)
+    products, home = summary["groups"]
+    assert (products["name"], products["weight"], products["urls"]) == ("products_list", 12, 1)
+    assert products["requests"] > 0 and products["failures"] == 0
+    assert home["requests"] == home["failures"] > 0
+    assert summary["errors"] == [
+        {
+            "group": "home",
+            "error": "CatchResponseError('HTTP 404')",
+            "occurrences": home["failures"],
+        }
+    ]
+    assert run.problems(summary)[0].endswith("requests failed")
 
 
 def load_run(failures=0):
-    summary = load.summarise_locust(record(failures=failures))
+    summary = run.summarise_locust(record(failures=failures))
     base = latency_result("sqlite", 1, [2.0, 5.0, 12.0])
     return {
         "kind": "load",
@@ -181,7 +206,7 @@ def load_run(failures=0):
         "scale": 1,
         "data": "synthetic",
         "products": 1500,
-        "command": "python bench/load.py --database sqlite --scale 1",
+        "command": "python bench/run.py load --database sqlite --scale 1",
         "started_at": "2025-01-01T11:00:00+00:00",
         "git": {"commit": "0123456789abcdef", "dirty": False},
         "machine": base["machine"],
@@ -211,7 +236,7 @@ def test_the_report_renders_a_load_table_after_the_latency_sections():
     assert "50 simulated readers (locust FastHttpUser, 10 started per second)" in section
     assert "#### SQLite 1×: 50 users for 60 s" in section
     assert (
-        "- `python bench/load.py --database sqlite --scale 1` — 2025-01-01 11:00 UTC, commit "
+        "- `python bench/run.py load --database sqlite --scale 1` — 2025-01-01 11:00 UTC, commit "
         "0123456789; other processes used 2% of the CPUs while it measured." in section
     )
     assert "- gunicorn 2 gthread workers × 4 threads, page cache on; locust 2.47.0" in section
