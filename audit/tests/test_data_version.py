@@ -12,7 +12,6 @@ from django.db import transaction
 from audit.context import recorded_change
 from audit.models import DataVersion
 from products.models import Substance
-from risks.tests.factories import SafetyConcernFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +65,6 @@ def test_a_move_rolled_back_with_its_savepoint_is_made_again():
 @pytest.mark.django_db(transaction=True)
 def test_each_transaction_of_a_change_moves_the_version():
     """Without a transaction around it, each row is committed on its own, and moves it."""
-    SafetyConcernFactory()  # some curated data, so the version row exists
     before = counter()
     with recorded_change("Two substances, two transactions"):
         add_substances("alemtuzumab", "clofarabine")
