@@ -1,3 +1,5 @@
+import threading
+
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -8,8 +10,9 @@ from .versions import KeptVersion
 class DataVersion(models.Model):
     """How many changes have been recorded to curated data, and when the last one was.
 
-    A single row, moved by every historical record written (``audit.context``): public
-    pages are cached and validated (ETag, Last-Modified) against it. A change, once
+    A single row, moved by every recorded change (``audit.context``: once per
+    ``recorded_change`` block and transaction, more often when a reader could otherwise tell):
+    public pages are cached and validated (ETag, Last-Modified) against it. A change, once
     committed, shows on the next request of the worker that made it, and within
     ``settings.DATA_VERSION_TTL`` seconds on every other worker (``audit.versions``).
     """
@@ -28,7 +31,13 @@ class DataVersion(models.Model):
     @classmethod
     def current(cls):
         """The version now; an unsaved version 0 before the first recorded change."""
+        _reads.count()
         return cls.objects.filter(pk=1).first() or cls(counter=0)
+
+    @classmethod
+    def reads(cls):
+        """How many times this process has read the version (``current``) so far."""
+        return _reads.value
 
     @classmethod
     def recent(cls):
@@ -42,12 +51,36 @@ class DataVersion(models.Model):
 
     @classmethod
     def advance(cls):
-        """Count one more change (inside the writer's transaction)."""
+        """Count one more change (inside the writer's transaction).
+
+        Returns the callback this move left to run when its transaction commits: it is
+        still waiting in ``connection.run_on_commit`` exactly as long as the move is
+        pending in an open transaction (a savepoint rolled back takes it out, the end of
+        the transaction empties the list), which ``audit.context`` asks.
+        """
         now = timezone.now()
         _kept.forget()
-        transaction.on_commit(_kept.forget)
+
+        def forget_on_commit():
+            _kept.forget()
+
+        transaction.on_commit(forget_on_commit)
         if not cls.objects.filter(pk=1).update(counter=F("counter") + 1, changed_at=now):
             cls.objects.get_or_create(pk=1, defaults={"counter": 1, "changed_at": now})
+        return forget_on_commit
 
 
+class _ReadCounter:
+    """Counts reads of the data version, so a writer can tell whether anyone looked."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def count(self):
+        with self._lock:
+            self.value += 1
+
+
+_reads = _ReadCounter()
 _kept = KeptVersion(read=DataVersion.current)

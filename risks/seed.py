@@ -99,9 +99,12 @@ def _create_product(data):
     )
     product.full_clean()
     product.save()
-    for name in data["substances"]:
-        substance = Substance.objects.filter(name__iexact=name).first()
-        product.substances.add(substance or Substance.objects.create(name=name))
+    substances = [
+        Substance.objects.filter(name__iexact=name).first() or Substance.objects.create(name=name)
+        for name in data["substances"]
+    ]
+    # One call for all the links: one historical record of the product, not one per link.
+    product.substances.add(*substances)
     return product
 
 

@@ -103,6 +103,7 @@ def create_plan(product, data, *, status, edited_by=None):
     )
     _validated(plan, "plan").save()
     created = CreatedPlan(plan)
+    references = []  # of every new routine measure: one bulk insert for the whole plan
     for position, item in enumerate(data.get("safety_concerns") or []):
         concern = SafetyConcern(
             plan=plan,
@@ -123,13 +124,23 @@ def create_plan(product, data, *, status, edited_by=None):
                 text=measure["text"].strip(),
                 position=measure_position,
             )
-            references = []
-            for text in measure.get("references") or []:
+            for reference_position, text in enumerate(measure.get("references") or []):
                 try:
-                    references.append(parse_reference(text))
+                    document, section = parse_reference(text)
                 except ValueError as error:
                     raise PlanDataError(f"{concern.name}: {error}") from None
-            set_section_references(routine, references)
+                references.append(
+                    SectionReference(
+                        routine_measure=routine,
+                        document=document,
+                        section=section,
+                        position=reference_position,
+                    )
+                )
+    # The measures are new, so they cite nothing yet: what set_section_references would
+    # write, without first reading and deleting each measure's (empty) references.
+    if references:
+        bulk_create_audited(SectionReference, references)
 
     for item in data.get("additional_measures") or []:
         measure = AdditionalMeasure(
@@ -164,11 +175,18 @@ def create_plan(product, data, *, status, edited_by=None):
                 raise PlanDataError(f"{study}: {error}") from None
             milestone.save()
 
+    # Each measure's and study's concerns in one call: one historical record of the measure
+    # or study (with all its links), not one per link.
+    links = {}
     for concern, item in zip(created.concerns, data.get("safety_concerns") or [], strict=True):
         for key in item.get("additional_measures") or []:
-            _lookup(created.measures, key, "additional measure").safety_concerns.add(concern)
+            links.setdefault(_lookup(created.measures, key, "additional measure"), []).append(
+                concern
+            )
         for key in item.get("studies") or []:
-            _lookup(created.studies, key, "study").safety_concerns.add(concern)
+            links.setdefault(_lookup(created.studies, key, "study"), []).append(concern)
+    for measure_or_study, concerns in links.items():
+        measure_or_study.safety_concerns.add(*concerns)
     return created
 
 

@@ -13,7 +13,7 @@ from risks.tests.factories import PlanFactory, SectionReferenceFactory
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

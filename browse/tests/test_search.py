@@ -492,7 +492,7 @@ def test_each_search_condition_uses_its_index(model):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_reader_searches_from_the_header_and_follows_a_result(page, live_server, seeded):
     page.goto(f"{live_server.url}{URL}")
     box = page.get_by_role("searchbox", name="Search products, risks, studies and sections")

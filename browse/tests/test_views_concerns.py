@@ -699,7 +699,7 @@ def test_the_picker_reads_and_shows_as_much_whatever_the_number_of_products(
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_browser_category_facet_then_an_entry_leads_to_the_product_page(page, live_server, seeded):
     page.goto(f"{live_server.url}/risks/")
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -718,7 +718,7 @@ def test_browser_category_facet_then_an_entry_leads_to_the_product_page(page, li
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_browser_compare_ivozall_and_clolar(page, live_server, seeded):
     page.goto(f"{live_server.url}/compare/?products=ivozall,clolar")
     identified = page.get_by_role("table", name=re.compile("Important identified risks"))
@@ -733,7 +733,7 @@ def test_browser_compare_ivozall_and_clolar(page, live_server, seeded):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_browser_pick_products_by_suggestion_then_by_name(page, live_server, seeded):
     page.goto(f"{live_server.url}/compare/")
     page.get_by_role("link", name="Clolar").click()

@@ -599,7 +599,7 @@ def test_query_count_does_not_grow_with_the_data(client, django_assert_num_queri
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_reader_clicks_the_overdue_facet(page, live_server, seeded):
     page.goto(f"{live_server.url}{URL}")
     expect(page.get_by_role("heading", level=1)).to_have_text("8 studies")
@@ -625,7 +625,7 @@ def test_reader_clicks_the_overdue_facet(page, live_server, seeded):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_reader_types_a_product_name(page, live_server, seeded):
     page.goto(f"{live_server.url}{URL}?overdue=true")
     field = page.get_by_role("textbox", name="Product")

@@ -14,7 +14,7 @@ from risks.models import ConcernCategory, PlanStatus
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 PLAN_PAGE = re.compile(r"/admin/risks/riskmanagementplan/\d+/change/(\?.*)?$")

@@ -13,7 +13,7 @@ from risks.models import ConcernCategory
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 REASON = "Reclassified after PRAC assessment"

@@ -11,7 +11,7 @@ from risks.seed import SEED_DIR
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 UPLIZNA = SEED_DIR / "sources" / "003_87823eff0a2665f8.txt"

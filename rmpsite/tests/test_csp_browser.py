@@ -20,7 +20,7 @@ from risks.models import RiskManagementPlan
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 REPORT_VIOLATIONS = """
