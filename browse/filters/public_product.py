@@ -34,6 +34,10 @@ class PublicProductField(forms.CharField):
             )
         return products[0]
 
+    def param_value(self, product):
+        """How links spell the product (``common.querystring``): by its slug, which is unique."""
+        return product.slug
+
 
 class PublicProductFilter(django_filters.Filter):
     field_class = PublicProductField
