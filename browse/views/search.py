@@ -34,7 +34,9 @@ class SearchForm(forms.Form):
         widget=forms.SearchInput,
         max_length=site_search.MAX_LENGTH,
         error_messages={
-            "max_length": "Type at most %(limit_value)d characters (this search has %(show_value)d)."
+            "max_length": (
+                "Type at most %(limit_value)d characters (this search has %(show_value)d)."
+            )
         },
     )
     kind = forms.ChoiceField(
