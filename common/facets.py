@@ -76,7 +76,7 @@ def active_filters(query, form, params):
         if value in (None, ""):
             continue
         bound = form[param]
-        choices = dict(getattr(bound.field, "choices", []) or [])
-        shown = choices.get(value, choices.get(str(value), value))
+        choices = {str(key): label for key, label in getattr(bound.field, "choices", ())}
+        shown = choices.get(str(value), value)
         result.append(ActiveFilter(bound.label, str(shown), query.without(param)))
     return result

@@ -70,7 +70,7 @@ class ProductFilter(django_filters.FilterSet):
     def filter_measure(self, queryset, name, value):
         return queryset.filter(has_additional_measure(value))
 
-    def filter_study(self, queryset, name, value):
+    def filter_study(self, queryset, name, value: int):  # the hint types it in the API schema
         return queryset.filter(has_study(value))
 
     def sort_by(self, queryset, name, value):

@@ -61,8 +61,8 @@ class StudyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Text in code, name, title or purpose", method="filter_text", max_length=200
     )
-    category = django_filters.TypedChoiceFilter(
-        choices=[("", "Any category"), *StudyCategory.choices], coerce=int
+    category = django_filters.ChoiceFilter(
+        choices=StudyCategory.choices, empty_label="Any category"
     )
     status = django_filters.ChoiceFilter(choices=StudyStatus.choices, empty_label="Any status")
     design = django_filters.ChoiceFilter(choices=StudyDesign.choices, empty_label="Any design")

@@ -155,16 +155,16 @@ class VersionsForm(forms.Form):
         self.versions = product.versions  # newest first
         labels = ", ".join(plan.version for plan in self.versions)
         choices = [("", "")] + [(plan.version, plan.version) for plan in self.versions]
-        for name, label, role in (("from", "From version", "from"), ("to", "To version", "to")):
+        # After the field's label ("From version: Choose …"), as every form error is shown.
+        unknown = f"Choose a published version of {product.name}" + (
+            f"; the published versions are {labels}." if labels else "."
+        )
+        for name, label in (("from", "From version"), ("to", "To version")):
             self.fields[name] = forms.ChoiceField(
                 label=label,
                 required=False,
                 choices=choices,
-                error_messages={
-                    "invalid_choice": f"The version to compare {role} is not a published "
-                    f"version of {product.name}"
-                    + (f"; the published versions are {labels}." if labels else ".")
-                },
+                error_messages={"invalid_choice": unknown},
             )
 
     def clean(self):
