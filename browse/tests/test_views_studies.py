@@ -628,7 +628,7 @@ def test_reader_clicks_the_overdue_facet(page, live_server, seeded):
     timeline = page.get_by_role("img", name=re.compile("Timeline of study milestones"))
     expect(timeline).to_be_visible()
     expect(timeline.locator(".marker.overdue")).to_have_count(2)
-    expect(page.get_by_role("list", name="Active filters")).to_contain_text("overdue")
+    expect(page.get_by_role("list", name="Active filters")).to_contain_text("Overdue: Overdue")
 
     active = page.get_by_role("list", name="Active filters")
     active.get_by_role("link", name="Remove filter Overdue: Overdue").click()
