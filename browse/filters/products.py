@@ -1,3 +1,5 @@
+"""The products list's URL parameters (/products/ and /api/v1/products/)."""
+
 import django_filters
 from django.db.models import Q
 
@@ -17,6 +19,9 @@ SORTS = {
 
 
 class ProductFilter(django_filters.FilterSet):
+    """The parameters of the products list: the page, its CSV and JSON, and the API's list
+    (/api/v1/products/) all validate and filter with this one FilterSet."""
+
     q = django_filters.CharFilter(method="filter_text", label="Text", max_length=200)
     substance = django_filters.CharFilter(
         field_name="substances__name",
