@@ -1,23 +1,43 @@
-"""Helpers shared by the public list pages: validation messages and bounded pagination."""
+"""Helpers shared by the public list pages: validation messages, bounded pagination, and the
+links that the list partials (templates/_partials/) show."""
+
+from dataclasses import dataclass
 
 from django.core.exceptions import BadRequest
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 
+from .facets import active_filters
 
-def form_error_message(form):
-    """One plain sentence from a bound form's errors (shown escaped on the 400 page)."""
+
+def form_error_message(*forms):
+    """The sentence a reader is shown for the errors of bound forms (or FilterSets' forms).
+
+    Each field's messages follow its label ("Region: Select a valid choice. …"), so that a
+    reader knows which value to change, whichever page or form the errors come from; a
+    hidden field's label means nothing to a reader, so its messages stand alone, as do
+    messages about several fields. A message repeated by several fields is given once.
+    """
     parts = []
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else "Input"
-        parts.append(f"{label or name}: {' '.join(errors)}")
-    return "This filter cannot be used. " + " ".join(parts)
+    for form in forms:
+        for name, errors in form.errors.items():
+            text = " ".join(errors)
+            if name in form.fields and not form[name].is_hidden:
+                text = f"{form[name].label}: {text}"
+            if text not in parts:
+                parts.append(text)
+    return " ".join(parts)
 
 
-def valid_filterset(filterset):
-    """The filterset, or BadRequest with a readable message if the parameters are invalid."""
-    if not filterset.is_valid():
-        raise BadRequest(form_error_message(filterset.form))
+def valid_filterset(filterset, *forms):
+    """The filterset, or BadRequest with a readable message if the parameters are invalid.
+
+    ``forms``: other forms validated with the filters (the page number), whose errors are
+    reported in the same message.
+    """
+    valid = [filterset.is_valid(), *(form.is_valid() for form in forms)]
+    if not all(valid):
+        raise BadRequest(form_error_message(filterset.form, *forms))
     return filterset
 
 
@@ -38,9 +58,45 @@ def paginate(request, object_list, per_page):
         raise BadRequest("The page number must be a whole number.") from None
 
 
-def query_without(query, *params):
-    """The query string without ``params`` (e.g. to build page links)."""
-    query = query.copy()
-    for param in params:
-        query.pop(param, None)
-    return query.urlencode()
+@dataclass(frozen=True)
+class Pagination:
+    """What _partials/_pagination.html shows: previous and next, and links to nearby pages.
+
+    ``links``: (number, url) for the first and last pages and those near this one; the
+    current page has no url, and "…" (no url) stands for the pages left out, so that a list
+    shows a few links however many pages it has.
+    """
+
+    page: object
+    previous_url: str | None
+    next_url: str | None
+    links: list
+
+
+def pagination(query, page):
+    paginator = page.paginator
+    links = []
+    for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+        linked = number not in (page.number, paginator.ELLIPSIS)
+        links.append((number, query.url(page=number) if linked else None))
+    return Pagination(
+        page,
+        query.url(page=page.previous_page_number()) if page.has_previous() else None,
+        query.url(page=page.next_page_number()) if page.has_next() else None,
+        links,
+    )
+
+
+def list_links(query, form, filter_params, page=None):
+    """The context of the list partials: every link made from ``query`` the same way.
+
+    ``filter_params``: the parameters of ``form`` shown as active filters, in that order;
+    "clear all filters" removes them all and keeps the others (the sort order).
+    """
+    return {
+        "active_filters": active_filters(query, form, filter_params),
+        "clear_filters_url": query.without(*filter_params),
+        "pagination": pagination(query, page) if page is not None else None,
+        "csv_url": query.url(format="csv"),
+        "json_url": query.url(format="json"),
+    }

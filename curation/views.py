@@ -10,10 +10,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
 from common.listing import form_error_message
+from common.querystring import Query
 from risks.models import RiskManagementPlan
 
 from . import trail
@@ -60,19 +60,17 @@ class TrailFilterForm(forms.Form):
         entries = trail.filter_entries(self.entries, kind=data["kind"], user=data["user"])
         return entries[::-1] if data["order"] == "newest" else entries
 
-    def query(self, **changes):
-        """The query string of the current filters with ``changes`` (None removes one)."""
-        values = {name: self.cleaned_data.get(name) for name in self.fields}
-        values.update(changes)
-        return urlencode({name: value for name, value in values.items() if value})
-
     def active_filters(self):
-        """[(label, value label, URL query without it)] for the "remove" links."""
+        """[(label, value label, link without it)] for the "remove" links.
+
+        The value's label is the kind's or the user's name, without the count its choice shows.
+        """
+        query = Query.of_form(self)
         active = []
         for name in ("kind", "user"):
             if value := self.cleaned_data.get(name):
                 label = self.labels[name][value]
-                active.append((self.fields[name].label, label, self.query(**{name: None})))
+                active.append((self.fields[name].label, label, query.without(name)))
         return active
 
 
@@ -97,7 +95,7 @@ def plan_trail(request, pk):
     context.update(
         entries=shown,
         active_filters=form.active_filters(),
-        csv_query=form.query(),
+        csv_query=Query.of_form(form).encoded(),
         unfiltered=len(shown) == len(entries),
     )
     return render(request, "curation/plan_trail.html", context)

@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.context import bulk_create_audited, recorded_change
+from common.text import counted
 from products.documents import Document, section_sort_key, standard_title
 from products.models import Product, ProductInformationSection
 
@@ -428,7 +429,7 @@ class ProductInformationImport:
             span = top[0] if len(top) == 1 else f"{top[0]}-{top[-1]}"
             parts.append(f"{Document(document).abbreviation} {span} ({number})")
         total = len(self.sections)
-        return f"{total} section{'' if total == 1 else 's'}: {', '.join(parts)}"
+        return f"{counted(total, 'sections')}: {', '.join(parts)}"
 
 
 def import_product_information(

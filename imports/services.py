@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from audit.context import bulk_create_audited, recorded_change
+from common.text import counted
 from products.models import AuthorisationStatus, Product, Region, Substance
 from risks.models import PlanStatus
 from risks.services import PlanDataError, create_plan
@@ -15,7 +16,6 @@ from .models import ImportKind, ImportLog, ImportWarning
 from .rmp_summary import parse_rmp_summary
 
 PRODUCT_FIELDS = ["indication", "route", "pharmaceutical_form", "source_url"]
-SINGULARS = {"studies": "study"}
 
 
 @dataclass
@@ -66,10 +66,7 @@ class RmpPreview:
         }
 
     def summary(self):
-        counts = ", ".join(
-            f"{number} {SINGULARS.get(what, what[:-1]) if number == 1 else what}"
-            for what, number in self.counts().items()
-        )
+        counts = ", ".join(counted(number, what) for what, number in self.counts().items())
         target = (
             f"new version {self.version} of {self.product.name}"
             if self.product

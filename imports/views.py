@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.views.decorators.csrf import csrf_protect
 
+from common.listing import form_error_message
 from common.text import counted
 from products.models import AuthorisationStatus
 from risks.models import (
@@ -80,7 +81,7 @@ def confirm(request, model_admin):
     if not form.is_valid():
         if list(form.errors) == ["reason"]:
             return _reason_missing(request, model_admin, form)
-        errors = [error for field_errors in form.errors.values() for error in field_errors]
+        errors = [form_error_message(form)]
         return _upload_page(request, model_admin, RmpSummaryUploadForm(), errors, status=400)
     data = form.cleaned_data
     try:

@@ -7,6 +7,7 @@ import yaml
 from django.db import transaction
 
 from audit.context import recorded_change
+from common.text import counted
 from products.models import Company, Product, ProductInformationSection, Substance
 
 from .models import PlanStatus
@@ -39,19 +40,14 @@ class SeedResult:
         if not self.created:
             return f"{self.product.name}: already loaded, unchanged"
         plan = self.product.plans.first()
-        parts = [_count(self.product.information_sections, "product information section")]
+        parts = [counted(self.product.information_sections.count(), "product information sections")]
         if plan:
             parts[:0] = [
-                _count(plan.safety_concerns, "safety concern"),
-                _count(plan.additional_measures, "additional measure"),
-                _count(plan.studies, "study", "studies"),
+                counted(plan.safety_concerns.count(), "safety concerns"),
+                counted(plan.additional_measures.count(), "additional measures"),
+                counted(plan.studies.count(), "studies"),
             ]
         return f"{self.product.name}: loaded ({', '.join(parts)})"
-
-
-def _count(related, singular, plural=None):
-    number = related.count()
-    return f"{number} {singular if number == 1 else plural or singular + 's'}"
 
 
 def seed_files():

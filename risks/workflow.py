@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audit.context import bulk_create_audited, recorded_change
+from common.text import counted
 
 from .models import AdditionalMeasure, PlanStatus, RiskManagementPlan, SectionReference, Study
 
@@ -150,8 +151,8 @@ def submit_for_review(plan, *, user, reason):
     unresolved = plan.import_warnings.filter(resolved=False).count()
     if unresolved:
         raise WorkflowError(
-            f"Check and tick off the {unresolved} unresolved import warning"
-            f"{'' if unresolved == 1 else 's'} before submitting this version for review."
+            f"Check and tick off the {counted(unresolved, 'unresolved import warnings')} "
+            "before submitting this version for review."
         )
     if not plan.safety_concerns.exists():
         raise WorkflowError("This version has no safety concerns; a plan lists at least one.")

@@ -5,6 +5,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from browse.api.errors import NOT_FOUND_MESSAGE
+from common.text import counted
 
 
 def _error(request, status, title, message):
@@ -34,7 +35,7 @@ def server_error(request):
 def locked_out(request, original_response=None, credentials=None):
     """django-axes' answer once a username has failed to log in too often from one address."""
     hours = settings.AXES_COOLOFF_TIME
-    wait = f"{hours:g} hour{'' if hours == 1 else 's'}" if hours >= 1 else f"{hours * 60:g} minutes"
+    wait = counted(hours, "hours", "g") if hours >= 1 else counted(hours * 60, "minutes", "g")
     message = (
         f"Too many failed logins ({settings.AXES_FAILURE_LIMIT}) for this account from your "
         f"address. Logging in is blocked for {wait}; an administrator can lift the block sooner "

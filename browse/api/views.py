@@ -5,8 +5,10 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import viewsets
 
 from .. import selectors
+from ..filters.products import ProductFilter
+from ..filters.studies import StudyFilterSet
+from ..selectors import studies as study_selectors
 from .errors import INVALID_PARAMETERS, NOT_FOUND
-from .filters import ProductFilter, StudyFilter
 from .serializers import ProductDetailSerializer, ProductSummarySerializer, StudyListSerializer
 
 SLUG = r"[-a-zA-Z0-9_]+"  # the values of a SlugField, as the site's addresses take them
@@ -37,7 +39,7 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     """Products with a published risk management plan (or product information only)."""
 
     lookup_field = "slug"
-    filterset_class = ProductFilter
+    filterset_class = ProductFilter  # the products page's: same parameters, same validation
 
     def get_queryset(self):
         return selectors.public_products()
@@ -53,10 +55,14 @@ class ProductViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 @documented_errors(StudyListSerializer, StudyListSerializer)
-@extend_schema(description="Studies of the current published plans; filter by category or overdue.")
+@extend_schema(
+    description="Studies of the current published plans, by product unless sorted otherwise; "
+    "the filters are those of the studies page (/studies/)."
+)
 class StudyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = StudyListSerializer
-    filterset_class = StudyFilter
+    filterset_class = StudyFilterSet  # the studies page's: same parameters, same validation
 
     def get_queryset(self):
-        return selectors.current_studies().order_by("plan__product__name", "position", "id")
+        # The page's selector (its sorts need the next due date it annotates), by product.
+        return study_selectors.sort_studies(study_selectors.study_list(), "product")

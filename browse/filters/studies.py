@@ -1,23 +1,24 @@
-"""The studies page's URL parameters, validated: the same FilterSet serves HTML, CSV and JSON."""
-
-from dataclasses import dataclass
-from urllib.parse import urlencode
+"""The studies' URL parameters, validated: the same FilterSet serves the page, its CSV and
+JSON, and the API's study list (/api/v1/studies/)."""
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.forms.forms import NON_FIELD_ERRORS
 from django.utils import timezone
 
 from risks.models import Milestone, StudyCategory, StudyDesign, StudyStatus
 
-from ..selectors.studies import DEFAULT_SORT, overdue_milestone_exists, sort_studies
+from ..selectors.studies import (
+    DEFAULT_SORT,
+    OVERDUE_CHOICES,
+    overdue_milestone_exists,
+    sort_studies,
+)
 from .public_product import PublicProductFilter
 
 ISO_DATE = "%Y-%m-%d"
 DATE_ERRORS = {"invalid": "Enter a date as YYYY-MM-DD, for example 2024-09-30."}
-OVERDUE_CHOICES = [("true", "Overdue"), ("false", "Not overdue")]
 SORT_CHOICES = [
     ("due", "Earliest due date"),
     ("product", "Product"),
@@ -26,7 +27,11 @@ SORT_CHOICES = [
 
 
 class PageForm(forms.Form):
-    """The page number: not a filter, but validated with the filters."""
+    """The page number of the studies page: not a filter, but validated with the filters.
+
+    Not part of the FilterSet, which the API shares: the API's pagination reads its own
+    ``page`` and ``page_size``.
+    """
 
     page = forms.IntegerField(min_value=1, required=False)
 
@@ -52,18 +57,12 @@ def _date_filter(label):
     )
 
 
-@dataclass(frozen=True)
-class ActiveFilter:
-    param: str
-    words: str  # as the heading says it: "category 1", "overdue", "matching 'pml'"
-
-
 class StudyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Text in code, name, title or purpose", method="filter_text", max_length=200
     )
-    category = django_filters.TypedChoiceFilter(
-        choices=[("", "Any category"), *StudyCategory.choices], coerce=int
+    category = django_filters.ChoiceFilter(
+        choices=StudyCategory.choices, empty_label="Any category"
     )
     status = django_filters.ChoiceFilter(choices=StudyStatus.choices, empty_label="Any status")
     design = django_filters.ChoiceFilter(choices=StudyDesign.choices, empty_label="Any design")
@@ -96,11 +95,6 @@ class StudyFilterSet(django_filters.FilterSet):
     def __init__(self, *args, today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
-        self.page_form = PageForm(self.data)
-
-    def is_valid(self):
-        filters_valid = super().is_valid()
-        return self.page_form.is_valid() and filters_valid
 
     # Filtering
 
@@ -134,51 +128,12 @@ class StudyFilterSet(django_filters.FilterSet):
 
     # Describing what is shown
 
-    def error_message(self):
-        """A plain sentence from the form errors, for the 400 page."""
-        parts = []
-        for name, errors in [*self.form.errors.items(), *self.page_form.errors.items()]:
-            text = " ".join(errors)
-            parts.append(text if name == NON_FIELD_ERRORS else f"{name}: {text}")
-        return "These studies cannot be shown. " + " ".join(parts)
-
     @property
     def current_sort(self):
         return self.form.cleaned_data.get("sort") or DEFAULT_SORT
 
-    @property
-    def page_number(self):
-        return self.page_form.cleaned_data.get("page") or 1
-
-    def params(self):
-        """The valid parameters in force, as strings (page and format left out)."""
-        data = self.form.cleaned_data
-        params = {}
-        for name in self.FILTER_PARAMS:
-            value = data.get(name)
-            if value in (None, ""):
-                continue
-            if name == "product":
-                value = value.slug
-            elif hasattr(value, "isoformat"):
-                value = value.isoformat()
-            params[name] = str(value)
-        if self.current_sort != DEFAULT_SORT:
-            params["sort"] = self.current_sort
-        return params
-
-    def query(self, **changes):
-        """The query string of this view with ``changes`` applied (None removes a parameter)."""
-        params = {**self.params(), **changes}
-        order = [*self.FILTER_PARAMS, "sort", "page", "format"]
-        return "?" + urlencode(
-            sorted(
-                ((name, value) for name, value in params.items() if value not in (None, "")),
-                key=lambda item: order.index(item[0]),
-            )
-        )
-
-    def active_filters(self):
+    def described_filters(self):
+        """The filters in force as the heading says them: "category 1", "overdue", …"""
         data = self.form.cleaned_data
         words = {
             "category": lambda v: f"category {v}",
@@ -191,7 +146,7 @@ class StudyFilterSet(django_filters.FilterSet):
             "q": lambda v: f"matching '{v}'",
         }
         return [
-            ActiveFilter(name, words[name](data[name]))
+            words[name](data[name])
             for name in self.FILTER_PARAMS
             if data.get(name) not in (None, "")
         ]

@@ -91,18 +91,6 @@ def product_information(slug):
     return product
 
 
-def current_studies():
-    """Studies of every product's current published plan, with their milestones."""
-    return (
-        Study.objects.current()
-        .select_related("plan__product")
-        .prefetch_related(
-            Prefetch("milestones", queryset=Milestone.objects.all()),
-            Prefetch("safety_concerns", queryset=SafetyConcern.objects.only("id", "name")),
-        )
-    )
-
-
 def last_publication():
     """When the published data last changed: the latest publication of a current plan."""
     return RiskManagementPlan.objects.current().aggregate(latest=Max("published_at"))["latest"]

@@ -134,6 +134,7 @@ class ConcernGroup:
     concern_count: int
     product_count: int
     concerns: list = field(default_factory=list)
+    url: str = ""  # the list of this group's concerns alone (the view sets it)
 
     @property
     def more(self):
@@ -201,11 +202,13 @@ def fill_groups(groups, concerns, *, limit=PREVIEW):
     return groups
 
 
-def concern_facets(summary, concerns, query):
+def concern_facets(summary, concerns, query, selected_product=None):
     """Category, region and product facets counting the matching concerns (one query).
 
-    The product facet shows the ``PRODUCT_FACET_SIZE`` products with most matching concerns
-    and says how many more there are (counted in the same query).
+    ``query``: the list's ``common.querystring.Query``. The product facet shows the
+    ``PRODUCT_FACET_SIZE`` products with most matching concerns and says how many more there
+    are (counted in the same query); ``selected_product``, the product filtered on, stays
+    shown even when no concern matches, so that its filter can be removed there.
     """
     top_products = list(
         concerns.order_by()
@@ -224,6 +227,7 @@ def concern_facets(summary, concerns, query):
             [(slug, name) for slug, name, _, _ in top_products],
             limit=PRODUCT_FACET_SIZE,
             total=top_products[0][3] if top_products else 0,
+            selected_label=selected_product and selected_product.name,
         ),
     ]
 

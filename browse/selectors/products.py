@@ -89,8 +89,9 @@ def substance_counts(product_ids, selected="", limit=SUBSTANCE_FACET_LIMIT):
 def product_facets(filtered, query):
     """Facets over the filtered products: a fixed number of queries whatever the data size.
 
-    Every facet but the active substance one lists a fixed set of values; that one shows
-    the most frequent substances and says how many more there are.
+    ``query``: the list's ``common.querystring.Query``. Every facet but the active substance
+    one lists a fixed set of values; that one shows the most frequent substances and says
+    how many more there are.
     """
     ids = filtered.values("pk")
     base = public_products().filter(pk__in=ids)
@@ -100,7 +101,7 @@ def product_facets(filtered, query):
         return {row[field]: row["n"] for row in rows}
 
     selected_substance = query.get("substance", "")
-    substances, substance_total = substance_counts(ids, selected_substance.strip())
+    substances, substance_total = substance_counts(ids, selected_substance)
     # The selected substance keeps the value of the address, so that its link removes it.
     substance_values = [
         (selected_substance if selected else name, name, n) for name, n, selected in substances
@@ -122,6 +123,7 @@ def product_facets(filtered, query):
             [(value, name) for value, name, _ in substance_values],
             limit=SUBSTANCE_FACET_LIMIT,
             total=substance_total,
+            selected_label=selected_substance,
         ),
     ]
     aggregates = {

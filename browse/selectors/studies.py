@@ -4,6 +4,7 @@ import datetime
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
 
+from common.facets import build_facet
 from risks.models import Milestone, SafetyConcern, Study, StudyCategory, StudyDesign, StudyStatus
 
 _NEXT_DUE = F("next_due").asc(nulls_last=True)
@@ -15,6 +16,7 @@ SORT_ORDERS = {
     "category": ("category", _NEXT_DUE, "plan__product__name", "position", "id"),
 }
 DEFAULT_SORT = "due"
+OVERDUE_CHOICES = [("true", "Overdue"), ("false", "Not overdue")]
 # The product facet shows this many products, those with most studies first.
 PRODUCT_FACET_LIMIT = 12
 
@@ -98,3 +100,37 @@ def study_product_counts(queryset: QuerySet, limit: int = PRODUCT_FACET_LIMIT) -
     )
     counts = [(row["plan__product__slug"], row["plan__product__name"], row["n"]) for row in rows]
     return counts, rows[0]["total"] if rows else 0
+
+
+def study_facets(studies, query, today, selected_product=None):
+    """Category, status, design, overdue and product facets of ``studies``, in two queries.
+
+    ``query``: the list's ``common.querystring.Query``. The product facet shows the products
+    with most studies and says how many more there are; ``selected_product``, the product
+    filtered on, stays shown even without a matching study, so that its filter can be
+    removed there.
+    """
+    counts = study_facet_counts(studies, today)
+    products, product_total = study_product_counts(studies)
+    fixed = [
+        ("category", "Category", [(v.value, v.short_label) for v in StudyCategory]),
+        ("status", "Status", StudyStatus.choices),
+        ("design", "Design", StudyDesign.choices),
+        ("overdue", "Overdue", OVERDUE_CHOICES),
+    ]
+    facets = [
+        build_facet(query, param, title, counts[param], labels) for param, title, labels in fixed
+    ]
+    facets.append(
+        build_facet(
+            query,
+            "product",
+            "Product",
+            {slug: count for slug, _, count in products},
+            [(slug, name) for slug, name, _ in products],
+            limit=PRODUCT_FACET_LIMIT,
+            total=product_total,
+            selected_label=selected_product and selected_product.name,
+        )
+    )
+    return facets

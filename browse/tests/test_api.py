@@ -254,3 +254,34 @@ def test_query_counts_do_not_grow_with_the_data(client, django_assert_num_querie
         get_json(client, "/api/v1/products/")
     with django_assert_num_queries(5):
         get_json(client, "/api/v1/studies/")
+
+
+def test_the_list_endpoints_take_the_parameters_of_the_html_lists(client, seeded):
+    """/api/v1/products/ and /api/v1/studies/ use the FilterSets of /products/ and /studies/."""
+    withdrawn = get_json(client, "/api/v1/products/?status=withdrawn&q=clofarabine")
+    assert [item["slug"] for item in withdrawn["results"]] == ["ivozall"]
+    with_study = get_json(client, "/api/v1/products/?study=1&region=EU")
+    assert [item["slug"] for item in with_study["results"]] == ["lemtrada"]
+    by_name = get_json(client, "/api/v1/studies/?product=Lemtrada&overdue=true&sort=due")
+    assert [(s["product"], s["name"]) for s in by_name["results"]] == [
+        ("lemtrada", "Drug Utilization Study"),
+        ("lemtrada", "Risk of mortality study"),
+    ]
+    assert get_json(client, "/api/v1/studies/?due_after=2030-01-01")["count"] == 1
+    assert get_json(client, "/api/v1/studies/?product=nowhere", status=400) == {
+        "product": [
+            "No published product is called ‘nowhere’ or has the address /products/nowhere/. "
+            "Type a product's name as the products list shows it."
+        ]
+    }
+    reversed_dates = "/api/v1/studies/?due_after=2025-01-01&due_before=2024-01-01"
+    assert get_json(client, reversed_dates, status=400) == {
+        "__all__": ["due_after must be on or before due_before."]
+    }
+    # A "%" typed into a product's name is shown as it is, not taken for a format.
+    assert get_json(client, "/api/v1/studies/?product=100%25", status=400) == {
+        "product": [
+            "No published product is called ‘100%’ or has the address /products/100%/. "
+            "Type a product's name as the products list shows it."
+        ]
+    }

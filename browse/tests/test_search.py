@@ -210,8 +210,8 @@ def test_kind_restricts_the_results_and_can_be_removed(client, seeded):
     assert page.h1 == "2 results for 'PML' · safety concerns"
     assert list(page.groups) == ["Safety concerns (2)"]
     content = response.content.decode()
-    assert 'href="?q=PML" aria-label="Remove filter Only: safety concerns"' in content
-    assert 'href="?kind=concerns" aria-label="Remove filter Search: PML"' in content
+    assert 'href="?q=PML" aria-label="Remove filter Only: Safety concerns"' in content
+    assert 'href="?kind=concerns" aria-label="Remove filter Search for: PML"' in content
 
 
 def test_a_search_without_results_says_so(client, seeded):
@@ -267,7 +267,7 @@ def test_markup_in_the_data_is_escaped_around_the_marks(client):
 @pytest.mark.parametrize(
     ("params", "status", "message"),
     [
-        ({"q": "x" * 201}, 400, "Search for at most 200 characters (this search has 201)."),
+        ({"q": "x" * 201}, 400, "Search for: Type at most 200 characters (this search has 201)."),
         ({"q": "PML", "kind": "foo"}, 400, "The kind must be one of: products, concerns,"),
         ({"q": "PML", "kind": "concerns", "page": "abc"}, 400, "The page must be a whole number."),
         ({"q": "PML", "page": "0"}, 400, "The page must be 1 or more."),

@@ -188,16 +188,16 @@ def test_single_version_has_nothing_to_compare(client, seeded):
     assert "Compare" not in text
 
 
-UNKNOWN = "is not a published version of Examplumab; the published versions are 2, 1."
+UNKNOWN = "Choose a published version of Examplumab; the published versions are 2, 1."
 
 
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ("from=3-secret-draft", f"The version to compare from {UNKNOWN}"),
-        ("to=4-in-review", f"The version to compare to {UNKNOWN}"),
-        ("from=nonsense", f"The version to compare from {UNKNOWN}"),
-        ("from=%3Cscript%3Ealert(1)%3C/script%3E", f"The version to compare from {UNKNOWN}"),
+        ("from=3-secret-draft", f"From version: {UNKNOWN}"),
+        ("to=4-in-review", f"To version: {UNKNOWN}"),
+        ("from=nonsense", f"From version: {UNKNOWN}"),
+        ("from=%3Cscript%3Ealert(1)%3C/script%3E", f"From version: {UNKNOWN}"),
         ("from=1&to=1", "Choose two different versions to compare."),
         ("from=2", "Choose two different versions to compare."),
         ("to=1", "Version 1 is the first published version: choose a version to compare it with."),
@@ -228,7 +228,7 @@ def test_single_version_refuses_the_same_version_twice(client):
 def test_another_products_version_is_unknown(client, history):
     PlanFactory(version="7.1")
     page = page_of(client.get("/products/examplumab/changes/?from=7.1"), 400)
-    assert f"The version to compare from {UNKNOWN}" in page
+    assert f"From version: {UNKNOWN}" in page
 
 
 @pytest.mark.parametrize(

@@ -199,7 +199,7 @@ def test_a_large_group_shows_its_first_concerns_and_links_to_all_of_them(client)
     page = html(response)
     assert "<h1>13 safety concerns in 1 group · important identified risk</h1>" in page
     assert (
-        '<a href="?category=identified&amp;group=serious%20infection">'
+        '<a href="?category=identified&amp;group=serious+infection">'
         "Show all 13 concerns of this group</a> (3 more)"
     ) in page
 

@@ -4,8 +4,9 @@ from django.core.exceptions import BadRequest
 from django.shortcuts import render
 
 from common.exports import Column, csv_response, export, requested_format
-from common.facets import active_filters
-from common.listing import form_error_message, paginate, query_without, valid_filterset
+from common.listing import form_error_message, list_links, paginate, valid_filterset
+from common.querystring import Query
+from common.text import counted
 from risks.models import ConcernCategory
 
 from ..filters.concerns import ProductComparisonForm, SafetyConcernFilter
@@ -36,18 +37,13 @@ CONCERN_COLUMNS = [
 ]
 
 
-def plural(count, singular, many=None):
-    return f"{count} {singular if count == 1 else many or singular + 's'}"
-
-
 def describe_concerns(concern_count, groups, form):
     """ "5 safety concerns in 3 groups · important identified risk · matching ‘infection’"."""
     data = form.cleaned_data
-    parts = [
-        f"{plural(concern_count, 'safety concern')} in {plural(len(groups), 'group')}",
-    ]
+    concerns = counted(concern_count, "safety concerns")
+    parts = [f"{concerns} in {counted(len(groups), 'groups')}"]
     if data.get("group") and groups:
-        parts[0] = f"{plural(concern_count, 'safety concern')} in the group ‘{groups[0].name}’"
+        parts[0] = f"{concerns} in the group ‘{groups[0].name}’"
     if data.get("category"):
         parts.append(ConcernCategory(data["category"]).label.lower())
     if data.get("region"):
@@ -77,10 +73,7 @@ def concern_list(request):
         request, rows, CONCERN_COLUMNS, "safety-concerns", description=heading, groups=len(groups)
     ):
         return response
-    query = request.GET
-    if product := data.get("product"):  # typed by name: the facet knows products by slug
-        query = query.copy()
-        query["product"] = product.slug
+    query = Query.of_form(filterset.form)  # a product typed by name is linked by its slug
     if data.get("group") and groups:  # one group: its concerns, page by page
         page = paginate(request, filterset.qs.order_by(*selectors.ENTRY_ORDER), CONCERNS_PER_PAGE)
         groups[0].concerns = list(page.object_list)
@@ -88,6 +81,8 @@ def concern_list(request):
     else:
         page = paginate(request, groups, GROUPS_PER_PAGE)
         selectors.fill_groups(page.object_list, filterset.qs)
+        for group in page.object_list:
+            group.url = query.url(group=group.key)
     return render(
         request,
         "browse/concern_list.html",
@@ -95,13 +90,11 @@ def concern_list(request):
             "filterset": filterset,
             "page": page,
             "heading": heading,
-            "facets": selectors.concern_facets(summary, filterset.qs, query),
-            "active_filters": active_filters(request.GET, filterset.form, FILTER_PARAMS),
-            "kept_filters": [(name, request.GET[name]) for name in HIDDEN_PARAMS if data.get(name)],
-            "query": query_without(request.GET, "format"),
-            "query_without_page": query_without(request.GET, "page", "format"),
-            "query_without_group": query_without(request.GET, "page", "format", "group"),
+            "facets": selectors.concern_facets(summary, filterset.qs, query, data.get("product")),
+            "kept_filters": query.items(*HIDDEN_PARAMS),
+            "all_groups_url": query.without("group"),
             "one_group": bool(data.get("group")),
+            **list_links(query, filterset.form, FILTER_PARAMS, page),
         },
     )
 
@@ -158,7 +151,7 @@ def compare(request):
     products = form.cleaned_data["products"]
     result = selectors.comparison([product.slug for product in products])
     names = join_names(product.name for product in result.products)
-    heading = f"{names}: {plural(len(result.rows), 'safety concern')} side by side"
+    heading = f"{names}: {counted(len(result.rows), 'safety concerns')} side by side"
     if response := export(
         request,
         result.rows,

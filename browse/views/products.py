@@ -1,5 +1,3 @@
-from urllib.parse import urlencode
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
@@ -9,8 +7,9 @@ from browse import selectors as risk_selectors
 from browse.filters.products import ProductFilter
 from browse.selectors import products as selectors
 from common.exports import Column, export
-from common.facets import active_filters
-from common.listing import paginate, query_without, valid_filterset
+from common.listing import form_error_message, list_links, paginate, valid_filterset
+from common.querystring import Query
+from common.text import counted
 from products.documents import Document, standard_title
 from risks.changes import compare
 from risks.models import ConcernCategory
@@ -27,11 +26,13 @@ PRODUCT_COLUMNS = [
     Column("url", lambda p: p.get_absolute_url()),
 ]
 FILTER_PARAMS = ["q", "region", "status", "substance", "concern", "measure", "study"]
+# Filters the form has no field for: hidden inputs keep them when the form is submitted.
+HIDDEN_PARAMS = ["region", "status", "concern", "measure", "study"]
 
 
 def describe_products(count, form):
     data = form.cleaned_data
-    parts = [f"{count} product{'' if count == 1 else 's'}"]
+    parts = [counted(count, "products")]
     if data.get("region"):
         parts.append(data["region"])
     if data.get("status"):
@@ -55,6 +56,7 @@ def product_list(request):
     if response := export(request, products, PRODUCT_COLUMNS, "products"):
         return response
     page = paginate(request, products, 25)
+    query = Query.of_form(filterset.form)
     return render(
         request,
         "browse/product_list.html",
@@ -62,10 +64,9 @@ def product_list(request):
             "filterset": filterset,
             "page": page,
             "heading": describe_products(page.paginator.count, filterset.form),
-            "facets": selectors.product_facets(products, request.GET),
-            "active_filters": active_filters(request.GET, filterset.form, FILTER_PARAMS),
-            "query": request.GET.urlencode(),
-            "query_without_page": query_without(request.GET, "page", "format"),
+            "facets": selectors.product_facets(products, query),
+            "kept_filters": query.items(*HIDDEN_PARAMS),
+            **list_links(query, filterset.form, FILTER_PARAMS, page),
         },
     )
 
@@ -154,16 +155,16 @@ class VersionsForm(forms.Form):
         self.versions = product.versions  # newest first
         labels = ", ".join(plan.version for plan in self.versions)
         choices = [("", "")] + [(plan.version, plan.version) for plan in self.versions]
-        for name, label, role in (("from", "From version", "from"), ("to", "To version", "to")):
+        # After the field's label ("From version: Choose …"), as every form error is shown.
+        unknown = f"Choose a published version of {product.name}" + (
+            f"; the published versions are {labels}." if labels else "."
+        )
+        for name, label in (("from", "From version"), ("to", "To version")):
             self.fields[name] = forms.ChoiceField(
                 label=label,
                 required=False,
                 choices=choices,
-                error_messages={
-                    "invalid_choice": f"The version to compare {role} is not a published "
-                    f"version of {product.name}"
-                    + (f"; the published versions are {labels}." if labels else ".")
-                },
+                error_messages={"invalid_choice": unknown},
             )
 
     def clean(self):
@@ -193,10 +194,6 @@ class VersionsForm(forms.Form):
         data["old"], data["new"] = old, new
         return data
 
-    def error_message(self):
-        messages = [error for errors in self.errors.values() for error in errors]
-        return " ".join(messages)
-
 
 def version_url(product, plan):
     """The address of ``plan``'s page; None if its label cannot be part of an address."""
@@ -216,7 +213,7 @@ def plan_url(product, plan):
 def changes_url(product, old=None, new=None):
     """The address of the comparison of two versions (the default ones when not given)."""
     url = reverse("browse:product_changes", kwargs={"slug": product.slug})
-    query = urlencode({name: plan.version for name, plan in (("from", old), ("to", new)) if plan})
+    query = Query({"from": old and old.version, "to": new and new.version}).encoded()
     return f"{url}?{query}" if query else url
 
 
@@ -251,7 +248,7 @@ def product_changes(request, slug):
         {
             "product": product,
             "versions": versions,
-            "error": None if form.is_valid() else form.error_message(),
+            "error": None if form.is_valid() else form_error_message(form),
             "comparison": comparison,
             "backwards": backwards,
             "selected_from": selected[0],

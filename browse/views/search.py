@@ -1,7 +1,6 @@
 """The public search page: /search/?q=…&kind=…&page=… (and &format=csv|json)."""
 
 import dataclasses
-from urllib.parse import urlencode
 
 from django import forms
 from django.core.exceptions import BadRequest
@@ -9,11 +8,15 @@ from django.http import Http404
 from django.shortcuts import render
 
 from common.exports import Column, export
-from common.listing import page_of
+from common.facets import build_facet
+from common.listing import form_error_message, list_links, page_of
+from common.querystring import Query
+from common.text import counted
 
 from .. import search as site_search
 
 PER_PAGE = 20
+FILTER_PARAMS = ["q", "kind"]
 
 EXPORT_COLUMNS = [
     Column("kind", lambda row: row.kind),
@@ -32,7 +35,7 @@ class SearchForm(forms.Form):
         max_length=site_search.MAX_LENGTH,
         error_messages={
             "max_length": (
-                "Search for at most %(limit_value)d characters (this search has %(show_value)d)."
+                "Type at most %(limit_value)d characters (this search has %(show_value)d)."
             )
         },
     )
@@ -53,14 +56,11 @@ class SearchForm(forms.Form):
         },
     )
 
-    def error_message(self):
-        return " ".join(message for errors in self.errors.values() for message in errors)
-
 
 def search(request):
     form = SearchForm(request.GET)
     if not form.is_valid():
-        raise BadRequest(form.error_message())
+        raise BadRequest(form_error_message(form))
     query = form.cleaned_data["q"]
     kind = form.cleaned_data["kind"] or None
     page_number = form.cleaned_data["page"] or 1
@@ -95,6 +95,7 @@ def search(request):
 
     total = sum(group.count for group in groups)
     more = any(group.more for group in groups)
+    params = Query.of_form(form)
     return render(
         request,
         "browse/search.html",
@@ -103,19 +104,27 @@ def search(request):
             "query": query,
             "search_query": query,
             "kind": site_search.Kind(kind) if kind else None,
-            "groups": groups,
+            "groups": [(group, params.url(kind=group.kind.value)) for group in groups],
             "total": total,
             "page": page,
             "heading": _heading(query, kind, total, page, more=more),
-            "active_filters": _active_filters(query, kind),
-            "query_without_page": urlencode(_params(q=query, kind=kind)),
+            "facets": [kind_facet(params, groups)] if query else [],
             "full_text": terms.full_text,
+            **list_links(params, form, FILTER_PARAMS, page),
         },
     )
 
 
-def _params(**params):
-    return {name: value for name, value in params.items() if value}
+def kind_facet(params, groups):
+    """The results of each kind, counted, each with a link to them alone (or back to all)."""
+    return build_facet(
+        params,
+        "kind",
+        "Results by kind",
+        {group.kind.value: group.count for group in groups},
+        site_search.Kind.choices,
+        floors={group.kind.value for group in groups if group.more},
+    )
 
 
 def _heading(query, kind, total, page, *, more=False):
@@ -124,7 +133,7 @@ def _heading(query, kind, total, page, *, more=False):
     if more:
         count = f"More than {total} results"
     elif total:
-        count = f"{total} result{'s' if total != 1 else ''}"
+        count = counted(total, "results")
     else:
         count = "No results"
     parts = [f"{count} for '{query}'"]
@@ -133,17 +142,6 @@ def _heading(query, kind, total, page, *, more=False):
     if page is not None and page.paginator.num_pages > 1:
         parts.append(f"page {page.number} of {page.paginator.num_pages}")
     return " · ".join(parts)
-
-
-def _active_filters(query, kind):
-    filters = []
-    if query:
-        filters.append(("Search", query, "?" + urlencode(_params(kind=kind))))
-    if kind:
-        filters.append(
-            ("Only", site_search.Kind(kind).label.lower(), "?" + urlencode(_params(q=query)))
-        )
-    return filters
 
 
 def _absolute_urls(request, results):

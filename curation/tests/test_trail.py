@@ -392,7 +392,7 @@ def test_filters_by_kind_and_user_and_order(reviewer_client, version_2):
         "Submitted for review",
         "Started as a copy of version 1",
     ]
-    assert ("Kind of item", "Plan version", "order=newest") in response.context["active_filters"]
+    assert ("Kind of item", "Plan version", "?order=newest") in response.context["active_filters"]
 
     response = reviewer_client.get(url(version_2), {"user": "reviewer"})
     assert [entry.action for entry in response.context["entries"]] == ["Published"]

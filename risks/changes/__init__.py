@@ -65,13 +65,12 @@ from .items import (
     TextChange,
 )
 from .matching import SIMILAR_TEXT
-from .report import SINGULAR, PlanComparison
+from .report import PlanComparison
 from .text import word_diff
 
 __all__ = [
     "CONCERN_TEXTS",
     "SIMILAR_TEXT",
-    "SINGULAR",
     "STUDY_TEXTS",
     "AdditionalMeasureChange",
     "ConcernChange",

@@ -7,18 +7,10 @@ for the one-line summary.
 
 from dataclasses import dataclass, field
 
+from common.text import counted
 from risks.models import AdditionalMeasure, RiskManagementPlan, SafetyConcern, Study
 
 from .items import AdditionalMeasureChange, ConcernChange, StudyChange
-
-# The singular of each kind of item in PlanComparison.counts, for the summary line.
-SINGULAR = {
-    "safety concerns": "safety concern",
-    "routine measures": "routine measure",
-    "additional measures": "additional measure",
-    "studies": "study",
-    "milestones": "milestone",
-}
 
 
 @dataclass
@@ -157,8 +149,8 @@ class PlanComparison:
             parts = []
             for what, count in counts.items():
                 if count:
-                    noun = "" if parts else f" {SINGULAR[kind] if count == 1 else kind}"
-                    parts.append(f"{count}{noun} {what}")
+                    number = str(count) if parts else counted(count, kind)
+                    parts.append(f"{number} {what}")
             if parts:
                 phrases.append(", ".join(parts))
         return phrases

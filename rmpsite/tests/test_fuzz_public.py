@@ -25,8 +25,6 @@ from django import forms
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
-from browse.api.filters import ProductFilter as ApiProductFilter
-from browse.api.filters import StudyFilter as ApiStudyFilter
 from browse.filters.concerns import ProductComparisonForm, SafetyConcernFilter
 from browse.filters.products import ProductFilter
 from browse.filters.studies import PageForm, StudyFilterSet
@@ -110,17 +108,17 @@ ROUTES = {
     "api/schema/": Route("/api/schema/", extra=("format", "lang")),
     "api/v1/": Route("/api/v1/", extra=("format",)),
     "api/v1/<drf_format_suffix:format>": Route("/api/v1/.{format}"),
-    "api/v1/^products/$": Route("/api/v1/products/", (ApiProductFilter,), API_PAGES),
+    "api/v1/^products/$": Route("/api/v1/products/", (ProductFilter,), API_PAGES),
     "api/v1/^products\\.(?P<format>[a-z0-9]+)/?$": Route(
-        "/api/v1/products.{format}", (ApiProductFilter,), API_PAGES
+        "/api/v1/products.{format}", (ProductFilter,), API_PAGES
     ),
     "api/v1/^products/(?P<slug>[^/.]+)/$": Route("/api/v1/products/{slug}/", extra=("format",)),
     "api/v1/^products/(?P<slug>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$": Route(
         "/api/v1/products/{slug}.{format}"
     ),
-    "api/v1/^studies/$": Route("/api/v1/studies/", (ApiStudyFilter,), API_PAGES),
+    "api/v1/^studies/$": Route("/api/v1/studies/", (StudyFilterSet,), API_PAGES),
     "api/v1/^studies\\.(?P<format>[a-z0-9]+)/?$": Route(
-        "/api/v1/studies.{format}", (ApiStudyFilter,), API_PAGES
+        "/api/v1/studies.{format}", (StudyFilterSet,), API_PAGES
     ),
     "api/v1/^studies/(?P<pk>[^/.]+)/$": Route("/api/v1/studies/{pk}/", extra=("format",)),
     "api/v1/^studies/(?P<pk>[^/.]+)\\.(?P<format>[a-z0-9]+)/?$": Route(

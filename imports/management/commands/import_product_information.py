@@ -3,6 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from common.text import counted
 from imports.extract import ImportRejected
 from imports.management.users import importer
 from imports.product_information import import_product_information
@@ -63,12 +64,11 @@ class Command(BaseCommand):
             for section in result.sections:
                 size = len(section.text)
                 self.stdout.write(
-                    f"{section.label} {section.title} "
-                    f"({size:,} character{'' if size == 1 else 's'})"
+                    f"{section.label} {section.title} ({counted(size, 'characters', ',')})"
                 )
         for warning in result.warnings:
             self.stdout.write(self.style.WARNING(f"Warning: {warning}"))
-        replaced = f"{result.replaced} section{'' if result.replaced == 1 else 's'}"
+        replaced = counted(result.replaced, "sections")
         if dry_run:
             self.stdout.write(
                 f"Dry run: would replace {replaced} of {name} with {result.summary()}. "
