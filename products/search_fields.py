@@ -41,16 +41,19 @@ class SearchVectorGeneratedField(models.GeneratedField):
     repeats the vector's SQL exactly; ``SearchVectorIndex`` indexes it.
 
     On SQLite: ``GENERATED ALWAYS AS (NULL) STORED``, the same column, always NULL (SQLite has
-    no ``to_tsvector``; the search matches words there). Having the column everywhere keeps
-    the model the same on every database: Django selects, returns and filters on it like any
-    column, never writes it (a generated field), and the migrations are the same. A NULL
-    costs SQLite one byte of the row's header; the index is left out (``SearchVectorIndex``).
+    no ``to_tsvector``; the search matches words there). A column on every database, rather
+    than one on PostgreSQL only, keeps the model and its migrations the same everywhere: Django
+    selects the field with the row (and returns it from INSERT … RETURNING) as it does any
+    concrete field, so a column missing on SQLite would break every query of the model. A
+    NULL costs SQLite a byte of the row's header; the index is left out
+    (``SearchVectorIndex``).
 
     It is an ordinary ``GeneratedField`` otherwise, with what that implies:
 
-    - Django reads it with the rest of the row (``defer("search_vector")`` where a page
-      loads many rows without searching them) and never writes it; after ``save()`` the
-      instance keeps the value read before, until ``refresh_from_db()``.
+    - Django never writes it, and reads it with the rest of the row: ``defer("search_vector")``
+      where a page loads many rows without searching them (a section's vector is about as
+      long as its text). After ``save()`` the instance keeps the value read before, until
+      ``refresh_from_db()``.
     - Changing ``weights`` or ``config`` is not an ``AlterField``: Django refuses to alter a
       generated column. Remove the field and add it again (the migration recomputes every
       row). Likewise PostgreSQL refuses to change the type of a column the vector reads, and
