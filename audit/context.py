@@ -61,12 +61,20 @@ def current_change():
 
 
 class AuditedHistory(HistoricalRecords):
-    """django-simple-history whose user and reason come from the recorded change."""
+    """django-simple-history whose user and reason come from the recorded change.
+
+    The history keeps no generated field (``GeneratedField``, such as the search vectors of
+    products.search_fields): the database derives it from columns the history keeps, and
+    simple-history would otherwise copy it as a column of the historical table.
+    """
 
     def __init__(self, **kwargs):
         kwargs.setdefault("history_change_reason_field", models.TextField())
         kwargs.setdefault("excluded_fields", [])
         super().__init__(**kwargs)
+
+    def fields_included(self, model):
+        return [field for field in super().fields_included(model) if not field.generated]
 
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from audit.context import AuditedHistory
 
 from .documents import Document, section_sort_key, well_formed_section
+from .search_fields import SearchVectorGeneratedField, SearchVectorIndex
 
 
 class Region(models.TextChoices):
@@ -28,12 +29,14 @@ class AuthorisationStatus(models.TextChoices):
 
 class Substance(models.Model):
     name = models.CharField("international non-proprietary name", max_length=200)
+    search_vector = SearchVectorGeneratedField(weights={"A": ["name"]})
 
     history = AuditedHistory()
 
     class Meta:
         ordering = ["name"]
         verbose_name = "active substance"
+        indexes = [SearchVectorIndex(fields=["search_vector"], name="substance_vector_idx")]
         constraints = [
             models.UniqueConstraint(
                 Lower("name"),
@@ -96,11 +99,13 @@ class Product(models.Model):
             "Invented by manage.py generate_synthetic_data for benchmarking; not a real medicine."
         ),
     )
+    search_vector = SearchVectorGeneratedField(weights={"A": ["name"], "B": ["indication"]})
 
     history = AuditedHistory(m2m_fields=[substances])
 
     class Meta:
         ordering = ["name"]
+        indexes = [SearchVectorIndex(fields=["search_vector"], name="product_vector_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(region__in=Region.values),
@@ -189,6 +194,7 @@ class ProductInformationSection(DocumentSection):
     position = models.PositiveIntegerField(
         default=0, help_text="Order of the section in the product information."
     )
+    search_vector = SearchVectorGeneratedField(weights={"A": ["title"], "B": ["text"]})
 
     objects = ProductInformationSectionQuerySet.as_manager()
     history = AuditedHistory()
@@ -196,6 +202,7 @@ class ProductInformationSection(DocumentSection):
     class Meta(DocumentSection.Meta):
         ordering = ["product", "position", "id"]
         verbose_name = "product information section"
+        indexes = [SearchVectorIndex(fields=["search_vector"], name="infosection_vector_idx")]
         constraints = [
             *DocumentSection.Meta.constraints,
             models.UniqueConstraint(

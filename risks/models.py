@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from audit.context import AuditedHistory
 from products.models import DocumentSection, Product
+from products.search_fields import SearchVectorGeneratedField, SearchVectorIndex
 
 from .normalise import concern_key
 from .partial_dates import DatePrecision, parse_due
@@ -215,6 +216,9 @@ class SafetyConcern(models.Model):
         db_index=True,
         help_text="Shared by this item's copies in later versions, to compare versions.",
     )
+    search_vector = SearchVectorGeneratedField(
+        weights={"A": ["name"], "B": ["evidence", "risk_factors"]}
+    )
 
     objects = SafetyConcernQuerySet.as_manager()
     history = AuditedHistory(excluded_fields=["group_key"])  # derived from the name
@@ -222,6 +226,7 @@ class SafetyConcern(models.Model):
     class Meta:
         ordering = ["plan", "position", "id"]
         verbose_name = "safety concern"
+        indexes = [SearchVectorIndex(fields=["search_vector"], name="safetyconcern_vector_idx")]
         constraints = [
             models.CheckConstraint(condition=~Q(group_key=""), name="concern_group_key_set"),
             models.UniqueConstraint(
@@ -289,12 +294,14 @@ class RoutineMeasure(models.Model):
     )
     text = models.TextField()
     position = models.PositiveIntegerField(default=0)
+    search_vector = SearchVectorGeneratedField(weights={"B": ["text"]})
 
     history = AuditedHistory()
 
     class Meta:
         ordering = ["safety_concern", "position", "id"]
         verbose_name = "routine risk minimisation measure"
+        indexes = [SearchVectorIndex(fields=["search_vector"], name="routinemeasure_vector_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=RoutineMeasureKind.values),
@@ -362,12 +369,15 @@ class AdditionalMeasure(models.Model):
         help_text="Shared by this item's copies in later versions, to compare versions.",
     )
 
+    search_vector = SearchVectorGeneratedField(weights={"A": ["name"], "B": ["description"]})
+
     objects = PlanPartQuerySet.as_manager()
     history = AuditedHistory(m2m_fields=[safety_concerns])
 
     class Meta:
         ordering = ["plan", "name"]
         verbose_name = "additional risk minimisation measure"
+        indexes = [SearchVectorIndex(fields=["search_vector"], name="additionalmeasure_vector_idx")]
         constraints = [
             models.UniqueConstraint(
                 "plan",
@@ -445,6 +455,10 @@ class Study(models.Model):
         help_text="Shared by this item's copies in later versions, to compare versions.",
     )
 
+    search_vector = SearchVectorGeneratedField(
+        weights={"A": ["code", "short_name", "title"], "B": ["purpose"]}
+    )
+
     objects = StudyQuerySet.as_manager()
     history = AuditedHistory(m2m_fields=[safety_concerns])
 
@@ -452,6 +466,7 @@ class Study(models.Model):
         ordering = ["plan", "position", "id"]
         verbose_name = "post-authorisation study"
         verbose_name_plural = "post-authorisation studies"
+        indexes = [SearchVectorIndex(fields=["search_vector"], name="study_vector_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["plan", "code"],

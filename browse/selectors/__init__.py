@@ -67,7 +67,7 @@ def product_detail(slug):
             ),
             Prefetch(
                 "information_sections",
-                queryset=ProductInformationSection.objects.defer("text"),
+                queryset=ProductInformationSection.objects.defer("text", "search_vector"),
             ),
         ),
         slug=slug,

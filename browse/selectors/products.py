@@ -214,7 +214,7 @@ def product_version(slug, version):
             ),
             Prefetch(
                 "information_sections",
-                queryset=ProductInformationSection.objects.defer("text"),
+                queryset=ProductInformationSection.objects.defer("text", "search_vector"),
             ),
         ),
         slug=slug,

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from browse import search as site_search
 from products.models import Product, ProductInformationSection, Substance
+from products.search_fields import SearchVectorGeneratedField
 from products.tests.factories import ProductFactory, ProductInformationSectionFactory
 from risks.models import AdditionalMeasure, RoutineMeasure, SafetyConcern, Study
 from risks.tests.factories import (
@@ -431,21 +432,34 @@ def test_word_search_counts_and_lists_every_result(client, monkeypatch):
     assert len(page.groups["Safety concerns (5)"]) == 5
 
 
-# PostgreSQL stored search vectors ---------------------------------------------------------------
+# Stored search vectors --------------------------------------------------------------------------
 
 INDEXES = {
-    Product: "product_search_vector_idx",
-    Substance: "substance_search_vector_idx",
-    SafetyConcern: "safetyconcern_search_vector_idx",
-    RoutineMeasure: "routinemeasure_search_vector_idx",
-    AdditionalMeasure: "additionalmeasure_search_vector_idx",
-    Study: "study_search_vector_idx",
-    ProductInformationSection: "infosection_search_vector_idx",
+    Product: "product_vector_idx",
+    Substance: "substance_vector_idx",
+    SafetyConcern: "safetyconcern_vector_idx",
+    RoutineMeasure: "routinemeasure_vector_idx",
+    AdditionalMeasure: "additionalmeasure_vector_idx",
+    Study: "study_vector_idx",
+    ProductInformationSection: "infosection_vector_idx",
 }
 
 
+@pytest.mark.parametrize("model", list(INDEXES), ids=lambda model: model.__name__)
+def test_each_searched_model_declares_its_vector_and_its_index(model):
+    vector = site_search.vector_field(model)
+    assert isinstance(vector, SearchVectorGeneratedField)
+    assert [index.fields for index in model._meta.indexes if index.name == INDEXES[model]] == [
+        ["search_vector"]
+    ]
+    # The audit history keeps the fields the vector is made of, not the vector.
+    history = {field.name for field in model.history.model._meta.fields}
+    assert "search_vector" not in history
+    assert set(vector.searched_fields) <= history
+
+
 @on_postgresql
-def test_the_stored_vectors_are_indexed_and_the_expression_indexes_gone():
+def test_the_stored_vectors_are_indexed_and_the_old_indexes_gone():
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE indexdef LIKE %s",
@@ -458,13 +472,24 @@ def test_the_stored_vectors_are_indexed_and_the_expression_indexes_gone():
 
 @on_postgresql
 @pytest.mark.parametrize("model", list(INDEXES), ids=lambda model: model.__name__)
-def test_each_stored_vector_is_the_searched_vector(seeded, model):
-    """The generated column holds exactly ``search_vector(model)``, also after an edit."""
-    rows = model.objects.annotate(
-        stored=site_search.StoredSearchVector(), computed=site_search.search_vector(model)
-    ).values_list("stored", "computed")
+def test_each_stored_vector_is_the_declared_vector(seeded, model):
+    """The generated column holds exactly the vector the field declares."""
+    rows = model.objects.annotate(computed=site_search.vector_field(model).expression)
+    rows = rows.values_list("search_vector", "computed")
     assert rows
     assert all(stored == computed for stored, computed in rows)
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite only")
+def test_on_sqlite_the_vector_is_always_null_and_unindexed(client, seeded):
+    concern = SafetyConcernFactory(name="Quagga risk")
+    concern.refresh_from_db()
+    assert concern.search_vector is None
+    assert set(SafetyConcern.objects.values_list("search_vector", flat=True)) == {None}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+        assert [name for name, sql in cursor.fetchall() if "vector" in (sql or "")] == []
+    assert page_of(client, q="quagga").h1 == "1 result for 'quagga'"
 
 
 @on_postgresql
