@@ -213,7 +213,11 @@ def _copied_models(using):
 
 def _columns(model):
     """The model's columns: not a column the database generates (a search vector)."""
-    return [field.column for field in model._meta.concrete_fields]
+    return [
+        field.column
+        for field in model._meta.concrete_fields
+        if not getattr(field, "generated", False)
+    ]
 
 
 def _rows(model, using):
