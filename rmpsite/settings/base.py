@@ -48,6 +48,17 @@ def database_from_env(default_url=None, *, required=False):
         # The facet counts' correlated EXISTS look costly enough for PostgreSQL's JIT, whose
         # compilation takes longer than the query itself (145 of 211 ms, docs/performance.md).
         database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    elif database["ENGINE"] == "django.db.backends.sqlite3":
+        # Concurrent writers wait their turn instead of failing with "database is locked":
+        # WAL lets readers go on while one writes; every transaction takes the write lock
+        # when it begins (IMMEDIATE), so none has to upgrade a read lock later, which SQLite
+        # refuses at once; and a writer waits up to DJANGO_SQLITE_TIMEOUT seconds for the
+        # lock. Two curators saving the same draft then end as on PostgreSQL: the second
+        # sees the first's revision and gets the conflict page.
+        options = database.setdefault("OPTIONS", {})
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault("timeout", float(env("DJANGO_SQLITE_TIMEOUT", "20")))
+        options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
     return database
 
 
@@ -188,6 +199,8 @@ AXES_RESET_ON_SUCCESS = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# A file's import claim (imports.claims) older than this is taken as left by a crash.
+IMPORT_CLAIM_STALE_MINUTES = int(env("IMPORT_CLAIM_STALE_MINUTES", "30"))
 # Uploaded summaries wait here, named by their SHA-256, between preview and confirm.
 IMPORT_UPLOAD_DIR = Path(env("IMPORT_UPLOAD_DIR", BASE_DIR / "var" / "imports"))
 # The largest document an import accepts, in bytes.
