@@ -91,9 +91,11 @@ def test_a_dry_run_needs_no_claim(curator):
 def test_the_claim_is_unique_per_file_in_the_database():
     content = source(UPLIZNA)
     with claimed(ImportKind.RMP_SUMMARY, content, "a.txt"):
-        with pytest.raises(ImportInProgress, match="from the command line"):
-            with claimed(ImportKind.RMP_SUMMARY, content, "b.txt"):
-                pass  # pragma: no cover
+        with (
+            pytest.raises(ImportInProgress, match="from the command line"),
+            claimed(ImportKind.RMP_SUMMARY, content, "b.txt"),
+        ):
+            pass  # pragma: no cover
         # another kind of import of the same bytes is another claim
         with claimed(ImportKind.PRODUCT_INFORMATION, content, "c.txt"):
             assert ImportClaim.objects.count() == 2
