@@ -10,6 +10,8 @@ carries it in a hidden field, and when the version has changed since, the step i
 with a 409 that lists what changed and links to the page afresh; nothing is done.
 """
 
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
@@ -364,6 +366,7 @@ class WorkflowStepsMixin:
             "plan_url": reverse("admin:risks_riskmanagementplan_change", args=[plan.pk]),
             "trail_url": reverse("curation:plan_trail", args=[plan.pk]),
             "revision": plan.revision if isinstance(form, ReviewedStepForm) else None,
+            "change_summary": change_summary(plan) if isinstance(form, ReviewedStepForm) else "",
             **extra,
         }
         return TemplateResponse(
@@ -387,6 +390,22 @@ class WorkflowStepsMixin:
             reload_url=request.path,
             conflict=True,
         )
+
+
+def change_summary(plan):
+    """The version's recorded changes in a sentence: how many, by whom, the latest."""
+    entries = plan_trail(plan)
+    if not entries:
+        return ""
+    people = Counter(entry.who for entry in entries)
+    by = ", ".join(f"{who} ({number})" for who, number in people.most_common())
+    latest = entries[-1]
+    when = format_date(localtime(latest.when), "j F Y, H:i")
+    return (
+        f"{counted(len(entries), 'recorded changes')} since the version was created, by {by}. "
+        f"The latest: {when}, {latest.who}: {latest.action}, {latest.item} "
+        f"(“{latest.reason}”)."
+    )
 
 
 def changes_since(plan, seen):

@@ -877,6 +877,11 @@ def test_the_steps_pages_say_which_revision_they_confirm(as_user, in_review):
     revision = revision_of(in_review)
     assert f'<input type="hidden" name="revision" value="{revision}"' in page
     assert f"You are confirming revision {revision} of this version" in page
+    summary = re.search(r'<p class="workflow-summary">(.*?)</p>', page).group(1)
+    assert summary.startswith("3 recorded changes since the version was created, by curator (3).")
+    assert escape(
+        "curator: Submitted for review, Lemtrada RMP version 2 (“Ready for review”)."
+    ) in (summary)
     assert f'href="/admin/audit/plans/{in_review.pk}/">audit trail</a>' in page
 
 
@@ -893,9 +898,10 @@ def test_the_publish_page_takes_a_fixed_number_of_queries(
         assert client.get(step_url("publish", in_review)).status_code == 200
 
 
-# Session, user and permissions; the version, its product and the published one; who
-# submitted it; four eyes: the version's history and one query per level of parts.
-PUBLISH_PAGE_QUERIES = 15
+# Session (read, and saved: an admin request renews it), user and permissions; the
+# version, its product and the published one; who submitted it; four eyes: the version's
+# history and one query per level of parts; the change summary: the audit trail's reads.
+PUBLISH_PAGE_QUERIES = 30
 
 
 def test_four_eyes_through_the_admin_covers_every_edit(as_user, people, draft):
