@@ -109,7 +109,9 @@ def record_edit(plan, user):
     ``plan`` itself then holds the new revision, as the editor now knows it.
     """
     current_change()  # refuses before writing when the edit carries no reason
-    locked = RiskManagementPlan.objects.select_for_update().get(pk=plan.pk)
+    locked = RiskManagementPlan.objects.select_for_update().filter(pk=plan.pk).first()
+    if locked is None:  # the edit deleted the version itself: its deletion is the record
+        return None
     locked.revision += 1
     locked.last_edited_by = user if user and user.is_authenticated else None
     fields = ["revision", "last_edited_by", "updated_at"]
