@@ -182,13 +182,13 @@ def test_a_change_with_a_reason_records_who_why_and_what(curator_client, curator
     # The newest records: the save itself, and for a plan version the revision it moves on
     # (risks.workflow.record_edit), both with the same user and reason.
     records = list(type(obj).history.filter(id=obj.pk).order_by("-history_id"))
-    changed = [
+    changed = next(
         record
         for record in records
         if record.prev_record is not None
         and case.field
         in {change.field for change in record.diff_against(record.prev_record).changes}
-    ][0]
+    )
     for record in records[: records.index(changed) + 1]:
         assert (record.history_type, record.history_user, record.history_change_reason) == (
             "~",
