@@ -48,10 +48,24 @@ with recorded_change("Race test data"):
 draft = workflow.start_new_version(
     plan, user=User.objects.get(username="curator0"), version="2", reason="Race test data"
 )
+reviewers = Group.objects.get(name="Reviewers")
+for index in range(4):
+    user = User.objects.create_user(f"reviewer{{index}}", is_staff=True)
+    user.groups.add(reviewers)
+    client = Client()
+    client.force_login(user)
+    sessions[user.username] = client.cookies["sessionid"].value
+in_review = workflow.start_new_version(
+    plan, user=User.objects.get(username="curator1"), version="3", reason="Race test data"
+)
+workflow.submit_for_review(
+    in_review, user=User.objects.get(username="curator1"), reason="Race test data"
+)
 print(json.dumps({{
     "sessions": sessions,
     "draft": draft.pk,
     "concern": draft.safety_concerns.get().pk,
+    "in_review": in_review.pk,
 }}))
 """
 
@@ -175,3 +189,27 @@ def test_the_same_file_imported_twice_at_once_on_the_command_line(site, tmp_path
             assert "is already being imported" in err, err
         elif "Created draft" not in out:
             assert "was already imported" in out, out
+
+
+def test_reviewers_publishing_the_same_revision_at_once_publish_it_once(site):
+    path = f"/admin/risks/riskmanagementplan/{site.data['in_review']}/publish/"
+    browsers = [site.session(f"reviewer{index}") for index in range(4)]
+    forms = []
+    for browser in browsers:
+        page = browser.get(site.url(path), timeout=30)
+        assert page.status_code == 200, message_of(page.text)
+        forms.append(form_fields(page.text, "workflow-step"))
+    assert len({form["revision"] for form in forms}) == 1
+
+    def publish(index):
+        data = {**forms[index], "reason": f"Checked by reviewer{index}"}
+        return lambda: browsers[index].post(
+            site.url(path), data=data, allow_redirects=False, timeout=60
+        )
+
+    responses = all_at_once([publish(index) for index in range(len(browsers))])
+
+    outcomes = sorted((r.status_code, message_of(r.text)) for r in responses)
+    assert [status for status, _ in outcomes] == [302, 409, 409, 409], outcomes
+    for _, message in outcomes[1:]:
+        assert "has changed since you opened this page" in html.unescape(message)
