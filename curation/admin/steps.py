@@ -227,7 +227,8 @@ class Publish(Transition):
     form_class = ReviewedStepForm
 
     def allowed(self, user, plan):
-        return workflow.can_publish(user, plan) and not workflow.four_eyes_refusal(user, plan)
+        """Four eyes aside: the plan page leaves the button out for whom it refuses."""
+        return workflow.can_publish(user, plan)
 
     def permitted(self, user):
         return user.has_perm(workflow.PUBLISH_PERMISSION)
@@ -281,6 +282,7 @@ class WorkflowStepsMixin:
     def workflow_context(self, request, plan):
         """The plan page's buttons for the steps the user may take, and the four-eyes note."""
         user = request.user
+        four_eyes = workflow.can_publish(user, plan) and workflow.four_eyes_refusal(user, plan)
         actions = [
             {
                 "name": transition.name,
@@ -288,9 +290,8 @@ class WorkflowStepsMixin:
                 "url": reverse(f"admin:risks_riskmanagementplan_{transition.name}", args=[plan.pk]),
             }
             for transition in TRANSITIONS
-            if transition.allowed(user, plan)
+            if transition.allowed(user, plan) and not (transition.name == "publish" and four_eyes)
         ]
-        four_eyes = workflow.can_publish(user, plan) and workflow.four_eyes_refusal(user, plan)
         return {
             "workflow_actions": actions,
             "four_eyes_note": four_eyes or "",
