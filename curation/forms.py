@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 
 from audit.admin import LineEndsTextarea, ReasonField
@@ -100,6 +102,31 @@ class TransitionForm(forms.Form):
     """Confirmation of a step in a plan version's workflow: the reason is required."""
 
     reason = ReasonField()
+
+
+REVISION_MISSING = (
+    "This form does not say which revision of the version you saw, so nothing was done. "
+    "Reload the page, check the version and confirm again."
+)
+
+
+class ReviewedStepForm(TransitionForm):
+    """A step on the version as the person saw it: the revision the page was opened at."""
+
+    revision = forms.IntegerField(
+        min_value=0,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": REVISION_MISSING,
+            "invalid": REVISION_MISSING,
+            "min_value": REVISION_MISSING,
+        },
+    )
+
+    def seen_revision(self):
+        """The revision posted, when it is a number, before (or without) validation."""
+        value = self.data.get(self.add_prefix("revision"), "")
+        return int(value) if re.fullmatch(r"[0-9]{1,18}", str(value)) else None
 
 
 class NewVersionForm(TransitionForm):

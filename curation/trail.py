@@ -247,7 +247,9 @@ class _TrailBuilder:
         for source in SOURCES:
             for rows in self.groups[source.kind].values():
                 for previous, row in zip([None, *rows], rows, strict=False):
-                    entries.append(self._entry(source, previous, row))
+                    entry = self._entry(source, previous, row)
+                    if not _counts_an_edit(source, previous, row, entry):
+                        entries.append(entry)
         return sorted(entries, key=lambda entry: entry.sort_key)
 
     # Reading: one query per kind of item, one per many-to-many snapshot, four for names.
@@ -451,6 +453,19 @@ class _TrailBuilder:
         if model is ImportLog:
             return self.import_logs.get(pk, f"import #{pk} (since deleted)")
         return self.users.get(pk, f"user #{pk}")
+
+
+def _counts_an_edit(source, previous, row, entry):
+    """A row of the version that only moves its revision for an edit of one of its parts
+    (``risks.workflow.record_edit``): the part's own entry, with the same user, time and
+    reason, says what changed, so the trail does not repeat it."""
+    return (
+        source.kind is ItemKind.PLAN
+        and row.history_type == "~"
+        and previous is not None
+        and previous.revision != row.revision
+        and not entry.changes
+    )
 
 
 def _group(rows):

@@ -109,6 +109,46 @@ class ImportWarning(models.Model):
         return f"{self.subject}: {self.message}"
 
 
+class ImportClaim(models.Model):
+    """A file being imported right now: at most one row per file and kind of import.
+
+    ``imports.claims.claimed`` inserts the row in a transaction of its own before the
+    import starts and deletes it when the import ends, so a second import of the same
+    file meanwhile is refused by the unique constraint rather than racing the first.
+    """
+
+    kind = models.CharField(max_length=30, choices=ImportKind.choices)
+    sha256 = models.CharField("SHA-256 of the file", max_length=64)
+    file_name = models.CharField(max_length=300)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when run from the command line without a user.",
+    )
+    claimed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["claimed_at", "id"]
+        verbose_name = "import in progress"
+        verbose_name_plural = "imports in progress"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "sha256"],
+                name="import_claim_one_per_file",
+                violation_error_message="This file is already being imported.",
+            ),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="import_claim_sha256_is_hex"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.file_name} (since {self.claimed_at:%H:%M})"
+
+
 IMPORT_PERMISSION = "risks.add_riskmanagementplan"
 
 

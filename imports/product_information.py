@@ -18,6 +18,7 @@ from common.text import counted
 from products.documents import Document, section_sort_key, standard_title
 from products.models import Product, ProductInformationSection
 
+from .claims import claimed
 from .extract import ImportRejected, SourceDocument, read_document
 from .models import ImportKind, ImportLog
 from .services import require_reason
@@ -438,8 +439,22 @@ def import_product_information(
     """Replace the product's information sections with those of the file.
 
     Raises ImportRejected (nothing written) for an unknown product or a file that is not
-    readable product information. A file already imported for the product is a no-op.
+    readable product information. A file already imported for the product is a no-op, and
+    one being imported right now raises ImportInProgress.
     """
+    if dry_run:
+        return _prepare(content, file_name, product_slug)
+    with claimed(ImportKind.PRODUCT_INFORMATION, content, file_name, user):
+        result = _prepare(content, file_name, product_slug)
+        if result.is_duplicate:
+            return result
+        require_reason(reason)
+        with recorded_change(reason, user):
+            return _write(result, user, reason)
+
+
+def _prepare(content, file_name, product_slug):
+    """What the import would do, and the earlier import of the same file if any."""
     product = Product.objects.filter(slug=product_slug or "").first()
     if product is None:
         raise ImportRejected(f"There is no product with the slug “{product_slug}”.")
@@ -464,11 +479,7 @@ def import_product_information(
         replaced=product.information_sections.count(),
         duplicate=latest if latest and latest.sha256 == source.sha256 else None,
     )
-    if dry_run or result.is_duplicate:
-        return result
-    require_reason(reason)
-    with recorded_change(reason, user):
-        return _write(result, user, reason)
+    return result
 
 
 @transaction.atomic

@@ -11,6 +11,7 @@ from products.models import AuthorisationStatus, Product, Region, Substance
 from risks.models import PlanStatus
 from risks.services import PlanDataError, create_plan
 
+from .claims import claimed
 from .extract import ImportRejected, SourceDocument, read_document
 from .models import ImportKind, ImportLog, ImportWarning
 from .rmp_summary import parse_rmp_summary
@@ -118,13 +119,17 @@ def import_rmp_summary(
     """Import a summary as a draft plan version; a file imported before is a no-op.
 
     ``reason`` (why the file is imported) goes into the audit trail of everything written.
+    While the file is being imported, another import of it raises ImportInProgress.
     """
-    preview = preview_rmp_summary(content, file_name, product_slug=product_slug)
-    if dry_run or preview.duplicate:
-        return RmpImportResult(preview)
-    require_reason(reason)
-    with recorded_change(reason, user):
-        return _write(preview, user, reason)
+    if dry_run:
+        return RmpImportResult(preview_rmp_summary(content, file_name, product_slug=product_slug))
+    with claimed(ImportKind.RMP_SUMMARY, content, file_name, user):
+        preview = preview_rmp_summary(content, file_name, product_slug=product_slug)
+        if preview.duplicate:
+            return RmpImportResult(preview)
+        require_reason(reason)
+        with recorded_change(reason, user):
+            return _write(preview, user, reason)
 
 
 def require_reason(reason):

@@ -29,6 +29,7 @@ from risks.models import (
 )
 
 from . import services
+from .claims import ImportInProgress
 from .extract import ImportRejected
 from .forms import ConfirmImportForm, RmpSummaryUploadForm, discard_upload, keep_upload
 from .models import ImportLog, can_import
@@ -92,6 +93,8 @@ def confirm(request, model_admin):
             reason=data["reason"],
             product_slug=data["product"] or None,
         )
+    except ImportInProgress as error:  # the import that runs now keeps (and ends) the upload
+        return _upload_page(request, model_admin, RmpSummaryUploadForm(), [str(error)], status=409)
     except ImportRejected as error:
         discard_upload(data["sha256"])
         return _upload_page(request, model_admin, RmpSummaryUploadForm(), [str(error)], status=400)

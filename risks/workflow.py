@@ -3,15 +3,26 @@
 Each public function is one unit of work: it checks who may do it, writes, and records
 the change with its user and reason in the audit trail. Refusals raise WorkflowError
 with a message for the person who asked.
+
+A step acts on the revision its person saw. Every recorded change of a version or of
+a part of it moves the version's ``revision`` (``record_edit`` for edits, each step for
+itself), and submit, send back and publish take the ``revision`` the person saw (by
+default, that of the ``plan`` object passed in): if the version has moved on since, the
+step is refused with ``StaleRevision`` and nothing changes. Nobody publishes, submits or
+sends back a revision they never saw.
+
+Four eyes: a version is published only by a reviewer who changed nothing in it, in any
+part, at any time since it was created (``risks.history``), and who did not submit it.
 """
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 
-from audit.context import bulk_create_audited, recorded_change
+from audit.context import bulk_create_audited, current_change, recorded_change
 from common.text import counted
 
+from . import history
 from .models import AdditionalMeasure, PlanStatus, RiskManagementPlan, SectionReference, Study
 
 CHANGE_PERMISSION = "risks.change_riskmanagementplan"
@@ -20,6 +31,19 @@ PUBLISH_PERMISSION = "risks.publish_riskmanagementplan"
 
 class WorkflowError(Exception):
     """A transition that is not allowed; str() says why, for the user."""
+
+
+class StaleRevision(WorkflowError):
+    """The version changed since the person asking saw it; nothing was done."""
+
+    def __init__(self, plan, seen):
+        self.plan = plan
+        self.seen = seen
+        super().__init__(
+            f"Version {plan.version} of {plan.product} has changed since you opened this page "
+            f"(you saw revision {seen}; it is now at revision {plan.revision}). Nothing was "
+            "done. Reload the page to see the version as it is now."
+        )
 
 
 def can_edit(user, plan):
@@ -41,7 +65,25 @@ def can_return_to_draft(user, plan):
 
 
 def can_publish(user, plan):
+    """The user may publish versions in review, four eyes aside (see ``four_eyes_refusal``)."""
     return plan.status == PlanStatus.IN_REVIEW and user.has_perm(PUBLISH_PERMISSION)
+
+
+def four_eyes_refusal(user, plan):
+    """Why ``user`` may not publish ``plan`` (they wrote or submitted it), or None."""
+    if plan.submitted_by_id is not None and plan.submitted_by_id == user.pk:
+        return (
+            f"You submitted version {plan.version} for review, so another reviewer must "
+            "publish it (four eyes)."
+        )
+    edited = history.last_edit_by(plan, user)
+    if edited is not None:
+        when = format_date(timezone.localtime(edited), "j F Y, H:i")
+        return (
+            f"You changed version {plan.version} or a part of it (last on {when}), so "
+            "another reviewer must publish it (four eyes)."
+        )
+    return None
 
 
 def suggested_version(plan):
@@ -59,12 +101,24 @@ def suggested_version(plan):
 
 
 def record_edit(plan, user):
-    """Note that ``user`` changed the version or a part of it (for four eyes and conflicts)."""
-    RiskManagementPlan.objects.filter(pk=plan.pk).update(
-        revision=F("revision") + 1,
-        last_edited_by=user if user and user.is_authenticated else None,
-        updated_at=timezone.now(),
-    )
+    """Note that ``user`` changed the version or a part of it: the next revision.
+
+    Runs inside the ``recorded_change`` of the edit, whose user and reason the version's
+    historical row then carries (the revision, the last editor and the time change only
+    through recorded saves). The row is locked first, so concurrent edits count one by one;
+    ``plan`` itself then holds the new revision, as the editor now knows it.
+    """
+    current_change()  # refuses before writing when the edit carries no reason
+    locked = RiskManagementPlan.objects.select_for_update().filter(pk=plan.pk).first()
+    if locked is None:  # the edit deleted the version itself: its deletion is the record
+        return None
+    locked.revision += 1
+    locked.last_edited_by = user if user and user.is_authenticated else None
+    fields = ["revision", "last_edited_by", "updated_at"]
+    locked.save(update_fields=fields)
+    for name in fields:
+        setattr(plan, name, getattr(locked, name))
+    return locked
 
 
 @transaction.atomic
@@ -140,8 +194,8 @@ def _copy_parts(plan, draft):
 
 
 @transaction.atomic
-def submit_for_review(plan, *, user, reason):
-    plan = _locked(plan)
+def submit_for_review(plan, *, user, reason, revision=None):
+    plan = _locked(plan, revision)
     _require(user, CHANGE_PERMISSION, "submit plan versions for review")
     if not plan.is_draft:
         raise WorkflowError(
@@ -160,14 +214,14 @@ def submit_for_review(plan, *, user, reason):
         plan.status = PlanStatus.IN_REVIEW
         plan.submitted_at = timezone.now()
         plan.submitted_by = user
-        plan.save()
+        _save_step(plan)
     return plan
 
 
 @transaction.atomic
-def return_to_draft(plan, *, user, reason):
+def return_to_draft(plan, *, user, reason, revision=None):
     """Send a version in review back for changes (a reviewer) or withdraw it (a curator)."""
-    plan = _locked(plan)
+    plan = _locked(plan, revision)
     if not (user.has_perm(PUBLISH_PERMISSION) or user.has_perm(CHANGE_PERMISSION)):
         raise WorkflowError("You do not have permission to send plan versions back to draft.")
     if plan.status != PlanStatus.IN_REVIEW:
@@ -179,25 +233,23 @@ def return_to_draft(plan, *, user, reason):
         plan.status = PlanStatus.DRAFT
         plan.submitted_at = None
         plan.submitted_by = None
-        plan.save()
+        _save_step(plan)
     return plan
 
 
 @transaction.atomic
-def publish(plan, *, user, reason):
+def publish(plan, *, user, reason, revision=None):
     """Make the version in review the product's current one; the previous one is superseded."""
-    plan = _locked(plan)
+    plan = _locked(plan, revision)
     _require(user, PUBLISH_PERMISSION, "publish plan versions (it takes a reviewer)")
     if plan.status != PlanStatus.IN_REVIEW:
         raise WorkflowError(
             f"Only a version in review can be published; version {plan.version} is "
             f"{plan.get_status_display().lower()}."
         )
-    if plan.last_edited_by_id is not None and plan.last_edited_by_id == user.pk:
-        raise WorkflowError(
-            "You made the last change to this version, so another reviewer must publish it "
-            "(four eyes)."
-        )
+    refusal = four_eyes_refusal(user, plan)
+    if refusal:
+        raise WorkflowError(refusal)
     current = (
         RiskManagementPlan.objects.select_for_update()
         .filter(product=plan.product_id, status=PlanStatus.PUBLISHED)
@@ -214,18 +266,31 @@ def publish(plan, *, user, reason):
         if current:
             current.status = PlanStatus.SUPERSEDED
             current.superseded_at = now
-            current.save()
+            _save_step(current)
         plan.status = PlanStatus.PUBLISHED
         plan.published_at = now
         plan.published_by = user
-        plan.save()
+        _save_step(plan)
     return plan
 
 
-def _locked(plan):
-    """``plan`` reloaded under a row lock, so that its status is the one to act on."""
+def _locked(plan, revision=None):
+    """``plan`` reloaded under a row lock, so that its status is the one to act on.
+
+    ``revision`` is the one the person saw (by default that of ``plan`` as loaded); a
+    version that has moved on since is refused, before anything is written.
+    """
+    seen = plan.revision if revision is None else revision
     plan.refresh_from_db(from_queryset=RiskManagementPlan.objects.select_for_update())
+    if plan.revision != seen:
+        raise StaleRevision(plan, seen)
     return plan
+
+
+def _save_step(plan):
+    """Save a workflow step: a recorded change, so the revision moves on."""
+    plan.revision += 1
+    plan.save()
 
 
 def _require(user, permission, action):

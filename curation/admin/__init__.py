@@ -17,6 +17,6 @@ from . import (
     plans,
 )
 from .drafts import plan_guard, readonly_reason
-from .steps import FOUR_EYES, TRANSITIONS
+from .steps import TRANSITIONS
 
-__all__ = ["FOUR_EYES", "TRANSITIONS", "parts", "plan_guard", "plans", "readonly_reason"]
+__all__ = ["TRANSITIONS", "parts", "plan_guard", "plans", "readonly_reason"]

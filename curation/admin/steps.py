@@ -4,7 +4,13 @@ Start a new version, submit for review, send back to draft, publish: a ``Transit
 says who may take a step, from which status, what it will do (in words, for the
 confirmation page) and which ``risks.workflow`` service does it. ``WorkflowStepsMixin``
 gives the plan version's admin the buttons, the URLs and the confirmation pages.
+
+Submit, send back and publish act on the revision the confirmation page showed: the page
+carries it in a hidden field, and when the version has changed since, the step is refused
+with a 409 that lists what changed and links to the page afresh; nothing is done.
 """
+
+from collections import Counter
 
 from django.contrib import messages
 from django.contrib.admin import helpers
@@ -18,9 +24,12 @@ from django.utils.timezone import localtime
 
 from common.text import counted
 from risks import workflow
-from risks.models import PlanStatus
+from risks.models import PlanStatus, RiskManagementPlan
 
-from ..forms import NewVersionForm, TransitionForm
+from ..forms import NewVersionForm, ReviewedStepForm, TransitionForm
+from ..trail import plan_trail
+
+CHANGES_SHOWN = 30  # changes listed on a conflict page; the audit trail has them all
 
 
 class Transition:
@@ -135,6 +144,7 @@ class Submit(Transition):
     submit = "Submit for review"
     source = PlanStatus.DRAFT
     wrong_status = "Only a draft can be submitted for review; version {version} is {status}."
+    form_class = ReviewedStepForm
 
     def allowed(self, user, plan):
         return workflow.can_submit(user, plan)
@@ -162,7 +172,9 @@ class Submit(Transition):
         ]
 
     def perform(self, plan, user, data):
-        return workflow.submit_for_review(plan, user=user, reason=data["reason"])
+        return workflow.submit_for_review(
+            plan, user=user, reason=data["reason"], revision=data["revision"]
+        )
 
     def done(self, plan, result):
         return f"Version {result.version} of {plan.product} is submitted for review."
@@ -175,6 +187,7 @@ class ReturnToDraft(Transition):
     submit = "Send back to draft"
     source = PlanStatus.IN_REVIEW
     wrong_status = "Only a version in review can go back to draft; version {version} is {status}."
+    form_class = ReviewedStepForm
 
     def allowed(self, user, plan):
         return workflow.can_return_to_draft(user, plan)
@@ -196,17 +209,12 @@ class ReturnToDraft(Transition):
         ]
 
     def perform(self, plan, user, data):
-        return workflow.return_to_draft(plan, user=user, reason=data["reason"])
+        return workflow.return_to_draft(
+            plan, user=user, reason=data["reason"], revision=data["revision"]
+        )
 
     def done(self, plan, result):
         return f"Version {result.version} of {plan.product} is back in draft."
-
-
-FOUR_EYES = "You made the last change to this version; another reviewer must publish it."
-
-
-def made_last_change(user, plan):
-    return plan.last_edited_by_id is not None and plan.last_edited_by_id == user.pk
 
 
 class Publish(Transition):
@@ -216,9 +224,11 @@ class Publish(Transition):
     submit = "Publish"
     source = PlanStatus.IN_REVIEW
     wrong_status = "Only a version in review can be published; version {version} is {status}."
+    form_class = ReviewedStepForm
 
     def allowed(self, user, plan):
-        return workflow.can_publish(user, plan) and not made_last_change(user, plan)
+        """Four eyes aside: the plan page leaves the button out for whom it refuses."""
+        return workflow.can_publish(user, plan)
 
     def permitted(self, user):
         return user.has_perm(workflow.PUBLISH_PERMISSION)
@@ -228,8 +238,10 @@ class Publish(Transition):
 
     def refusal(self, user, plan):
         refused = super().refusal(user, plan)
-        if refused is None and made_last_change(user, plan):
-            return FOUR_EYES, 403
+        if refused is None:
+            four_eyes = workflow.four_eyes_refusal(user, plan)
+            if four_eyes:
+                return four_eyes, 403
         return refused
 
     def explain(self, plan):
@@ -255,7 +267,7 @@ class Publish(Transition):
         return paragraphs
 
     def perform(self, plan, user, data):
-        return workflow.publish(plan, user=user, reason=data["reason"])
+        return workflow.publish(plan, user=user, reason=data["reason"], revision=data["revision"])
 
     def done(self, plan, result):
         return f"Version {result.version} of {plan.product} is published."
@@ -270,6 +282,7 @@ class WorkflowStepsMixin:
     def workflow_context(self, request, plan):
         """The plan page's buttons for the steps the user may take, and the four-eyes note."""
         user = request.user
+        four_eyes = workflow.can_publish(user, plan) and workflow.four_eyes_refusal(user, plan)
         actions = [
             {
                 "name": transition.name,
@@ -277,12 +290,11 @@ class WorkflowStepsMixin:
                 "url": reverse(f"admin:risks_riskmanagementplan_{transition.name}", args=[plan.pk]),
             }
             for transition in TRANSITIONS
-            if transition.allowed(user, plan)
+            if transition.allowed(user, plan) and not (transition.name == "publish" and four_eyes)
         ]
-        four_eyes = workflow.can_publish(user, plan) and made_last_change(user, plan)
         return {
             "workflow_actions": actions,
-            "four_eyes_note": FOUR_EYES if four_eyes else "",
+            "four_eyes_note": four_eyes or "",
         }
 
     # The confirmation pages of the workflow steps
@@ -312,18 +324,24 @@ class WorkflowStepsMixin:
         user = request.user
         if not self.has_view_permission(request, plan) or not transition.permitted(user):
             raise PermissionDenied
+        form = transition.form_class(request.POST) if request.method == "POST" else None
+        seen = form.seen_revision() if isinstance(form, ReviewedStepForm) else None
+        if seen is not None and seen != plan.revision:
+            return self._conflict_page(request, plan, transition, seen)
         refused = transition.refusal(user, plan)
         if refused:
             message, status = refused
             return self._transition_page(request, plan, transition, None, message, status)
-        if request.method != "POST":
-            form = transition.form_class(initial=transition.initial(plan))
+        if form is None:
+            initial = {**transition.initial(plan), "revision": plan.revision}
+            form = transition.form_class(initial=initial)
             return self._transition_page(request, plan, transition, form)
-        form = transition.form_class(request.POST)
         if not form.is_valid():
             return self._transition_page(request, plan, transition, form, status=400)
         try:
             result = transition.perform(plan, user, form.cleaned_data)
+        except workflow.StaleRevision as error:
+            return self._conflict_page(request, error.plan, transition, error.seen)
         except workflow.WorkflowError as error:
             plan.refresh_from_db()
             refused_now = transition.refusal(user, plan)
@@ -332,7 +350,7 @@ class WorkflowStepsMixin:
         self.message_user(request, transition.done(plan, result), messages.SUCCESS)
         return redirect("admin:risks_riskmanagementplan_change", result.pk)
 
-    def _transition_page(self, request, plan, transition, form, error="", status=200):
+    def _transition_page(self, request, plan, transition, form, error="", status=200, **extra):
         context = {
             **self.admin_site.each_context(request),
             "title": transition.title(plan),
@@ -342,12 +360,70 @@ class WorkflowStepsMixin:
             "original": plan,
             "transition": transition,
             "form": form,
-            "fieldset": helpers.Fieldset(form, fields=list(form.fields)) if form else None,
+            "fieldset": _visible_fieldset(form) if form else None,
             "error": error,
             "explanation": transition.explain(plan),
             "warnings": transition.warnings(plan) if form is not None else [],
             "plan_url": reverse("admin:risks_riskmanagementplan_change", args=[plan.pk]),
+            "trail_url": reverse("curation:plan_trail", args=[plan.pk]),
+            "revision": plan.revision if isinstance(form, ReviewedStepForm) else None,
+            "change_summary": change_summary(plan) if isinstance(form, ReviewedStepForm) else "",
+            **extra,
         }
         return TemplateResponse(
             request, "admin/risks/riskmanagementplan/transition.html", context, status=status
         )
+
+    def _conflict_page(self, request, plan, transition, seen):
+        """409: the version changed since the page was opened; what changed, and a reload."""
+        plan = RiskManagementPlan.objects.select_related("product").get(pk=plan.pk)
+        changes = changes_since(plan, seen)
+        error = str(workflow.StaleRevision(plan, seen))
+        return self._transition_page(
+            request,
+            plan,
+            transition,
+            None,
+            error,
+            409,
+            changes=changes[-CHANGES_SHOWN:],
+            changes_hidden=max(len(changes) - CHANGES_SHOWN, 0),
+            reload_url=request.path,
+            conflict=True,
+        )
+
+
+def change_summary(plan):
+    """The version's recorded changes in a sentence: how many, by whom, the latest."""
+    entries = plan_trail(plan)
+    if not entries:
+        return ""
+    people = Counter(entry.who for entry in entries)
+    by = ", ".join(f"{who} ({number})" for who, number in people.most_common())
+    latest = entries[-1]
+    when = format_date(localtime(latest.when), "j F Y, H:i")
+    return (
+        f"{counted(len(entries), 'recorded changes')} since the version was created, by {by}. "
+        f"The latest: {when}, {latest.who}: {latest.action}, {latest.item} "
+        f"(“{latest.reason}”)."
+    )
+
+
+def changes_since(plan, seen):
+    """The audit trail's entries of ``plan`` recorded after it stood at revision ``seen``.
+
+    The version reached ``seen`` with its first historical row of that revision (an edit's
+    ``record_edit`` or a step); every row after it belongs to a later revision.
+    """
+    rows = RiskManagementPlan.history.filter(id=plan.pk).values_list("history_date", flat=True)
+    moment = (
+        rows.filter(revision=seen).order_by("history_date", "history_id").first()
+        or rows.filter(revision__lt=seen).order_by("-history_date", "-history_id").first()
+    )
+    if moment is None:
+        return []
+    return [entry for entry in plan_trail(plan) if entry.when > moment]
+
+
+def _visible_fieldset(form):
+    return helpers.Fieldset(form, fields=[name for name in form.fields if not form[name].is_hidden])

@@ -8,9 +8,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
+from audit.context import recorded_change
 from audit.tests.test_admin_reason import change_url, form_data
 from conftest import curators_group, reviewers_group
-from curation.admin import FOUR_EYES
 from imports.models import ImportWarning
 from risks import workflow
 from risks.models import (
@@ -95,11 +95,21 @@ def step_url(name, plan):
     return reverse(f"admin:risks_riskmanagementplan_{name}", args=[plan.pk])
 
 
+def revision_of(plan):
+    """The revision a page opened now would show."""
+    return RiskManagementPlan.objects.get(pk=plan.pk).revision
+
+
 def workflow_buttons(response):
     return re.findall(r'class="workflow-(\w+)"', response.content.decode())
 
 
 STEPS = ["new_version", "submit", "return", "publish"]
+FOUR_EYES = (
+    r"You changed version 2 or a part of it \(last on \d+ \w+ \d{4}, \d\d:\d\d\), so another "
+    r"reviewer must publish it \(four eyes\)\."
+)
+FOUR_EYES_BANNER = f'<p class="curation-banner four-eyes" role="note">{FOUR_EYES}</p>'
 
 
 # Who may open what
@@ -470,7 +480,9 @@ def test_a_curator_submits_a_draft_for_review(as_user, draft, people):
     page = client.get(step_url("submit", draft)).content.decode()
     assert "Submitting version 2 of Lemtrada for review makes it read-only." in page
 
-    response = client.post(step_url("submit", draft), {"reason": "Ready"})
+    response = client.post(
+        step_url("submit", draft), {"reason": "Ready", "revision": revision_of(draft)}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == change_url(draft)
@@ -482,13 +494,17 @@ def test_a_curator_submits_a_draft_for_review(as_user, draft, people):
 
 def test_submitting_needs_a_reason_and_resolved_import_warnings(as_user, draft):
     client = as_user("curator")
-    response = client.post(step_url("submit", draft), {"reason": ""})
+    response = client.post(
+        step_url("submit", draft), {"reason": "", "revision": revision_of(draft)}
+    )
     assert response.status_code == 400
 
     ImportWarning.objects.create(plan=draft, subject="Plan", message="No date.")
     page = client.get(step_url("submit", draft)).content.decode()
     assert "This version still has 1 unresolved import warning: tick them off" in page
-    response = client.post(step_url("submit", draft), {"reason": "Ready"})
+    response = client.post(
+        step_url("submit", draft), {"reason": "Ready", "revision": revision_of(draft)}
+    )
     assert response.status_code == 400
     assert "Check and tick off the 1 unresolved import warning before submitting" in (
         response.content.decode()
@@ -498,13 +514,20 @@ def test_submitting_needs_a_reason_and_resolved_import_warnings(as_user, draft):
 
 
 def test_a_reviewer_cannot_submit(as_user, draft):
-    assert as_user("reviewer").post(step_url("submit", draft), {"reason": "x"}).status_code == 403
+    assert (
+        as_user("reviewer")
+        .post(step_url("submit", draft), {"reason": "x", "revision": revision_of(draft)})
+        .status_code
+        == 403
+    )
     draft.refresh_from_db()
     assert draft.status == PlanStatus.DRAFT
 
 
 def test_a_version_in_review_cannot_be_submitted_again(as_user, in_review):
-    response = as_user("curator").post(step_url("submit", in_review), {"reason": "x"})
+    response = as_user("curator").post(
+        step_url("submit", in_review), {"reason": "x", "revision": revision_of(in_review)}
+    )
     assert response.status_code == 400
     assert "Only a draft can be submitted for review; version 2 is in review." in (
         response.content.decode()
@@ -520,7 +543,10 @@ def test_a_version_in_review_goes_back_to_draft(as_user, in_review, who):
     page = client.get(step_url("return", in_review)).content.decode()
     assert "Sending version 2 of Lemtrada back to draft makes it editable again." in page
 
-    response = client.post(step_url("return", in_review), {"reason": "Section 4.4 missing"})
+    response = client.post(
+        step_url("return", in_review),
+        {"reason": "Section 4.4 missing", "revision": revision_of(in_review)},
+    )
 
     assert response.status_code == 302
     in_review.refresh_from_db()
@@ -532,7 +558,9 @@ def test_a_version_in_review_goes_back_to_draft(as_user, in_review, who):
 
 
 def test_only_a_version_in_review_goes_back_to_draft(as_user, published):
-    response = as_user("reviewer").post(step_url("return", published), {"reason": "x"})
+    response = as_user("reviewer").post(
+        step_url("return", published), {"reason": "x", "revision": revision_of(published)}
+    )
     assert response.status_code == 400
     published.refresh_from_db()
     assert published.status == PlanStatus.PUBLISHED
@@ -555,7 +583,9 @@ def test_a_reviewer_publishes_and_the_previous_version_is_superseded(
     ) in page
     assert "Submitted for review by curator on " in page
 
-    response = client.post(step_url("publish", in_review), {"reason": "Approved"})
+    response = client.post(
+        step_url("publish", in_review), {"reason": "Approved", "revision": revision_of(in_review)}
+    )
 
     assert response.status_code == 302
     in_review.refresh_from_db()
@@ -570,7 +600,9 @@ def test_a_reviewer_publishes_and_the_previous_version_is_superseded(
 
 
 def test_publishing_needs_a_reason(as_user, in_review):
-    response = as_user("reviewer").post(step_url("publish", in_review), {"reason": ""})
+    response = as_user("reviewer").post(
+        step_url("publish", in_review), {"reason": "", "revision": revision_of(in_review)}
+    )
     assert response.status_code == 400
     in_review.refresh_from_db()
     assert in_review.status == PlanStatus.IN_REVIEW
@@ -579,13 +611,20 @@ def test_publishing_needs_a_reason(as_user, in_review):
 def test_a_curator_cannot_publish(as_user, in_review):
     client = as_user("curator")
     assert client.get(step_url("publish", in_review)).status_code == 403
-    assert client.post(step_url("publish", in_review), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            step_url("publish", in_review), {"reason": "x", "revision": revision_of(in_review)}
+        ).status_code
+        == 403
+    )
     in_review.refresh_from_db()
     assert in_review.status == PlanStatus.IN_REVIEW
 
 
 def test_a_draft_cannot_be_published(as_user, draft):
-    response = as_user("reviewer").post(step_url("publish", draft), {"reason": "x"})
+    response = as_user("reviewer").post(
+        step_url("publish", draft), {"reason": "x", "revision": revision_of(draft)}
+    )
     assert response.status_code == 400
     assert "Only a version in review can be published; version 2 is draft." in (
         response.content.decode()
@@ -600,28 +639,36 @@ def test_the_last_editor_cannot_publish_even_with_every_permission(as_user, peop
     data = form_data(client.get(change_url(draft)))
     response = client.post(change_url(draft), {**data, "note": "Mine.", "change_reason": "Note"})
     assert response.status_code == 302
+    draft.refresh_from_db()
     workflow.submit_for_review(draft, user=people["curator"], reason="Ready")
 
     page = client.get(change_url(draft)).content.decode()
     assert "publish" not in workflow_buttons(client.get(change_url(draft)))
-    assert f'<p class="curation-banner four-eyes" role="note">{FOUR_EYES}</p>' in page
+    assert re.search(FOUR_EYES_BANNER, page)
     response = client.get(step_url("publish", draft))
     assert response.status_code == 403
-    assert FOUR_EYES in response.content.decode()
+    assert re.search(FOUR_EYES, response.content.decode())
     assert 'name="reason"' not in response.content.decode()
-    response = client.post(step_url("publish", draft), {"reason": "Approved"})
+    response = client.post(
+        step_url("publish", draft), {"reason": "Approved", "revision": revision_of(draft)}
+    )
     assert response.status_code == 403
     draft.refresh_from_db()
     assert draft.status == PlanStatus.IN_REVIEW
 
     other = as_user("reviewer")
-    assert FOUR_EYES not in other.get(change_url(draft)).content.decode()
-    assert other.post(step_url("publish", draft), {"reason": "Approved"}).status_code == 302
+    assert not re.search(FOUR_EYES, other.get(change_url(draft)).content.decode())
+    assert (
+        other.post(
+            step_url("publish", draft), {"reason": "Approved", "revision": revision_of(draft)}
+        ).status_code
+        == 302
+    )
 
 
 def test_a_reviewer_granted_nothing_else_sees_no_four_eyes_note_for_others(as_user, in_review):
     page = as_user("reviewer").get(change_url(in_review)).content.decode()
-    assert FOUR_EYES not in page
+    assert not re.search(FOUR_EYES, page)
     assert "workflow-publish" in page
 
 
@@ -650,7 +697,9 @@ def test_a_user_with_only_the_publish_permission_can_publish(as_user, in_review,
         Permission.objects.get(codename="view_riskmanagementplan"),
         Permission.objects.get(codename="publish_riskmanagementplan"),
     )
-    response = client_for(clerk).post(step_url("publish", in_review), {"reason": "Approved"})
+    response = client_for(clerk).post(
+        step_url("publish", in_review), {"reason": "Approved", "revision": revision_of(in_review)}
+    )
     assert response.status_code == 302
     in_review.refresh_from_db()
     assert in_review.published_by == clerk
@@ -689,3 +738,227 @@ def test_a_label_the_public_url_cannot_carry_only_loses_the_view_on_site_link(
     response = client.get(change_url(concern))
     assert response.status_code == 200
     assert "View on site" not in response.content.decode()
+
+
+# A step acts on the revision its page showed
+
+
+def opened(client, name, plan):
+    """The step's confirmation page as opened now: its hidden revision."""
+    response = client.get(step_url(name, plan))
+    assert response.status_code == 200
+    return re.search(r'name="revision" value="(\d+)"', response.content.decode()).group(1)
+
+
+def rename_concern(client, plan, name, reason):
+    concern = plan.safety_concerns.get()
+    data = form_data(client.get(change_url(concern)))
+    response = client.post(change_url(concern), {**data, "name": name, "change_reason": reason})
+    assert response.status_code == 302
+
+
+def test_a_reviewer_cannot_publish_a_revision_they_never_saw(as_user, in_review, published):
+    """The attack: the publish page open at revision N, meanwhile sent back, renamed and
+    resubmitted; the old form must not publish the new revision."""
+    reviewer, curator = as_user("reviewer"), as_user("curator")
+    seen = opened(reviewer, "publish", in_review)
+    assert int(seen) == revision_of(in_review)
+
+    assert (
+        curator.post(
+            step_url("return", in_review),
+            {"reason": "Rename", "revision": opened(curator, "return", in_review)},
+        ).status_code
+        == 302
+    )
+    rename_concern(curator, in_review, "Malignancies (all)", "Renamed as in the new PDF")
+    assert (
+        curator.post(
+            step_url("submit", in_review),
+            {"reason": "Ready again", "revision": opened(curator, "submit", in_review)},
+        ).status_code
+        == 302
+    )
+
+    response = reviewer.post(
+        step_url("publish", in_review), {"reason": "Approved", "revision": seen}
+    )
+
+    assert response.status_code == 409
+    page = response.content.decode()
+    now = revision_of(in_review)
+    assert (
+        escape(
+            f"Version 2 of Lemtrada has changed since you opened this page (you saw revision "
+            f"{seen}; it is now at revision {now}). Nothing was done."
+        )
+        in page
+    )
+    assert (
+        f'<a href="{step_url("publish", in_review)}" class="reload-step">Reload this page</a>'
+        in page
+    )
+    assert "Sent back to draft" in page
+    assert escape("Renamed as in the new PDF") in page
+    assert escape("Malignancies → Malignancies (all)") in page
+    assert "Submitted for review" in page
+    assert 'name="reason"' not in page
+    in_review.refresh_from_db()
+    published.refresh_from_db()
+    assert (in_review.status, in_review.published_by, published.status) == (
+        PlanStatus.IN_REVIEW,
+        None,
+        PlanStatus.PUBLISHED,
+    )
+
+    # Reloaded, the page carries the new revision, which publishes.
+    fresh = opened(reviewer, "publish", in_review)
+    assert int(fresh) == now
+    response = reviewer.post(
+        step_url("publish", in_review), {"reason": "Approved", "revision": fresh}
+    )
+    assert response.status_code == 302
+    in_review.refresh_from_db()
+    assert in_review.status == PlanStatus.PUBLISHED
+
+
+def test_an_old_publish_page_is_refused_while_the_version_is_back_in_draft(as_user, in_review):
+    reviewer = as_user("reviewer")
+    seen = opened(reviewer, "publish", in_review)
+    workflow.return_to_draft(
+        in_review,
+        user=RiskManagementPlan.objects.get(pk=in_review.pk).submitted_by,
+        reason="Withdrawn",
+    )
+    response = reviewer.post(
+        step_url("publish", in_review), {"reason": "Approved", "revision": seen}
+    )
+    assert response.status_code == 409
+    assert "Withdrawn" in response.content.decode()
+    assert RiskManagementPlan.objects.get(pk=in_review.pk).status == PlanStatus.DRAFT
+
+
+@pytest.mark.parametrize("step", ["submit", "return"])
+def test_submitting_or_sending_back_a_revision_never_seen_is_refused(as_user, draft, step, curator):
+    client = as_user("curator")
+    if step == "return":
+        workflow.submit_for_review(draft, user=curator, reason="Ready")
+    seen = opened(client, step, draft)
+    with recorded_change("Late note", curator):
+        plan = RiskManagementPlan.objects.get(pk=draft.pk)
+        plan.note = "Changed meanwhile"
+        plan.save()
+        workflow.record_edit(plan, curator)
+    status = RiskManagementPlan.objects.get(pk=draft.pk).status
+
+    response = client.post(step_url(step, draft), {"reason": "Go", "revision": seen})
+
+    assert response.status_code == 409
+    assert "Nothing was done." in response.content.decode()
+    assert escape("Changed meanwhile") in response.content.decode()
+    assert RiskManagementPlan.objects.get(pk=draft.pk).status == status
+
+
+@pytest.mark.parametrize("revision", [None, "", "x", "-1", "²"])
+def test_a_step_without_the_revision_seen_is_refused(as_user, in_review, revision):
+    data = {"reason": "Approved"}
+    if revision is not None:
+        data["revision"] = revision
+    response = as_user("reviewer").post(step_url("publish", in_review), data)
+    assert response.status_code == 400
+    assert "This form does not say which revision of the version you saw" in (
+        response.content.decode()
+    )
+    assert RiskManagementPlan.objects.get(pk=in_review.pk).status == PlanStatus.IN_REVIEW
+
+
+def test_the_steps_pages_say_which_revision_they_confirm(as_user, in_review):
+    page = as_user("reviewer").get(step_url("publish", in_review)).content.decode()
+    revision = revision_of(in_review)
+    assert f'<input type="hidden" name="revision" value="{revision}"' in page
+    assert f"You are confirming revision {revision} of this version" in page
+    summary = re.search(r'<p class="workflow-summary">(.*?)</p>', page).group(1)
+    assert summary.startswith("3 recorded changes since the version was created, by curator (3).")
+    assert escape(
+        "curator: Submitted for review, Lemtrada RMP version 2 (“Ready for review”)."
+    ) in (summary)
+    assert f'href="/admin/audit/plans/{in_review.pk}/">audit trail</a>' in page
+
+
+def test_the_publish_page_takes_a_fixed_number_of_queries(
+    as_user, in_review, django_assert_num_queries
+):
+    client = as_user("reviewer")
+    client.get(step_url("publish", in_review))  # sessions and permissions cached alike
+    with django_assert_num_queries(PUBLISH_PAGE_QUERIES):
+        assert client.get(step_url("publish", in_review)).status_code == 200
+    for index in range(5):
+        SafetyConcernFactory(plan=in_review, name=f"Risk {index}")
+    with django_assert_num_queries(PUBLISH_PAGE_QUERIES):
+        assert client.get(step_url("publish", in_review)).status_code == 200
+
+
+# Session (read, and saved: an admin request renews it), user and permissions; the
+# version, its product and the published one; who submitted it; four eyes: the version's
+# history and one query per level of parts; the change summary: the audit trail's reads.
+PUBLISH_PAGE_QUERIES = 30
+
+
+def test_four_eyes_through_the_admin_covers_every_edit(as_user, people, draft):
+    """A user in both groups renames a concern and submits; after a send-back another
+    curator appends a dot and resubmits; the first user still cannot publish."""
+    both, curator, reviewer = as_user("both"), as_user("curator"), as_user("reviewer")
+    rename_concern(both, draft, "Malignancies of my own", "My wording")
+    assert (
+        both.post(
+            step_url("submit", draft),
+            {"reason": "Ready", "revision": opened(both, "submit", draft)},
+        ).status_code
+        == 302
+    )
+    assert (
+        reviewer.post(
+            step_url("return", draft),
+            {"reason": "Check", "revision": opened(reviewer, "return", draft)},
+        ).status_code
+        == 302
+    )
+    rename_concern(curator, draft, "Malignancies of my own.", "Punctuation")
+    assert (
+        curator.post(
+            step_url("submit", draft),
+            {"reason": "Ready", "revision": opened(curator, "submit", draft)},
+        ).status_code
+        == 302
+    )
+
+    assert "publish" not in workflow_buttons(both.get(change_url(draft)))
+    response = both.get(step_url("publish", draft))
+    assert response.status_code == 403
+    assert re.search(FOUR_EYES, response.content.decode())
+    response = both.post(
+        step_url("publish", draft), {"reason": "Mine", "revision": revision_of(draft)}
+    )
+    assert response.status_code == 403
+    assert RiskManagementPlan.objects.get(pk=draft.pk).status == PlanStatus.IN_REVIEW
+
+    assert "publish" in workflow_buttons(reviewer.get(change_url(draft)))
+    response = reviewer.post(
+        step_url("publish", draft),
+        {"reason": "Checked", "revision": opened(reviewer, "publish", draft)},
+    )
+    assert response.status_code == 302
+    assert RiskManagementPlan.objects.get(pk=draft.pk).published_by == people["reviewer"]
+
+
+def test_an_edit_is_recorded_in_the_versions_history_with_its_user_and_reason(
+    as_user, draft, people
+):
+    rename_concern(as_user("curator"), draft, "Malignancies (all)", "Renamed as in the PDF")
+    row = draft.history.order_by("-history_id").first()
+    assert (row.revision, row.last_edited_by_id, row.history_user, row.history_change_reason) == (
+        1,
+        people["curator"].pk,
+        people["curator"],
+        "Renamed as in the PDF",
+    )

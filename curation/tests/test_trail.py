@@ -545,3 +545,28 @@ def test_the_csv_file_name_is_safe_for_any_version_label(reviewer_client, small_
     assert (
         response["Content-Disposition"] == 'attachment; filename="audit-tecfidera-v7.1-draft-2.csv"'
     )
+
+
+@pytest.mark.django_db
+def test_an_edit_reads_as_one_entry_though_the_version_records_its_revision(
+    lemtrada, curator_client, curator
+):
+    from audit.tests.test_admin_reason import change_url, form_data
+
+    draft = workflow.start_new_version(lemtrada, user=curator, version="2", reason="New RMP")
+    concern = draft.safety_concerns.get(name="Malignancies")
+    data = form_data(curator_client.get(change_url(concern)))
+    response = curator_client.post(
+        change_url(concern), {**data, "name": "Malignancies (all)", "change_reason": "Renamed"}
+    )
+    assert response.status_code == 302
+
+    rows = draft.history.order_by("history_date", "history_id")
+    assert [(row.revision, row.history_user, row.history_change_reason) for row in rows] == [
+        (0, curator, "New RMP"),
+        (1, curator, "Renamed"),
+    ]
+    renamed = [entry for entry in plan_trail(draft) if entry.reason == "Renamed"]
+    assert [(entry.kind, entry.action, changes(entry)) for entry in renamed] == [
+        (ItemKind.SAFETY_CONCERN, "Changed", [("Name", "Malignancies", "Malignancies (all)")])
+    ]

@@ -1,7 +1,6 @@
 """The plan lifecycle services: who may do what, and what each transition writes."""
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from audit.context import recorded_change
 from imports.models import ImportWarning
@@ -159,7 +158,7 @@ def reclassify(draft, user, name="Autoimmune hepatitis (AIH)"):
         concern = draft.safety_concerns.get(name=name)
         concern.category = ConcernCategory.IDENTIFIED
         concern.save()
-    workflow.record_edit(draft, user)
+        workflow.record_edit(draft, user)
     return concern
 
 
@@ -189,6 +188,7 @@ def test_the_full_lifecycle(lemtrada, curator, reviewer):
     ]
     assert statuses == [
         (PlanStatus.DRAFT, curator, "New RMP"),
+        (PlanStatus.DRAFT, curator, "PRAC confirmed the risk"),  # the edit's new revision
         (PlanStatus.IN_REVIEW, curator, "Ready"),
         (PlanStatus.PUBLISHED, reviewer, "Checked against the PDF"),
     ]
@@ -205,22 +205,16 @@ def test_a_curator_cannot_publish(lemtrada, curator):
 
 
 def test_four_eyes_the_last_editor_cannot_publish(lemtrada, curator, reviewer, admin_user):
-    both = curator
-    both.user_permissions.add(Permission.objects.get(codename="publish_riskmanagementplan"))
-    draft = workflow.start_new_version(lemtrada, user=both, version="2", reason="x")
-    workflow.submit_for_review(draft, user=both, reason="x")
-    with pytest.raises(WorkflowError, match="four eyes"):
-        workflow.publish(draft, user=type(both).objects.get(pk=both.pk), reason="x")
-
-    workflow.return_to_draft(draft, user=reviewer, reason="Typo in concern 3")
+    draft = workflow.start_new_version(lemtrada, user=curator, version="2", reason="x")
     reclassify(draft, admin_user)
-    workflow.submit_for_review(draft, user=admin_user, reason="x")
+    workflow.submit_for_review(draft, user=curator, reason="x")
     with pytest.raises(WorkflowError, match="four eyes"):
         workflow.publish(draft, user=admin_user, reason="x")
-    # the curator no longer made the last change, so with the permission they may publish
-    workflow.publish(draft, user=type(both).objects.get(pk=both.pk), reason="Checked")
     draft.refresh_from_db()
-    assert draft.status == PlanStatus.PUBLISHED
+    assert draft.status == PlanStatus.IN_REVIEW
+    workflow.publish(draft, user=reviewer, reason="Checked")
+    draft.refresh_from_db()
+    assert (draft.status, draft.published_by) == (PlanStatus.PUBLISHED, reviewer)
 
 
 @pytest.mark.parametrize(
@@ -317,3 +311,211 @@ def reviewer_as_curator(reviewer):
     user = User.objects.create_user("second-curator", is_staff=True)
     user.groups.add(curators_group())
     return user
+
+
+# Four eyes over the whole history of a version
+
+
+@pytest.fixture
+def both(django_user_model):
+    """A user in both groups: curator and reviewer."""
+    from conftest import curators_group, reviewers_group
+
+    user = django_user_model.objects.create_user("both", is_staff=True)
+    user.groups.add(curators_group(), reviewers_group())
+    return user
+
+
+def fresh(user):
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_four_eyes_covers_every_edit_not_only_the_last(lemtrada, both, curator, reviewer):
+    """The attack: write a concern, have someone else add a dot, then publish your own text."""
+    draft = workflow.start_new_version(lemtrada, user=curator, version="2", reason="New RMP")
+    with recorded_change("Rewrote the evidence", both):
+        concern = draft.safety_concerns.get(name="Autoimmune hepatitis (AIH)")
+        concern.evidence = "Text written by the user in both groups"
+        concern.save()
+        workflow.record_edit(draft, both)
+    workflow.submit_for_review(draft, user=both, reason="Ready")
+    workflow.return_to_draft(draft, user=reviewer, reason="Look again")
+    with recorded_change("Punctuation", curator):
+        concern.evidence += "."
+        concern.save()
+        workflow.record_edit(draft, curator)
+    workflow.submit_for_review(draft, user=curator, reason="Ready again")
+    draft.refresh_from_db()
+    assert (draft.last_edited_by, draft.submitted_by) == (curator, curator)
+
+    with pytest.raises(WorkflowError, match=r"You changed version 2 .*\(four eyes\)"):
+        workflow.publish(draft, user=fresh(both), reason="Approved")
+    draft.refresh_from_db()
+    assert draft.status == PlanStatus.IN_REVIEW
+    assert workflow.four_eyes_refusal(both, draft).startswith("You changed version 2")
+    # the reviewer who sent it back changed nothing in it and may publish
+    assert workflow.four_eyes_refusal(reviewer, draft) is None
+    workflow.publish(draft, user=reviewer, reason="Checked against the PDF")
+    draft.refresh_from_db()
+    assert draft.status == PlanStatus.PUBLISHED
+
+
+def test_who_created_or_copied_the_draft_cannot_publish_it(lemtrada, both, curator):
+    draft = workflow.start_new_version(lemtrada, user=both, version="2", reason="New RMP")
+    workflow.submit_for_review(draft, user=curator, reason="Ready")
+    with pytest.raises(WorkflowError, match="You changed version 2"):
+        workflow.publish(draft, user=fresh(both), reason="Approved")
+    assert RiskManagementPlan.objects.get(pk=draft.pk).status == PlanStatus.IN_REVIEW
+
+
+def test_the_submitter_cannot_publish(lemtrada, both, curator):
+    draft = workflow.start_new_version(lemtrada, user=curator, version="2", reason="New RMP")
+    workflow.submit_for_review(draft, user=both, reason="Ready")
+    with pytest.raises(WorkflowError, match="You submitted version 2 for review"):
+        workflow.publish(draft, user=fresh(both), reason="Approved")
+    assert RiskManagementPlan.objects.get(pk=draft.pk).status == PlanStatus.IN_REVIEW
+
+
+EDITS = {
+    "concern deleted": lambda draft: draft.safety_concerns.first().delete(),
+    "routine measure": lambda draft: _touch(
+        RoutineMeasure.objects.filter(safety_concern__plan=draft).first(), "text"
+    ),
+    "section reference": lambda draft: (
+        SectionReference.objects.filter(routine_measure__safety_concern__plan=draft)
+        .first()
+        .delete()
+    ),
+    "additional measure": lambda draft: _touch(draft.additional_measures.first(), "description"),
+    "study's concerns": lambda draft: draft.studies.first().safety_concerns.clear(),
+    "milestone": lambda draft: _touch(
+        Milestone.objects.filter(study__plan=draft).first(), "description"
+    ),
+    "version note": lambda draft: _touch(draft, "note"),
+    "import warning": lambda draft: ImportWarning.objects.create(
+        plan=draft, subject="Plan", message="No date.", resolved=True
+    ),
+}
+
+
+def _touch(obj, field):
+    setattr(obj, field, getattr(obj, field) + " (checked)")
+    obj.save()
+
+
+@pytest.mark.parametrize("edit", list(EDITS))
+def test_an_edit_to_any_part_bars_its_editor_from_publishing(
+    lemtrada, both, curator, reviewer, edit
+):
+    draft = workflow.start_new_version(lemtrada, user=curator, version="2", reason="New RMP")
+    with recorded_change("A small change", both):
+        EDITS[edit](draft)
+    workflow.submit_for_review(draft, user=curator, reason="Ready")
+    assert workflow.four_eyes_refusal(both, draft).startswith("You changed version 2")
+    assert workflow.four_eyes_refusal(reviewer, draft) is None
+    with pytest.raises(WorkflowError, match="four eyes"):
+        workflow.publish(draft, user=fresh(both), reason="Approved")
+
+
+def test_editors_reads_a_fixed_number_of_queries(
+    lemtrada, curator, both, django_assert_num_queries
+):
+    from risks import history
+
+    draft = workflow.start_new_version(lemtrada, user=curator, version="2", reason="New RMP")
+    with recorded_change("Milestone", both):
+        _touch(Milestone.objects.filter(study__plan=draft).first(), "description")
+    levels = len(history.part_levels())
+    assert {level.model for level in history.part_levels()} == {
+        SafetyConcern,
+        RoutineMeasure,
+        SectionReference,
+        AdditionalMeasure,
+        Study,
+        Milestone,
+        ImportWarning,
+    }
+    with django_assert_num_queries(1 + levels):
+        assert set(history.editors(draft)) == {curator.pk, both.pk}
+
+
+# The revision a step acts on
+
+
+def test_record_edit_is_recorded_with_its_user_and_reason(lemtrada, curator, monkeypatch):
+    from contextvars import ContextVar
+
+    from audit import context
+
+    draft = workflow.start_new_version(lemtrada, user=curator, version="2", reason="New RMP")
+    with monkeypatch.context() as patch:  # no recorded change at all
+        patch.setattr(context, "_current", ContextVar("no_change", default=None))
+        with pytest.raises(context.MissingChangeReason):
+            workflow.record_edit(draft, curator)
+    assert RiskManagementPlan.objects.get(pk=draft.pk).revision == 0
+    with recorded_change("Reworded a concern", curator):
+        workflow.record_edit(draft, curator)
+    row = draft.history.order_by("-history_id").first()
+    assert (row.revision, row.last_edited_by_id, row.history_user, row.history_change_reason) == (
+        1,
+        curator.pk,
+        curator,
+        "Reworded a concern",
+    )
+    assert draft.revision == 1
+
+
+STEPS = {
+    "submit": (PlanStatus.DRAFT, workflow.submit_for_review),
+    "return": (PlanStatus.IN_REVIEW, workflow.return_to_draft),
+    "publish": (PlanStatus.IN_REVIEW, workflow.publish),
+}
+
+
+@pytest.mark.parametrize("step", list(STEPS))
+def test_a_step_on_a_revision_nobody_saw_is_refused(lemtrada, curator, reviewer, step):
+    status, perform = STEPS[step]
+    draft = workflow.start_new_version(lemtrada, user=curator, version="2", reason="New RMP")
+    if status == PlanStatus.IN_REVIEW:
+        workflow.submit_for_review(draft, user=curator, reason="Ready")
+    seen = draft.revision
+    stale = RiskManagementPlan.objects.get(pk=draft.pk)
+    reclassify_while(draft, status, curator, reviewer)
+    history_rows = draft.history.count()
+    user = reviewer if step != "submit" else curator
+
+    with pytest.raises(workflow.StaleRevision, match=f"you saw revision {seen}"):
+        perform(draft, user=user, reason="x", revision=seen)
+    with pytest.raises(workflow.StaleRevision):
+        perform(stale, user=user, reason="x")  # the object as it was loaded
+
+    draft.refresh_from_db()
+    assert (draft.status, draft.history.count()) == (status, history_rows)
+    perform(draft, user=user, reason="x", revision=draft.revision)
+    draft.refresh_from_db()
+    assert draft.status != status
+
+
+def reclassify_while(draft, status, curator, reviewer):
+    """Change the version and bring it back to ``status``, as a colleague meanwhile."""
+    if status == PlanStatus.IN_REVIEW:
+        workflow.return_to_draft(draft, user=reviewer, reason="Look again")
+    reclassify(draft, curator)
+    if status == PlanStatus.IN_REVIEW:
+        workflow.submit_for_review(draft, user=curator, reason="Ready again")
+
+
+def test_every_step_moves_the_revision(lemtrada, curator, reviewer):
+    draft = workflow.start_new_version(lemtrada, user=curator, version="2", reason="New RMP")
+    revisions = [draft.revision]
+    workflow.submit_for_review(draft, user=curator, reason="Ready")
+    revisions.append(draft.revision)
+    workflow.return_to_draft(draft, user=reviewer, reason="Look again")
+    revisions.append(draft.revision)
+    workflow.submit_for_review(draft, user=curator, reason="Ready")
+    revisions.append(draft.revision)
+    workflow.publish(draft, user=reviewer, reason="Checked")
+    revisions.append(RiskManagementPlan.objects.get(pk=draft.pk).revision)
+    assert revisions == [0, 1, 2, 3, 4]
+    lemtrada.refresh_from_db()
+    assert lemtrada.revision == 1  # superseded: a recorded change of its own

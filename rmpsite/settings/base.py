@@ -48,6 +48,17 @@ def database_from_env(default_url=None, *, required=False):
         # The facet counts' correlated EXISTS look costly enough for PostgreSQL's JIT, whose
         # compilation takes longer than the query itself (145 of 211 ms, docs/performance.md).
         database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    elif database["ENGINE"] == "django.db.backends.sqlite3":
+        # Concurrent writers wait their turn instead of failing with "database is locked":
+        # WAL lets readers go on while one writes; every transaction takes the write lock
+        # when it begins (IMMEDIATE), so none has to upgrade a read lock later, which SQLite
+        # refuses at once; and a writer waits up to DJANGO_SQLITE_TIMEOUT seconds for the
+        # lock. Two curators saving the same draft then end as on PostgreSQL: the second
+        # sees the first's revision and gets the conflict page.
+        options = database.setdefault("OPTIONS", {})
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault("timeout", float(env("DJANGO_SQLITE_TIMEOUT", "20")))
+        options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
     return database
 
 
@@ -85,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rmpsite.sessions.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Before the page cache, so the header is set on the way out of every response, cached or not.
     "csp.middleware.CSPMiddleware",
@@ -136,11 +148,18 @@ PUBLIC_PAGE_CACHE = "public-pages"
 # cache hit then needs no database round trip, and another worker's change shows this late.
 DATA_VERSION_TTL = float(env("DJANGO_DATA_VERSION_TTL", "1"))
 
+# Staff passwords: at least 12 characters, not like the username, not among the 20,000
+# commonest passwords, not all digits, and without the site's own words (product names,
+# "curator", "rmp": rmpsite/passwords.py).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "rmpsite.passwords.SiteWordsValidator"},
 ]
 
 LANGUAGE_CODE = "en-gb"
@@ -171,10 +190,14 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Staff sessions end after this many seconds without a request, and with the browser.
+# Staff sessions end after this many seconds without an admin request, and with the
+# browser; only admin requests renew the idle timer (rmpsite/sessions.py), public pages do
+# not keep a session alive.
 SESSION_COOKIE_AGE = int(env("DJANGO_SESSION_IDLE_SECONDS", str(30 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# ... and, however busy, this many seconds after logging in.
+SESSION_MAX_SECONDS = int(env("DJANGO_SESSION_MAX_SECONDS", str(12 * 60 * 60)))
 
 # Login brute-force protection (django-axes): after AXES_FAILURE_LIMIT failed logins for
 # one username from one address, that pair is locked out for AXES_COOLOFF_TIME hours.
@@ -188,6 +211,8 @@ AXES_RESET_ON_SUCCESS = True
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# A file's import claim (imports.claims) older than this is taken as left by a crash.
+IMPORT_CLAIM_STALE_MINUTES = int(env("IMPORT_CLAIM_STALE_MINUTES", "30"))
 # Uploaded summaries wait here, named by their SHA-256, between preview and confirm.
 IMPORT_UPLOAD_DIR = Path(env("IMPORT_UPLOAD_DIR", BASE_DIR / "var" / "imports"))
 # The largest document an import accepts, in bytes.
