@@ -167,10 +167,21 @@ class SeedSnapshot:
                 cursor.execute(statement)
             versions = DataVersion.objects.using(self.using)
             now = timezone.now()
+            # The seed is published data: both counters move, the public one at least once.
+            public_moves = max(1, self.version_moves)
             if not versions.filter(pk=1).update(
-                counter=F("counter") + self.version_moves, changed_at=now
+                counter=F("counter") + self.version_moves,
+                changed_at=now,
+                public_counter=F("public_counter") + public_moves,
+                public_changed_at=now,
             ):
-                versions.create(pk=1, counter=self.version_moves, changed_at=now)
+                versions.create(
+                    pk=1,
+                    counter=self.version_moves,
+                    changed_at=now,
+                    public_counter=public_moves,
+                    public_changed_at=now,
+                )
         DataVersion.forget_recent()
 
     def _reserve_ids(self):

@@ -1,0 +1,186 @@
+"""Time limits on the database work of a request, and what counts as the database failing.
+
+Every request that reaches the database runs under a limit (``DatabaseLimitsMiddleware``):
+
+- public requests ``settings.DB_PUBLIC_STATEMENT_TIMEOUT`` seconds (5 by default): a page
+  that would take longer is answered 503 rather than tying up a worker;
+- the admin (curation, imports, the audit trail) ``settings.DB_STATEMENT_TIMEOUT`` seconds
+  (120), as are management commands, which never pass through here.
+
+On PostgreSQL the limit is the server's ``statement_timeout``: the server cancels the
+statement itself, so a canceled query ends on the server too. Connections open with the
+long limit (``rmpsite.settings.base.database_from_env``, with ``connect_timeout``,
+``lock_timeout`` and ``idle_in_transaction_session_timeout``); a request's first query
+sets the limit it needs when the connection has another (``SET statement_timeout``: at
+most once per connection while the same kind of request follows). A watchdog thread also
+shuts the connection's socket when a query overruns its limit by
+``DB_CLIENT_GRACE`` seconds, so a frozen server (which cancels nothing) still gets an
+answer in bounded time.
+
+On SQLite the limit is a progress handler (``sqlite3.Connection.set_progress_handler``)
+that interrupts the request's query once the request has spent its limit: a budget for
+the whole request rather than per statement.
+
+A query canceled, interrupted or refused for want of a database raises
+``django.db.OperationalError`` (or ``InterfaceError``); ``rmpsite.views.server_error``
+answers those 503 with ``Retry-After`` (``database_unavailable``).
+"""
+
+import os
+import socket
+import threading
+import time
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+
+ADMIN_PREFIX = "/admin/"
+SQLITE_PROGRESS_STEPS = 5_000  # virtual machine instructions between two checks of the time
+
+
+def database_unavailable(error):
+    """Whether ``error`` means the database did not answer in time or at all."""
+    return isinstance(error, OperationalError | InterfaceError)
+
+
+def request_limit(request):
+    """The seconds of database work ``request`` may use."""
+    if request.path.startswith(ADMIN_PREFIX):
+        return settings.DB_STATEMENT_TIMEOUT
+    return settings.DB_PUBLIC_STATEMENT_TIMEOUT
+
+
+@receiver(connection_created)
+def _note_connection_limit(sender, connection, **kwargs):
+    """A new PostgreSQL connection has the long limit its options set."""
+    connection.rmp_statement_timeout = settings.DB_STATEMENT_TIMEOUT
+
+
+class DatabaseLimitsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = request_limit(request)
+        guards = [_RequestGuard(connections[alias], limit) for alias in connections]
+        with _installed(guards):
+            return self.get_response(request)
+
+
+class _installed:
+    def __init__(self, guards):
+        self.guards = guards
+
+    def __enter__(self):
+        for guard in self.guards:
+            guard.connection.execute_wrappers.append(guard)
+
+    def __exit__(self, *exc):
+        for guard in self.guards:
+            guard.connection.execute_wrappers.remove(guard)
+            guard.finish()
+
+
+class _RequestGuard:
+    """An execute wrapper that holds one request's queries on one connection to its limit."""
+
+    def __init__(self, connection, limit):
+        self.connection = connection
+        self.limit = limit
+        self.started = time.monotonic()
+        self.prepared = False
+        self.sqlite_handler = False
+
+    def __call__(self, execute, sql, params, many, context):
+        if not self.prepared:
+            self.prepared = True
+            self._prepare()
+        if self.connection.vendor != "postgresql":
+            return execute(sql, params, many, context)
+        with _watchdog.watching(self.connection, self.limit + settings.DB_CLIENT_GRACE):
+            return execute(sql, params, many, context)
+
+    def _prepare(self):
+        connection = self.connection
+        if connection.vendor == "postgresql":
+            if getattr(connection, "rmp_statement_timeout", None) != self.limit:
+                with connection.connection.cursor() as cursor:  # not through the wrappers
+                    cursor.execute(f"SET statement_timeout = {int(self.limit * 1000)}")
+                # A SET inside a transaction that rolls back is undone: then set it again.
+                in_transaction = connection.in_atomic_block
+                connection.rmp_statement_timeout = None if in_transaction else self.limit
+        elif connection.vendor == "sqlite":
+            deadline = self.started + self.limit
+            connection.connection.set_progress_handler(
+                lambda: time.monotonic() > deadline, SQLITE_PROGRESS_STEPS
+            )
+            self.sqlite_handler = True
+
+    def finish(self):
+        if self.sqlite_handler and self.connection.connection is not None:
+            self.connection.connection.set_progress_handler(None, SQLITE_PROGRESS_STEPS)
+
+
+class _Watchdog:
+    """One thread per process that cuts off a PostgreSQL query its server never answers."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._watched = {}  # token: (deadline, connection)
+        self._pid = None
+
+    def watching(self, connection, seconds):
+        return _Watch(self, connection, time.monotonic() + seconds)
+
+    def arm(self, token, deadline, connection):
+        with self._lock:
+            if self._pid != os.getpid():  # first use in this process (gunicorn forks)
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name="db-watchdog", daemon=True).start()
+            self._watched[token] = (deadline, connection)
+
+    def disarm(self, token):
+        with self._lock:
+            self._watched.pop(token, None)
+
+    def _run(self):
+        while True:
+            time.sleep(0.25)
+            now = time.monotonic()
+            with self._lock:
+                overdue = [
+                    (token, connection)
+                    for token, (deadline, connection) in self._watched.items()
+                    if deadline <= now
+                ]
+                for token, _ in overdue:
+                    del self._watched[token]
+            for _, connection in overdue:
+                _cut_off(connection)
+
+
+class _Watch:
+    def __init__(self, watchdog, connection, deadline):
+        self.watchdog, self.connection, self.deadline = watchdog, connection, deadline
+
+    def __enter__(self):
+        self.watchdog.arm(self, self.deadline, self.connection)
+
+    def __exit__(self, *exc):
+        self.watchdog.disarm(self)
+
+
+def _cut_off(connection):
+    """Shut the socket under a query the server does not answer: the query then fails."""
+    raw = connection.connection
+    try:
+        fileno = raw.pgconn.socket
+        with socket.socket(fileno=os.dup(fileno)) as sock:
+            sock.shutdown(socket.SHUT_RDWR)
+    except Exception:  # already closed, or closing: nothing left to cut off
+        pass
+
+
+_watchdog = _Watchdog()
