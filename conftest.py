@@ -16,6 +16,7 @@ from audit.context import recorded_change
 from audit.models import DataVersion
 from products.models import Product
 from risks.seed import load_seed, read_seed, seed_files
+from rmpsite.page_cache import route_parameters
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
@@ -29,6 +30,7 @@ def empty_page_cache():
     for cache in caches.all():
         cache.clear()
     DataVersion.forget_recent()
+    route_parameters.forget()  # which parameters each page reads, learnt by the page cache
 
 
 @pytest.fixture(autouse=True)

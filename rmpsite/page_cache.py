@@ -25,6 +25,7 @@ streamed exports), sets a cookie or uses the CSRF token.
 """
 
 import hashlib
+import ipaddress
 from datetime import UTC, datetime, time
 
 from django.conf import settings
@@ -83,6 +84,23 @@ def _cacheable(request, response):
 def _plain(response):
     """The bytes and headers only: a DRF Response would also pickle its data and renderer."""
     return HttpResponse(response.content, status=response.status_code, headers=response.headers)
+
+
+def client_address(request):
+    """The client's address: ``settings.CLIENT_IP_HEADER`` when the trusted proxy set it.
+
+    The header's last address (what the proxy itself saw, in an X-Forwarded-For list) when
+    it is a valid address; else REMOTE_ADDR. django-ratelimit calls this
+    (``RATELIMIT_IP_META_KEY``) and groups IPv6 addresses by /64.
+    """
+    header = settings.CLIENT_IP_HEADER
+    if header and (value := request.META.get(header)):
+        candidate = value.split(",")[-1].strip()
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            pass
+    return request.META.get("REMOTE_ADDR") or "0.0.0.0"
 
 
 def rate_limited(request):

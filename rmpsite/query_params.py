@@ -15,8 +15,9 @@ it was seen to leave unread.
   and the render says which of the two the name is. So no page is ever served for an address
   whose parameters it did not read.
 
-A view that reads the whole query (iterates it, copies it, encodes it) makes every name it
-holds part of the key: never wrong, only less shared. Each route remembers at most
+A view that reads the whole query (iterates it, copies it, encodes it, counts it) makes every
+name it holds part of the key: never wrong, only less shared. Whether the query is empty at
+all (``bool(request.GET)``, as django-filter asks) is not noted. Each route remembers at most
 ``MAX_NAMES`` unread names; beyond them a request with a new name still renders (and is
 rate-limited as every render is) but teaches nothing.
 """
@@ -47,6 +48,11 @@ class WatchedQueryDict(QueryDict):
     def __contains__(self, key):
         self.read.add(key)
         return super().__contains__(key)
+
+    def __bool__(self):
+        # Not noted: FilterSets ask ``data or QueryDict()``, whose answer does not depend on
+        # which parameters there are (an empty query reads as no parameters either way).
+        return dict.__len__(self) > 0
 
     def _whole(name):
         def method(self, *args, **kwargs):

@@ -171,9 +171,11 @@ PUBLIC_PAGE_CACHE = "public-pages"
 # Pages rendered for one anonymous client address (cache misses only; a cache hit is never
 # limited): django-ratelimit's rate, "count/period", e.g. "60/m". Counted per process.
 PUBLIC_RENDER_RATE = env("DJANGO_PUBLIC_RENDER_RATE", "60/m")
-# The client address: REMOTE_ADDR, or the request header a trusted reverse proxy sets, as a
-# META key (e.g. HTTP_X_REAL_IP). Never a header the client itself can set.
-RATELIMIT_IP_META_KEY = env("DJANGO_CLIENT_IP_HEADER")
+# The client address (rmpsite.page_cache.client_address): REMOTE_ADDR, or the request header
+# the trusted reverse proxy sets, as a META key (e.g. HTTP_X_REAL_IP), when present and valid.
+# Only a header the proxy overwrites: a client could set any other.
+CLIENT_IP_HEADER = env("DJANGO_CLIENT_IP_HEADER")
+RATELIMIT_IP_META_KEY = "rmpsite.page_cache.client_address"
 RATELIMIT_USE_CACHE = "default"
 # Each process keeps the data version it read for this many seconds (audit/versions.py): a
 # cache hit then needs no database round trip, and another worker's change shows this late.
