@@ -5,9 +5,9 @@ the database down it answers 503 and this exits 1. ``--live`` asks /healthz/live
 whether the process answers at all, database or not.
 
 The container's healthcheck (Dockerfile, docker-compose.yml) and the CI smoke test
-(docker/smoke.sh) run it. Standard library only: the slim image has no curl. The request goes to gunicorn's port
-on the loopback, with the first of DJANGO_ALLOWED_HOSTS as Host and X-Forwarded-Proto: https,
-so neither the host check nor the HTTPS redirect turns it away.
+(docker/smoke.sh) run it. Standard library only: the slim image has no curl. The request
+goes to gunicorn's port on the loopback, with the first of DJANGO_ALLOWED_HOSTS as Host and
+X-Forwarded-Proto: https, so neither the host check nor the HTTPS redirect turns it away.
 """
 
 import os
