@@ -111,7 +111,8 @@ def healthz_ready(request):
     """
     connection = connections.create_connection("default")
     seconds = settings.HEALTH_CHECK_TIMEOUT
-    options = connection.settings_dict["OPTIONS"] = {**connection.settings_dict["OPTIONS"]}
+    options = {**connection.settings_dict["OPTIONS"]}
+    connection.settings_dict = {**connection.settings_dict, "OPTIONS": options}  # its own
     if connection.vendor == "postgresql":
         options["connect_timeout"] = max(2, int(seconds))
         options["options"] = (
