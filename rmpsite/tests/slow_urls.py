@@ -4,7 +4,8 @@ from django.db import connection, transaction
 from django.http import HttpResponse
 from django.urls import path
 
-from rmpsite.urls import handler400, handler404, handler500, urlpatterns as site_urlpatterns
+from rmpsite.urls import handler400, handler404, handler500
+from rmpsite.urls import urlpatterns as site_urlpatterns
 
 __all__ = ["handler400", "handler404", "handler500", "urlpatterns"]
 
