@@ -73,8 +73,7 @@ def serving(database_url, log_dir, **extra):
     port = free_port()
     log = open(Path(log_dir) / "gunicorn.log", "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
-        [str(GUNICORN), "rmpsite.wsgi", "--bind", f"127.0.0.1:{port}"]
-        + ["--workers", "1", "--threads", "4", "--timeout", "60"],
+        [str(GUNICORN), "rmpsite.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
         cwd=ROOT,
         env=environment(database_url, **extra),
         stdout=log,
