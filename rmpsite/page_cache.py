@@ -1,7 +1,8 @@
 """Public pages cached per public data version, answered "304 Not Modified" on repeat.
 
 A public page depends on the published data and on today's date (what is overdue), never
-on who asks. So its validator is (public version, UTC date): the public counter of
+on who asks. So its validator is (public version, UTC date): the public counter (and the
+time it moved) of
 ``audit.models.DataVersion`` moves with every change the public can see (a publication, a
 superseded version, a product record), never with a curator's draft, so neither the ETag
 nor Last-Modified tells anyone when drafts are saved. After a public change the worker that
@@ -53,7 +54,11 @@ def validators(version=None):
     """(ETag, Last-Modified timestamp) of every public page now: at most one query."""
     version = version or DataVersion.recent()
     today = timezone.now().date()
-    etag = quote_etag(f"{version.public_counter}-{today:%Y%m%d}")
+    # The counter with the moment it moved: a database restored from a backup counts again
+    # from the backup's number, but never at the same moments, so no ETag ever repeats.
+    moved = version.public_changed_at
+    moved_us = int(moved.timestamp() * 1_000_000) if moved else 0
+    etag = quote_etag(f"{version.public_counter}.{moved_us:x}-{today:%Y%m%d}")
     start_of_day = datetime.combine(today, time.min, tzinfo=UTC)
     last_modified = max(filter(None, [version.public_changed_at, start_of_day]))
     return etag, int(last_modified.timestamp())

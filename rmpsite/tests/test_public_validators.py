@@ -81,6 +81,24 @@ def test_a_publication_moves_the_validators(client, product):
     assert footer in fresh.content.decode()
 
 
+def test_an_etag_never_repeats_after_a_restore_counts_again(client, product):
+    """A restored backup brings back an older counter; the next publication moves it to a
+    number browsers may already hold, at another moment: a new ETag all the same."""
+    url = product.get_absolute_url()
+    before = DataVersion.current()
+    first = client.get(url)["ETag"]
+    next_version(product.plans.get(), edit=rename_every_concern)
+    published = client.get(url)["ETag"]
+    DataVersion.objects.filter(pk=1).update(  # as restored from a backup taken before
+        public_counter=before.public_counter, public_changed_at=before.public_changed_at
+    )
+    DataVersion.forget_recent()
+    assert client.get(url)["ETag"] == first
+    DataVersion.advance(public=True)  # a later publication: the same number as before
+    assert DataVersion.current().public_counter == before.public_counter + 1
+    assert client.get(url)["ETag"] not in (first, published)
+
+
 def test_a_304_is_given_only_for_an_address_that_exists(client, product):
     etag = client.get(product.get_absolute_url())["ETag"]
     for url in [
