@@ -94,13 +94,17 @@ class _RequestGuard:
         self.sqlite_handler = False
 
     def __call__(self, execute, sql, params, many, context):
+        if self.connection.vendor != "postgresql":
+            self._prepare_once()
+            return execute(sql, params, many, context)
+        with _watchdog.watching(self.connection, self.limit + settings.DB_CLIENT_GRACE):
+            self._prepare_once()
+            return execute(sql, params, many, context)
+
+    def _prepare_once(self):
         if not self.prepared:
             self.prepared = True
             self._prepare()
-        if self.connection.vendor != "postgresql":
-            return execute(sql, params, many, context)
-        with _watchdog.watching(self.connection, self.limit + settings.DB_CLIENT_GRACE):
-            return execute(sql, params, many, context)
 
     def _prepare(self):
         connection = self.connection
