@@ -72,7 +72,8 @@ def _cache_key(request, etag, canonical_query):
 
 
 def _route(match):
-    return (match._func_path, match.route)
+    """The URL pattern a request resolved to: what its parameters are learnt for."""
+    return (match.view_name, match.route)
 
 
 def _cacheable(request, response):
