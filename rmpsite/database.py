@@ -19,7 +19,8 @@ answer in bounded time.
 
 On SQLite the limit is a progress handler (``sqlite3.Connection.set_progress_handler``)
 that interrupts the request's query once the request has spent its limit: a budget for
-the whole request rather than per statement.
+the whole request rather than per statement. The connection's busy timeout (how long it
+waits for another process's lock) is cut to what the request has left, and put back after.
 
 A query canceled, interrupted or refused for want of a database raises
 ``django.db.OperationalError`` (or ``InterfaceError``); ``rmpsite.views.server_error``
@@ -116,15 +117,21 @@ class _RequestGuard:
                 in_transaction = connection.in_atomic_block
                 connection.rmp_statement_timeout = None if in_transaction else self.limit
         elif connection.vendor == "sqlite":
+            raw = connection.connection
             deadline = self.started + self.limit
-            connection.connection.set_progress_handler(
-                lambda: time.monotonic() > deadline, SQLITE_PROGRESS_STEPS
-            )
+            raw.set_progress_handler(lambda: time.monotonic() > deadline, SQLITE_PROGRESS_STEPS)
+            # Waiting for another process's lock is no progress: wait no longer than the
+            # request has left, then answer (503), rather than the connection's busy timeout.
+            (self.busy_timeout,) = raw.execute("PRAGMA busy_timeout").fetchone()
+            left = max(1, int((deadline - time.monotonic()) * 1000))
+            raw.execute(f"PRAGMA busy_timeout = {min(self.busy_timeout, left)}")
             self.sqlite_handler = True
 
     def finish(self):
-        if self.sqlite_handler and self.connection.connection is not None:
-            self.connection.connection.set_progress_handler(None, SQLITE_PROGRESS_STEPS)
+        raw = self.connection.connection
+        if self.sqlite_handler and raw is not None:
+            raw.set_progress_handler(None, SQLITE_PROGRESS_STEPS)
+            raw.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout)}")
 
 
 class _Watchdog:

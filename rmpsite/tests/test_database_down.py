@@ -16,6 +16,7 @@ import shlex
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -154,12 +155,43 @@ def check_down(base, log_path):
     return answers
 
 
-def test_sqlite_file_gone_under_a_running_server(tmp_path):
+def test_sqlite_file_locked_or_gone_under_a_running_server(tmp_path):
     database = tmp_path / "site.sqlite3"
     url = f"sqlite:///{database}"
     prepare(url)
-    with serving(url, tmp_path) as base:
+    with serving(url, tmp_path, DJANGO_DB_PUBLIC_STATEMENT_TIMEOUT="2") as base:
         check_up(base)
+
+        # Locked by another process: answered within the limit, whatever the journal mode
+        # (in WAL mode readers are not blocked, and the pages still answer 200).
+        locker = sqlite3.connect(database, isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            answers = {
+                path: ask(base, path, accept)
+                for path, accept in [
+                    ("/products/lemtrada/", "text/html"),
+                    ("/risks/?q=pml", "text/html"),
+                    ("/api/v1/products/", "application/json"),
+                    ("/no-such-page/", "text/html"),
+                    ("/healthz/live", "text/html"),
+                ]
+            }
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        assert {path: a[3] < WITHIN for path, a in answers.items()} == dict.fromkeys(answers, True)
+        assert {path: a[0] for path, a in answers.items()} == {
+            "/products/lemtrada/": answers["/products/lemtrada/"][0],
+            "/risks/?q=pml": answers["/risks/?q=pml"][0],
+            "/api/v1/products/": answers["/api/v1/products/"][0],
+            "/no-such-page/": 404,
+            "/healthz/live": 200,
+        }
+        for path in ("/products/lemtrada/", "/risks/?q=pml", "/api/v1/products/"):
+            assert answers[path][0] in (200, 503), path
+
+        # Gone: the path cannot be opened as a database.
         aside = tmp_path / "aside.sqlite3"
         database.rename(aside)
         database.mkdir()  # the path is there, the database is not: it cannot be opened
