@@ -8,11 +8,12 @@ Every request that reaches the database runs under a limit (``DatabaseLimitsMidd
   (120), as are management commands, which never pass through here.
 
 On PostgreSQL the limit is the server's ``statement_timeout``: the server cancels the
-statement itself, so a canceled query ends on the server too. Connections open with the
-long limit (``rmpsite.settings.base.database_from_env``, with ``connect_timeout``,
-``lock_timeout`` and ``idle_in_transaction_session_timeout``); a request's first query
-sets the limit it needs when the connection has another (``SET statement_timeout``: at
-most once per connection while the same kind of request follows). A watchdog thread also
+statement itself, so a canceled query ends on the server too. Every connection opens with
+``connect_timeout`` and ``lock_timeout`` (``rmpsite.settings.base.database_from_env``); a
+request's first query sets ``statement_timeout`` to its limit and
+``idle_in_transaction_session_timeout`` when the connection has other values (at most once
+per connection while the same kind of request follows). Management commands (migrate,
+imports from the command line, backups) keep no statement limit: they are an operator's. A watchdog thread also
 shuts the connection's socket when a query overruns its limit by
 ``DB_CLIENT_GRACE`` seconds, so a frozen server (which cancels nothing) still gets an
 answer in bounded time.
@@ -55,8 +56,8 @@ def request_limit(request):
 
 @receiver(connection_created)
 def _note_connection_limit(sender, connection, **kwargs):
-    """A new PostgreSQL connection has the long limit its options set."""
-    connection.rmp_statement_timeout = settings.DB_STATEMENT_TIMEOUT
+    """A new connection has no request's limit yet."""
+    connection.rmp_statement_timeout = None
 
 
 class DatabaseLimitsMiddleware:
@@ -111,8 +112,12 @@ class _RequestGuard:
         connection = self.connection
         if connection.vendor == "postgresql":
             if getattr(connection, "rmp_statement_timeout", None) != self.limit:
+                idle = int(settings.DB_IDLE_IN_TRANSACTION_TIMEOUT * 1000)
                 with connection.connection.cursor() as cursor:  # not through the wrappers
-                    cursor.execute(f"SET statement_timeout = {int(self.limit * 1000)}")
+                    cursor.execute(
+                        f"SET statement_timeout = {int(self.limit * 1000)}; "
+                        f"SET idle_in_transaction_session_timeout = {idle}"
+                    )
                 # A SET inside a transaction that rolls back is undone: then set it again.
                 in_transaction = connection.in_atomic_block
                 connection.rmp_statement_timeout = None if in_transaction else self.limit

@@ -47,14 +47,9 @@ def database_from_env(default_url=None, *, required=False):
     if database["ENGINE"] == "django.db.backends.postgresql":
         # The facet counts' correlated EXISTS look costly enough for PostgreSQL's JIT, whose
         # compilation takes longer than the query itself (145 of 211 ms, docs/performance.md).
-        # Time limits (rmpsite/database.py): a connection opens with the long statement
-        # limit of the admin and of commands; public requests set their shorter one.
-        limits = {
-            "jit": "off",
-            "statement_timeout": seconds_ms(DB_STATEMENT_TIMEOUT),
-            "lock_timeout": seconds_ms(DB_LOCK_TIMEOUT),
-            "idle_in_transaction_session_timeout": seconds_ms(DB_IDLE_IN_TRANSACTION_TIMEOUT),
-        }
+        # Time limits (rmpsite/database.py): every connection waits for a lock this long at
+        # most; a request sets its statement and idle-in-transaction limits.
+        limits = {"jit": "off", "lock_timeout": seconds_ms(DB_LOCK_TIMEOUT)}
         options = database.setdefault("OPTIONS", {})
         options.setdefault("options", " ".join(f"-c {k}={v}" for k, v in limits.items()))
         options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
@@ -66,7 +61,8 @@ def seconds_ms(seconds):
 
 
 # Database time limits, in seconds (rmpsite/database.py). Public requests: the statement
-# limit of a public page or API call. The admin, imports and commands: the longer one.
+# limit of a public page or API call. The admin (curation, imports): the longer one.
+# Management commands set no statement limit.
 DB_CONNECT_TIMEOUT = int(env("DJANGO_DB_CONNECT_TIMEOUT", "3"))  # whole seconds (libpq)
 DB_PUBLIC_STATEMENT_TIMEOUT = float(env("DJANGO_DB_PUBLIC_STATEMENT_TIMEOUT", "5"))
 DB_STATEMENT_TIMEOUT = float(env("DJANGO_DB_STATEMENT_TIMEOUT", "120"))
