@@ -5,7 +5,7 @@ Every request that reaches the database runs under a limit (``DatabaseLimitsMidd
 - public requests ``settings.DB_PUBLIC_STATEMENT_TIMEOUT`` seconds (5 by default): a page
   that would take longer is answered 503 rather than tying up a worker;
 - the admin (curation, imports, the audit trail) ``settings.DB_STATEMENT_TIMEOUT`` seconds
-  (120), as are management commands, which never pass through here.
+  (120). Management commands never pass through here.
 
 On PostgreSQL the limit is the server's ``statement_timeout``: the server cancels the
 statement itself, so a canceled query ends on the server too. Every connection opens with
@@ -13,8 +13,8 @@ statement itself, so a canceled query ends on the server too. Every connection o
 request's first query sets ``statement_timeout`` to its limit and
 ``idle_in_transaction_session_timeout`` when the connection has other values (at most once
 per connection while the same kind of request follows). Management commands (migrate,
-imports from the command line, backups) keep no statement limit: they are an operator's. A watchdog thread also
-shuts the connection's socket when a query overruns its limit by
+imports from the command line, backups) keep no statement limit: they are an operator's.
+A watchdog thread also shuts the connection's socket when a query overruns its limit by
 ``DB_CLIENT_GRACE`` seconds, so a frozen server (which cancels nothing) still gets an
 answer in bounded time.
 
