@@ -79,7 +79,7 @@ def too_many_requests(request):
 
 def rate_period(rate):
     """The period of a django-ratelimit rate in seconds: "60/m" → 60, "100/5m" → 300."""
-    match = re.fullmatch(r"\s*\d+\s*/\s*(\d*)\s*([smhd])\s*", rate)
+    match = re.fullmatch(r"\d+/(\d*)([smhd])", rate)
     if not match:
         raise ValueError(f"Not a rate such as 60/m: {rate!r}")
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -5,6 +5,7 @@ Configuration comes from the environment: ``DJANGO_*`` variables and
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -167,6 +168,10 @@ PUBLIC_PAGE_CACHE = "public-pages"
 # Pages rendered for one anonymous client address (cache misses only; a cache hit is never
 # limited): django-ratelimit's rate, "count/period", e.g. "60/m". Counted per process.
 PUBLIC_RENDER_RATE = env("DJANGO_PUBLIC_RENDER_RATE", "60/m")
+if not re.fullmatch(r"\d+/\d*[smhd]", PUBLIC_RENDER_RATE):
+    raise ImproperlyConfigured(
+        f"DJANGO_PUBLIC_RENDER_RATE must be count/period such as 60/m, not {PUBLIC_RENDER_RATE!r}."
+    )
 # The client address (rmpsite.page_cache.client_address): REMOTE_ADDR, or the request header
 # the trusted reverse proxy sets, as a META key (e.g. HTTP_X_REAL_IP), when present and valid.
 # Only a header the proxy overwrites: a client could set any other.
