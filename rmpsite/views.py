@@ -6,6 +6,8 @@ footer's data version is the one the page cache read for this request, if it did
 
 import re
 import sys
+import threading
+import time
 
 from django.conf import settings
 from django.db import connections
@@ -107,8 +109,31 @@ def healthz_ready(request):
     """Readiness: the process can serve pages, i.e. the database answers, within seconds.
 
     A connection of its own with short limits, closed at once, so that a worker's connection
-    (perhaps stuck on a frozen server) does not decide the answer.
+    (perhaps stuck on a frozen server) does not decide the answer. Each process checks at most
+    once per ``settings.HEALTH_CHECK_CACHE_SECONDS`` and answers from the last check between:
+    a client asking in a loop does not open a database connection per request.
     """
+    with _readiness_lock:
+        ready, checked_at = _readiness
+        if time.monotonic() - checked_at >= settings.HEALTH_CHECK_CACHE_SECONDS:
+            ready = _database_ready()
+            _readiness[:] = [ready, time.monotonic()]
+    if ready is not True:
+        return HttpResponse(
+            f"database unavailable: {ready}",
+            status=503,
+            content_type="text/plain",
+            headers={"Retry-After": str(settings.RETRY_AFTER_SECONDS)},
+        )
+    return HttpResponse("ok", content_type="text/plain")
+
+
+_readiness_lock = threading.Lock()
+_readiness = [None, float("-inf")]  # the last answer (True, or why not) and when it was had
+
+
+def _database_ready():
+    """True, or the name of the error the database answered with."""
     connection = connections.create_connection("default")
     seconds = settings.HEALTH_CHECK_TIMEOUT
     options = {**connection.settings_dict["OPTIONS"]}
@@ -125,13 +150,7 @@ def healthz_ready(request):
             cursor.execute("SELECT COUNT(*) FROM django_migrations")
             cursor.fetchone()
     except Exception as error:  # any failure means: not ready
-        message = f"database unavailable: {type(error).__name__}"
-        return HttpResponse(
-            message,
-            status=503,
-            content_type="text/plain",
-            headers={"Retry-After": str(settings.RETRY_AFTER_SECONDS)},
-        )
+        return type(error).__name__
     finally:
         connection.close()
-    return HttpResponse("ok", content_type="text/plain")
+    return True

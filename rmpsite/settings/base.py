@@ -74,6 +74,8 @@ DB_IDLE_IN_TRANSACTION_TIMEOUT = float(env("DJANGO_DB_IDLE_IN_TRANSACTION_TIMEOU
 DB_CLIENT_GRACE = float(env("DJANGO_DB_CLIENT_GRACE", "1"))
 # The readiness check (/healthz/ready) waits this many seconds for the database at most.
 HEALTH_CHECK_TIMEOUT = float(env("DJANGO_HEALTH_CHECK_TIMEOUT", "2"))
+# ... and checks at most once in this many seconds per process (answering from the last check).
+HEALTH_CHECK_CACHE_SECONDS = float(env("DJANGO_HEALTH_CHECK_CACHE_SECONDS", "1"))
 # A 503 (database unavailable) asks clients to come back after this many seconds.
 RETRY_AFTER_SECONDS = int(env("DJANGO_RETRY_AFTER_SECONDS", "30"))
 

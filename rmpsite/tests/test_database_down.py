@@ -46,6 +46,7 @@ def environment(database_url, **extra):
         "DATABASE_URL": database_url,
         "DJANGO_DATA_VERSION_TTL": "0",  # every request reads the database
         "DJANGO_DB_CONNECT_TIMEOUT": "2",
+        "DJANGO_HEALTH_CHECK_CACHE_SECONDS": "0",
         **extra,
     }
 

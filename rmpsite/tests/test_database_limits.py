@@ -135,3 +135,16 @@ def test_readiness_reports_the_database(client):
     assert ready["Retry-After"]
     assert ready.content.startswith(b"database unavailable")
     assert live.status_code == 200
+
+
+def test_readiness_asks_the_database_at_most_once_per_interval(client, settings):
+    settings.HEALTH_CHECK_CACHE_SECONDS = 60
+    with mock.patch("rmpsite.views._database_ready", return_value=True) as check:
+        for _ in range(5):
+            assert client.get("/healthz/ready").content == b"ok"
+    assert check.call_count <= 1  # none when an earlier test's check is under 60 s old
+    settings.HEALTH_CHECK_CACHE_SECONDS = 0
+    with mock.patch("rmpsite.views._database_ready", return_value="OperationalError") as check:
+        assert client.get("/healthz/ready").status_code == 503
+        assert client.get("/healthz/ready").status_code == 503
+    assert check.call_count == 2
