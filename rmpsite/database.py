@@ -78,6 +78,7 @@ class _installed:
     def __enter__(self):
         for guard in self.guards:
             guard.connection.execute_wrappers.append(guard)
+            guard.start()
 
     def __exit__(self, *exc):
         for guard in self.guards:
@@ -94,14 +95,30 @@ class _RequestGuard:
         self.started = time.monotonic()
         self.prepared = False
         self.sqlite_handler = False
+        self.first_watch = None
+
+    def start(self):
+        """Watch a persistent PostgreSQL connection until the first query: the health check
+        Django makes of it (``CONN_HEALTH_CHECKS``, a ``SELECT 1``) runs before any execute
+        wrapper. It gets the grace only: a connection that fails it is replaced, and the new
+        one has ``connect_timeout``."""
+        if self.connection.vendor == "postgresql" and self.connection.connection is not None:
+            self.first_watch = _watchdog.watching(self.connection, settings.DB_CLIENT_GRACE)
+            self.first_watch.__enter__()
 
     def __call__(self, execute, sql, params, many, context):
         if self.connection.vendor != "postgresql":
             self._prepare_once()
             return execute(sql, params, many, context)
+        self._end_first_watch()
         with _watchdog.watching(self.connection, self.limit + settings.DB_CLIENT_GRACE):
             self._prepare_once()
             return execute(sql, params, many, context)
+
+    def _end_first_watch(self):
+        if self.first_watch is not None:
+            self.first_watch.__exit__(None, None, None)
+            self.first_watch = None
 
     def _prepare_once(self):
         if not self.prepared:
@@ -133,6 +150,7 @@ class _RequestGuard:
             self.sqlite_handler = True
 
     def finish(self):
+        self._end_first_watch()
         raw = self.connection.connection
         if self.sqlite_handler and raw is not None:
             raw.set_progress_handler(None, SQLITE_PROGRESS_STEPS)

@@ -276,9 +276,13 @@ def cluster():
 def test_postgresql_stopped_and_frozen_under_a_running_server(cluster, tmp_path):
     url = cluster.url("rmp")
     prepare(url)
-    # Persistent connections, as in production: the ones open when the server stops fail too.
+    # Persistent, health-checked connections, as in production: the ones open when the
+    # server stops or freezes must answer in time too.
     with serving(
-        url, tmp_path, DJANGO_CONN_MAX_AGE="60", DJANGO_DB_PUBLIC_STATEMENT_TIMEOUT="2"
+        url,
+        tmp_path,
+        DJANGO_SETTINGS_MODULE="rmpsite.tests.persistent_settings",
+        DJANGO_DB_PUBLIC_STATEMENT_TIMEOUT="2",
     ) as base:
         check_up(base)
         cluster.stop()
