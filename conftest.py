@@ -16,6 +16,7 @@ from audit.context import recorded_change
 from audit.models import DataVersion
 from products.models import Product
 from risks.seed import load_seed, read_seed, seed_files
+from rmpsite.page_cache import route_parameters
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the tests
@@ -29,6 +30,7 @@ def empty_page_cache():
     for cache in caches.all():
         cache.clear()
     DataVersion.forget_recent()
+    route_parameters.forget()  # which parameters each page reads, learnt by the page cache
 
 
 @pytest.fixture(autouse=True)
@@ -167,10 +169,21 @@ class SeedSnapshot:
                 cursor.execute(statement)
             versions = DataVersion.objects.using(self.using)
             now = timezone.now()
+            # The seed is published data: both counters move, the public one at least once.
+            public_moves = max(1, self.version_moves)
             if not versions.filter(pk=1).update(
-                counter=F("counter") + self.version_moves, changed_at=now
+                counter=F("counter") + self.version_moves,
+                changed_at=now,
+                public_counter=F("public_counter") + public_moves,
+                public_changed_at=now,
             ):
-                versions.create(pk=1, counter=self.version_moves, changed_at=now)
+                versions.create(
+                    pk=1,
+                    counter=self.version_moves,
+                    changed_at=now,
+                    public_counter=public_moves,
+                    public_changed_at=now,
+                )
         DataVersion.forget_recent()
 
     def _reserve_ids(self):

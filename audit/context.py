@@ -4,9 +4,10 @@ Curated models keep their history with ``AuditedHistory`` (django-simple-history
 historical row takes its user and reason from the ``recorded_change`` block the write
 runs in; a write outside one fails, so no change is ever recorded without a reason.
 
-Each change moves the data version (``audit.models.DataVersion``) that public pages are
-cached against: once per block and transaction, not once per historical row (see
-``_VersionMove``).
+Each change moves the data version (``audit.models.DataVersion``): once per block and
+transaction, not once per historical row (see ``_VersionMove``). A change to a row the
+public can see moves its public counter too, which public pages are cached against:
+``AuditedHistory(public=...)`` says which rows those are.
 """
 
 from contextlib import contextmanager
@@ -31,6 +32,7 @@ class Change:
     user: object = None  # the user model instance, or None for the system
 
 
+_public_rows = {}  # model: whether a row of it is public (AuditedHistory's ``public``)
 _current = ContextVar("recorded_change", default=None)
 _move = ContextVar("data_version_move", default=None)
 
@@ -68,10 +70,14 @@ class AuditedHistory(HistoricalRecords):
     simple-history would otherwise copy it as a column of the historical table.
     """
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, public=False, **kwargs):
+        """``public``: whether a change of a row is visible to the public, so that public
+        pages must change with it: True, False, or a function of the instance (the row as
+        saved, or as it was before its deletion)."""
         kwargs.setdefault("history_change_reason_field", models.TextField())
         kwargs.setdefault("excluded_fields", [])
         super().__init__(**kwargs)
+        self.public = public if callable(public) else (lambda instance: public)
 
     def fields_included(self, model):
         return [field for field in super().fields_included(model) if not field.generated]
@@ -79,6 +85,7 @@ class AuditedHistory(HistoricalRecords):
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
         if sender is self.cls:
+            _public_rows[sender] = self.public
             pre_save.connect(_require_recorded_change, sender=sender, weak=False)
 
     def get_change_reason_for_object(self, instance, history_type, using):
@@ -89,7 +96,7 @@ class AuditedHistory(HistoricalRecords):
 
     def create_historical_record(self, instance, history_type, using=None):
         super().create_historical_record(instance, history_type, using=using)
-        _move_data_version()
+        _move_data_version(public=self.public(instance))
 
 
 def _require_recorded_change(sender, raw=False, **kwargs):
@@ -101,15 +108,20 @@ def _require_recorded_change(sender, raw=False, **kwargs):
 def bulk_create_audited(model, objs):
     """``bulk_create`` that records one historical row per object, like ``save()``."""
     change = current_change()
+    objs = list(objs)
     created = bulk_create_with_history(
-        list(objs), model, default_user=change.user, default_change_reason=change.reason
+        objs, model, default_user=change.user, default_change_reason=change.reason
     )
-    _move_data_version()
+    is_public = _public_rows.get(model, lambda instance: False)
+    _move_data_version(public=any(is_public(obj) for obj in objs))
     return created
 
 
 class _VersionMove:
     """The data version move of one ``recorded_change`` block, while it is still pending.
+
+    (A block whose rows were all drafts so far moved only the version's counter: its first
+    public row moves both counters, and every later move of the block is public too.)
 
     A block often writes many historical rows in one transaction (loading the five seed
     products wrote 531, so 531 of its 3,855 queries were UPDATEs of the version row), and
@@ -129,22 +141,28 @@ class _VersionMove:
     def __init__(self):
         self._callback = None
         self._reads = None
+        self.public = False
 
-    def pending(self):
+    def pending(self, public):
         if self._callback is None or self._reads != DataVersion.reads():
+            return False
+        if public and not self.public:
             return False
         waiting = transaction.get_connection().run_on_commit
         return any(entry[1] is self._callback for entry in waiting)
 
-    def moved(self, callback):
+    def moved(self, callback, public):
         self._callback, self._reads = callback, DataVersion.reads()
+        self.public = self.public or public
 
 
-def _move_data_version():
+def _move_data_version(public):
     """Move the data version for a historical row, unless its block's move is pending."""
     move = _move.get()
-    if move is not None and move.pending():
-        return
-    callback = DataVersion.advance()
     if move is not None:
-        move.moved(callback)
+        if move.pending(public):
+            return
+        public = public or move.public
+    callback = DataVersion.advance(public=public)
+    if move is not None:
+        move.moved(callback, public)

@@ -8,18 +8,24 @@ from .versions import KeptVersion
 
 
 class DataVersion(models.Model):
-    """How many changes have been recorded to curated data, and when the last one was.
+    """How many changes have been recorded to curated data, and how many of them were public.
 
-    A single row, moved by every recorded change (``audit.context``: once per
-    ``recorded_change`` block and transaction, more often when a reader could otherwise tell):
-    public pages are cached and validated (ETag, Last-Modified) against it. A change, once
-    committed, shows on the next request of the worker that made it, and within
+    A single row with two counters. ``counter`` moves with every recorded change
+    (``audit.context``: once per ``recorded_change`` block and transaction, more often when a
+    reader could otherwise tell), a draft saved by a curator included. ``public_counter``
+    moves only with a change the public can see: a plan version published or superseded, a
+    product record changed (``AuditedHistory(public=...)`` says which rows are public).
+    Public pages are cached and validated (ETag, Last-Modified) against the public counter
+    only, so their validators tell nobody when drafts are saved. A change, once committed,
+    shows on the next request of the worker that made it, and within
     ``settings.DATA_VERSION_TTL`` seconds on every other worker (``audit.versions``).
     """
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     counter = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(null=True)
+    public_counter = models.PositiveBigIntegerField(default=0)
+    public_changed_at = models.DateTimeField(null=True)
 
     class Meta:
         verbose_name = "data version"
@@ -50,8 +56,8 @@ class DataVersion(models.Model):
         _kept.forget()
 
     @classmethod
-    def advance(cls):
-        """Count one more change (inside the writer's transaction).
+    def advance(cls, public=False):
+        """Count one more change (inside the writer's transaction); ``public``: a public one.
 
         Returns the callback this move left to run when its transaction commits: it is
         still waiting in ``connection.run_on_commit`` exactly as long as the move is
@@ -65,8 +71,14 @@ class DataVersion(models.Model):
             _kept.forget()
 
         transaction.on_commit(forget_on_commit)
-        if not cls.objects.filter(pk=1).update(counter=F("counter") + 1, changed_at=now):
-            cls.objects.get_or_create(pk=1, defaults={"counter": 1, "changed_at": now})
+        moves = {"counter": F("counter") + 1, "changed_at": now}
+        if public:
+            moves |= {"public_counter": F("public_counter") + 1, "public_changed_at": now}
+        if not cls.objects.filter(pk=1).update(**moves):
+            first = {"counter": 1, "changed_at": now}
+            if public:
+                first |= {"public_counter": 1, "public_changed_at": now}
+            cls.objects.get_or_create(pk=1, defaults=first)
         return forget_on_commit
 
 

@@ -948,7 +948,7 @@ def measure_export(name, env, export, memory_paths, args, log, gunicorn_log):
     memory, timing = {}, None
     for label, (path, rows) in exports.items():
         check = {"csv_rows": rows, "csv_header": export["check"].get("csv_header")}
-        healthz = {"name": "healthz", "path": "/healthz", "check": {"equals": "ok"}}
+        healthz = {"name": "healthz", "path": "/healthz/live", "check": {"equals": "ok"}}
         targets = [
             target(healthz, args.warmup, args.requests if label == "full" else 0),
             target(export, 1, 0, name="export_no_rows", path=memory_paths["warm"], check={}),

@@ -45,7 +45,8 @@ for _ in $(seq 120); do
   python docker/healthcheck.py 2>/dev/null && break
   sleep 1
 done
-python docker/healthcheck.py || fail "no answer on /healthz"
+python docker/healthcheck.py || fail "not ready on /healthz/ready"
+python docker/healthcheck.py --live || fail "not live on /healthz/live"
 grep -q "System check identified no issues (0 silenced)." "$LOG" || fail "check --deploy"
 echo "ok  manage.py check --deploy: no issues"
 
@@ -78,6 +79,10 @@ secure_page() {  # secure_page PATH STATUS [curl options...]
 }
 
 secure_page /healthz 200
+secure_page /healthz/live 200
+secure_page /healthz/ready 200
+secure_page /no-such-page/ 404
+grep -q "There is no published page at this address." "$WORK/body" || fail "not the site's 404 page"
 secure_page / 200
 secure_page /products/ 200
 secure_page /products/lemtrada/ 200

@@ -31,7 +31,7 @@ class Substance(models.Model):
     name = models.CharField("international non-proprietary name", max_length=200)
     search_vector = SearchVectorGeneratedField(weights={"A": ["name"]})
 
-    history = AuditedHistory()
+    history = AuditedHistory(public=True)
 
     class Meta:
         ordering = ["name"]
@@ -53,7 +53,7 @@ class Substance(models.Model):
 class Company(models.Model):
     name = models.CharField(max_length=200, unique=True)
 
-    history = AuditedHistory()
+    history = AuditedHistory(public=True)
 
     class Meta:
         ordering = ["name"]
@@ -101,7 +101,8 @@ class Product(models.Model):
     )
     search_vector = SearchVectorGeneratedField(weights={"A": ["name"], "B": ["indication"]})
 
-    history = AuditedHistory(m2m_fields=[substances])
+    # Product records have no drafts: a change shows on public pages at once.
+    history = AuditedHistory(m2m_fields=[substances], public=True)
 
     class Meta:
         ordering = ["name"]
@@ -197,7 +198,7 @@ class ProductInformationSection(DocumentSection):
     search_vector = SearchVectorGeneratedField(weights={"A": ["title"], "B": ["text"]})
 
     objects = ProductInformationSectionQuerySet.as_manager()
-    history = AuditedHistory()
+    history = AuditedHistory(public=True)
 
     class Meta(DocumentSection.Meta):
         ordering = ["product", "position", "id"]

@@ -104,7 +104,9 @@ class RiskManagementPlan(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RiskManagementPlanQuerySet.as_manager()
-    history = AuditedHistory()
+    # A published or superseded version is public: saving one (publishing, superseding)
+    # changes public pages. A draft and its parts are not, whatever a curator saves.
+    history = AuditedHistory(public=lambda plan: plan.is_public)
 
     class Meta:
         ordering = ["product", "-date", "-id"]

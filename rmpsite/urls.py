@@ -18,7 +18,9 @@ urlpatterns = [
     path("", include("browse.urls")),
     path("admin/audit/", include("curation.urls")),
     path("admin/", admin.site.urls),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", views.healthz_ready, name="healthz"),  # readiness, as it always answered
+    path("healthz/live", views.healthz_live, name="healthz-live"),
+    path("healthz/ready", views.healthz_ready, name="healthz-ready"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/", include("browse.api.urls")),
 ]

@@ -12,6 +12,9 @@ from django.db import transaction
 from audit.context import recorded_change
 from audit.models import DataVersion
 from products.models import Substance
+from risks import workflow
+from risks.models import PlanStatus
+from risks.tests.factories import PlanFactory, SafetyConcernFactory, workflow_user
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +75,53 @@ def test_each_transaction_of_a_change_moves_the_version():
     with recorded_change("Two substances, one transaction"), transaction.atomic():
         add_substances("inotuzumab ozogamicin", "ivosidenib")
     assert counter() == before + 3
+
+
+# The public counter: moved by rows the public can see, never by drafts
+
+
+def public_counter():
+    return DataVersion.current().public_counter
+
+
+def test_a_draft_moves_the_counter_but_not_the_public_counter():
+    plan = PlanFactory(draft=True)
+    before, public_before = counter(), public_counter()
+    with recorded_change("Draft work"):
+        plan.note = "Checked against the EPAR"
+        plan.save()
+        SafetyConcernFactory(plan=plan)
+    assert counter() == before + 1
+    assert public_counter() == public_before
+    assert plan.status == PlanStatus.DRAFT
+
+
+def test_a_public_row_moves_both_counters_once_per_change():
+    before, public_before = counter(), public_counter()
+    with recorded_change("Three substances"):
+        add_substances("alemtuzumab", "clofarabine", "inotuzumab ozogamicin")
+    assert (counter(), public_counter()) == (before + 1, public_before + 1)
+
+
+def test_a_change_that_turns_public_halfway_moves_the_public_counter():
+    """Draft rows first (no public move), then a public one: the pending move is not enough."""
+    plan = PlanFactory(draft=True)
+    public_before = public_counter()
+    with recorded_change("A draft edit, then a substance"):
+        plan.note = "Draft note"
+        plan.save()
+        add_substances("alemtuzumab")
+    assert public_counter() == public_before + 1
+
+
+def test_publishing_moves_the_public_counter():
+    plan = PlanFactory(draft=True)
+    SafetyConcernFactory(plan=plan)
+    author = workflow_user("author", "risks.change_riskmanagementplan")
+    reviewer = workflow_user("reviewer", "risks.publish_riskmanagementplan")
+    public_before = public_counter()
+    workflow.submit_for_review(plan, user=author, reason="Ready")
+    assert public_counter() == public_before
+    workflow.publish(plan, user=reviewer, reason="Checked")
+    assert public_counter() == public_before + 1
+    assert DataVersion.current().public_changed_at >= plan.published_at

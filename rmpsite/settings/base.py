@@ -5,6 +5,7 @@ Configuration comes from the environment: ``DJANGO_*`` variables and
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -47,7 +48,12 @@ def database_from_env(default_url=None, *, required=False):
     if database["ENGINE"] == "django.db.backends.postgresql":
         # The facet counts' correlated EXISTS look costly enough for PostgreSQL's JIT, whose
         # compilation takes longer than the query itself (145 of 211 ms, docs/performance.md).
-        database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        # Time limits (rmpsite/database.py): every connection waits for a lock this long at
+        # most; a request sets its statement and idle-in-transaction limits.
+        limits = {"jit": "off", "lock_timeout": seconds_ms(DB_LOCK_TIMEOUT)}
+        options = database.setdefault("OPTIONS", {})
+        options.setdefault("options", " ".join(f"-c {k}={v}" for k, v in limits.items()))
+        options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
     elif database["ENGINE"] == "django.db.backends.sqlite3":
         # Concurrent writers wait their turn instead of failing with "database is locked":
         # WAL lets readers go on while one writes; every transaction takes the write lock
@@ -60,6 +66,29 @@ def database_from_env(default_url=None, *, required=False):
         options.setdefault("timeout", float(env("DJANGO_SQLITE_TIMEOUT", "20")))
         options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL")
     return database
+
+
+def seconds_ms(seconds):
+    return str(int(seconds * 1000))
+
+
+# Database time limits, in seconds (rmpsite/database.py). Public requests: the statement
+# limit of a public page or API call. The admin (curation, imports): the longer one.
+# Management commands set no statement limit.
+DB_CONNECT_TIMEOUT = int(env("DJANGO_DB_CONNECT_TIMEOUT", "3"))  # whole seconds (libpq)
+DB_PUBLIC_STATEMENT_TIMEOUT = float(env("DJANGO_DB_PUBLIC_STATEMENT_TIMEOUT", "5"))
+DB_STATEMENT_TIMEOUT = float(env("DJANGO_DB_STATEMENT_TIMEOUT", "120"))
+DB_LOCK_TIMEOUT = float(env("DJANGO_DB_LOCK_TIMEOUT", "10"))
+DB_IDLE_IN_TRANSACTION_TIMEOUT = float(env("DJANGO_DB_IDLE_IN_TRANSACTION_TIMEOUT", "60"))
+# How long past its limit a PostgreSQL query may go unanswered (a frozen server) before
+# the worker cuts the connection off.
+DB_CLIENT_GRACE = float(env("DJANGO_DB_CLIENT_GRACE", "1"))
+# The readiness check (/healthz/ready) waits this many seconds for the database at most.
+HEALTH_CHECK_TIMEOUT = float(env("DJANGO_HEALTH_CHECK_TIMEOUT", "2"))
+# ... and checks at most once in this many seconds per process (answering from the last check).
+HEALTH_CHECK_CACHE_SECONDS = float(env("DJANGO_HEALTH_CHECK_CACHE_SECONDS", "1"))
+# A 503 (database unavailable) asks clients to come back after this many seconds.
+RETRY_AFTER_SECONDS = int(env("DJANGO_RETRY_AFTER_SECONDS", "30"))
 
 
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -91,6 +120,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Time limits on every query of a request, the page cache's included.
+    "rmpsite.database.DatabaseLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -132,18 +163,35 @@ WSGI_APPLICATION = "rmpsite.wsgi.application"
 DATABASES = {"default": database_from_env(f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Rendered public pages, per process, keyed by the data version (rmpsite/page_cache.py):
-# nothing to invalidate by hand, so no shared cache server is needed.
+# Rendered public pages, per process, keyed by the public data version (rmpsite/page_cache.py):
+# nothing to invalidate by hand, so no shared cache server is needed. Bounded in entries and
+# in bytes (rmpsite/bounded_cache.py).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "public-pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "rmpsite.bounded_cache.BoundedLocMemCache",
         "LOCATION": "public-pages",
         "TIMEOUT": 24 * 60 * 60,
-        "OPTIONS": {"MAX_ENTRIES": int(env("DJANGO_PAGE_CACHE_ENTRIES", "2000"))},
+        "OPTIONS": {
+            "MAX_ENTRIES": int(env("DJANGO_PAGE_CACHE_ENTRIES", "2000")),
+            "MAX_BYTES": int(env("DJANGO_PAGE_CACHE_BYTES", str(64 * 1024 * 1024))),
+        },
     },
 }
 PUBLIC_PAGE_CACHE = "public-pages"
+# Pages rendered for one anonymous client address (cache misses only; a cache hit is never
+# limited): django-ratelimit's rate, "count/period", e.g. "60/m". Counted per process.
+PUBLIC_RENDER_RATE = env("DJANGO_PUBLIC_RENDER_RATE", "60/m")
+if not re.fullmatch(r"\d+/\d*[smhd]", PUBLIC_RENDER_RATE):
+    raise ImproperlyConfigured(
+        f"DJANGO_PUBLIC_RENDER_RATE must be count/period such as 60/m, not {PUBLIC_RENDER_RATE!r}."
+    )
+# The client address (rmpsite.page_cache.client_address): REMOTE_ADDR, or the request header
+# the trusted reverse proxy sets, as a META key (e.g. HTTP_X_REAL_IP), when present and valid.
+# Only a header the proxy overwrites: a client could set any other.
+CLIENT_IP_HEADER = env("DJANGO_CLIENT_IP_HEADER")
+RATELIMIT_IP_META_KEY = "rmpsite.page_cache.client_address"
+RATELIMIT_USE_CACHE = "default"
 # Each process keeps the data version it read for this many seconds (audit/versions.py): a
 # cache hit then needs no database round trip, and another worker's change shows this late.
 DATA_VERSION_TTL = float(env("DJANGO_DATA_VERSION_TTL", "1"))

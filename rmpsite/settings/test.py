@@ -16,3 +16,8 @@ LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "W
 
 # Benchmark tooling (manage.py generate_synthetic_data); production does not install it.
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
+
+# Tests render hundreds of pages from one address; the rate tests set their own.
+PUBLIC_RENDER_RATE = "1000000/m"
+# Each readiness check asks the database (tests change it between two checks).
+HEALTH_CHECK_CACHE_SECONDS = 0

@@ -115,6 +115,13 @@ def test_a_mistyped_boolean_fails_rather_than_falling_back():
     assert "DJANGO_SECURE_SSL_REDIRECT must be true or false, not 'ture'." in result.stderr
 
 
+def test_a_mistyped_render_rate_fails_rather_than_limiting_nothing():
+    env = {**example_environment(), "DJANGO_PUBLIC_RENDER_RATE": "60 per minute"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "DJANGO_PUBLIC_RENDER_RATE must be count/period such as 60/m" in result.stderr
+
+
 # .env.example and docker-compose.yml agree with the settings
 
 

@@ -105,6 +105,8 @@ ROUTES = {
     "products/<slug:slug>/changes/": Route("/products/{slug}/changes/", (VERSIONS_FIELDS,)),
     "products/<slug:slug>/versions/<str:version>/": Route("/products/{slug}/versions/{version}/"),
     "healthz": Route("/healthz"),
+    "healthz/live": Route("/healthz/live"),
+    "healthz/ready": Route("/healthz/ready"),
     "api/schema/": Route("/api/schema/", extra=("format", "lang")),
     "api/v1/": Route("/api/v1/", extra=("format",)),
     "api/v1/<drf_format_suffix:format>": Route("/api/v1/.{format}"),

@@ -71,6 +71,8 @@ PUBLIC_ROUTES = {
         "/products/lemtrada/versions/1/",
     ],
     "healthz": ["/healthz"],
+    "healthz/live": ["/healthz/live"],
+    "healthz/ready": ["/healthz/ready"],
     "api/schema/": ["/api/schema/"],
     "api/v1/": ["/api/v1/"],
     "api/v1/<drf_format_suffix:format>": ["/api/v1/.json"],
