@@ -7,7 +7,7 @@ from browse import selectors as risk_selectors
 from browse.filters.products import ProductFilter
 from browse.selectors import products as selectors
 from browse.wording import wording_for
-from common.exports import Column, export
+from common.exports import Column, absolute_urls, export
 from common.listing import form_error_message, list_links, paginate, valid_filterset
 from common.querystring import Query
 from common.text import counted
@@ -54,7 +54,7 @@ def describe_products(count, form):
 def product_list(request):
     filterset = valid_filterset(ProductFilter(request.GET, queryset=selectors.product_list()))
     products = filterset.qs
-    if response := export(request, products, PRODUCT_COLUMNS, "products"):
+    if response := export(request, products, absolute_urls(request, PRODUCT_COLUMNS), "products"):
         return response
     page = paginate(request, products, 25)
     query = Query.of_form(filterset.form)
