@@ -1,7 +1,7 @@
 """The API contract: field names here are relied on by other tools."""
 
-from drf_spectacular.utils import extend_schema_field
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from products.models import Product, ProductInformationSection
@@ -42,7 +42,9 @@ class StudySerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
     safety_concerns = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
-    url = serializers.SerializerMethodField(help_text="The study's web page, the same in every version.")
+    url = serializers.SerializerMethodField(
+        help_text="The study's web page, the same in every version."
+    )
 
     class Meta:
         model = Study
