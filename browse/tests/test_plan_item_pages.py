@@ -181,3 +181,20 @@ def test_item_pages_query_counts_do_not_grow_with_versions(
         page_of(client.get("/products/lemtrada/risks/malignancy/"))
     with django_assert_num_queries(15):
         page_of(client.get("/products/lemtrada/studies/obs13434/"))
+
+
+def test_the_api_gives_each_concern_and_study_its_permanent_page(client, seeded):
+    lemtrada = client.get("/api/v1/products/lemtrada/").json()
+    pml = next(c for c in lemtrada["safety_concerns"] if c["name"].startswith("Progressive"))
+    assert pml["url"] == (
+        "http://testserver/products/lemtrada/risks/progressive-multifocal-leukoencephalopathy/"
+    )
+    obs = next(s for s in lemtrada["studies"] if s["code"] == "OBS13434")
+    assert obs["url"] == "http://testserver/products/lemtrada/studies/obs13434/"
+    studies = client.get("/api/v1/studies/?product=lemtrada").json()["results"]
+    assert "http://testserver/products/lemtrada/studies/obs13434/" in {s["url"] for s in studies}
+
+
+def test_the_admin_names_the_zone_of_its_times(curator_client):
+    page = page_of(curator_client.get("/admin/"))
+    assert '<small class="time-zone">· times in UTC</small>' in page
