@@ -310,8 +310,12 @@ class SafetyConcern(models.Model):
 
     @property
     def anchor(self):
-        """Fragment identifier of the concern on its product page, the same in every version."""
-        return f"risk-{self.slug}"
+        """Fragment identifier of the concern on its product page, the same in every version.
+
+        Two names of one plan that normalise alike share a slug: the page numbers the second
+        (``anchor_suffix``), so that each keeps an identifier of its own.
+        """
+        return f"risk-{self.slug}{getattr(self, 'anchor_suffix', '')}"
 
     def clean(self):
         if self.category == ConcernCategory.MISSING and self.evidence.strip():

@@ -3,7 +3,7 @@
 A public page depends on the published data and on today's date (what is overdue), never
 on who asks. So its validator is (data version, UTC date): ``audit.models.DataVersion``
 moves with every recorded change to curated data, and the cache key of a page is that
-validator with the method-independent request (path, query string, Accept header). After a
+validator with the method-independent request (host, path, query string, Accept header). After a
 change the worker that made it renders afresh on its next request, every other worker
 within ``DATA_VERSION_TTL`` seconds (each keeps the version it read that long, so a cache
 hit makes no query: ``audit.versions``); older entries age out of the cache.
@@ -41,7 +41,9 @@ def validators():
 
 def _cache_key(request, etag):
     accept = request.headers.get("Accept", "")
-    digest = hashlib.sha256(f"{request.get_full_path()}\n{accept}".encode()).hexdigest()
+    # The host too: pages and exports carry absolute addresses (print, permanent links).
+    address = request.build_absolute_uri()
+    digest = hashlib.sha256(f"{address}\n{accept}".encode()).hexdigest()
     return f"public-page:{etag}:{digest}"
 
 

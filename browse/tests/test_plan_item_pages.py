@@ -198,3 +198,13 @@ def test_the_api_gives_each_concern_and_study_its_permanent_page(client, seeded)
 def test_the_admin_names_the_zone_of_its_times(curator_client):
     page = page_of(curator_client.get("/admin/"))
     assert '<small class="time-zone">· times in UTC</small>' in page
+
+
+def test_two_names_of_one_plan_that_normalise_alike_keep_anchors_of_their_own(client):
+    plan = PlanFactory(product__slug="twin")
+    SafetyConcernFactory(plan=plan, name="Infection", position=1)
+    SafetyConcernFactory(plan=plan, name="Infections", position=2)
+    page = page_of(client.get("/products/twin/"))
+    assert page.count('id="risk-infection"') == 1
+    assert page.count('id="risk-infection-2"') == 1
+    assert '<a href="#risk-infection-2">Infections</a>' in page

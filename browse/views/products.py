@@ -108,7 +108,12 @@ def plan_page_context(request, product, plan, *, full_detail=False):
     if plan:
         concerns = list(plan.safety_concerns.all())
         addressed = {}  # additional measure id -> the concerns it addresses
+        anchors = {}
         for concern in concerns:
+            base = concern.anchor
+            anchors[base] = anchors.get(base, 0) + 1
+            if anchors[base] > 1:
+                concern.anchor_suffix = f"-{anchors[base]}"
             resolve_concern_references(product, concern, sections)
             concern.category_text = wording.category_label(concern.category)
             for measure in concern.additional_measures.all():
