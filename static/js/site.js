@@ -28,8 +28,10 @@
     // List filters: open on a wide screen, folded behind "Filters" on a narrow one so the
     // results come first.
     var narrow = window.matchMedia("(max-width: 800px)");
-    document.querySelectorAll("details.filters").forEach(function (details) {
-      if (narrow.matches && !details.hasAttribute("data-keep-open")) { details.open = false; }
+    var filters = document.querySelectorAll("details.filters");
+    filters.forEach(function (details) { details.open = !narrow.matches; });
+    narrow.addEventListener("change", function () {
+      filters.forEach(function (details) { details.open = !narrow.matches; });
     });
   }
 
