@@ -191,6 +191,9 @@ def test_the_api_gives_each_concern_and_study_its_permanent_page(client, seeded)
     )
     obs = next(s for s in lemtrada["studies"] if s["code"] == "OBS13434")
     assert obs["url"] == "http://testserver/products/lemtrada/studies/obs13434/"
+    assert obs["eu_pas_number"] == ""
+    clolar = client.get("/api/v1/products/clolar/").json()
+    assert clolar["boxed_warning"] is None and clolar["rems"] is None  # not recorded
     studies = client.get("/api/v1/studies/?product=lemtrada").json()["results"]
     assert "http://testserver/products/lemtrada/studies/obs13434/" in {s["url"] for s in studies}
 
