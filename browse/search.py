@@ -406,7 +406,7 @@ class StudySource(Source):
             product=study.plan.product.name,
             title=study.name,
             texts=texts,
-            url=f"{study.plan.product.get_absolute_url()}#study-{study.pk}",
+            url=study.get_absolute_url(),
         )
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import concerns, home, products, search, studies
+from .views import concerns, home, plan_items, products, search, studies
 
 app_name = "browse"
 
@@ -20,6 +20,8 @@ urlpatterns = [
         products.product_information,
         name="product_information",
     ),
+    path("products/<slug:slug>/risks/<slug:concern>/", plan_items.concern_page, name="concern"),
+    path("products/<slug:slug>/studies/<slug:study>/", plan_items.study_page, name="study"),
     path("products/<slug:slug>/changes/", products.product_changes, name="product_changes"),
     path(
         "products/<slug:slug>/versions/<str:version>/",

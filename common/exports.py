@@ -25,6 +25,32 @@ class Column:
     value: object  # callable(row) -> str | list | number | None
 
 
+def _is_address(name):
+    return name == "url" or name.endswith("_url")
+
+
+def absolute_urls(request, columns):
+    """``columns`` with the addresses of the ``url`` and ``*_url`` columns made absolute.
+
+    An export is read away from the site (a spreadsheet, an e-mail), where a path such as
+    /products/x/ leads nowhere: the address is completed with the request's scheme and host.
+    """
+
+    def absolute(value):
+        def cell(row):
+            address = value(row)
+            if isinstance(address, list | tuple):
+                return [request.build_absolute_uri(item) for item in address]
+            return request.build_absolute_uri(address) if address else address
+
+        return cell
+
+    return [
+        Column(column.name, absolute(column.value)) if _is_address(column.name) else column
+        for column in columns
+    ]
+
+
 FORMULA_STARTS = frozenset("=+-@\t\r")
 
 

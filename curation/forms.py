@@ -93,6 +93,7 @@ class StudyForm(PlanConcernsForm):
             "design",
             "status",
             "purpose",
+            "eu_pas_number",
             "safety_concerns",
         ]
         widgets = {"safety_concerns": forms.CheckboxSelectMultiple}

@@ -68,6 +68,7 @@ class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
             },
         ),
         ("Use", {"fields": ["indication", "route", "pharmaceutical_form"]}),
+        ("US label", {"fields": ["boxed_warning", "rems"]}),
     ]
 
     def get_queryset(self, request):

@@ -85,6 +85,19 @@ class Product(models.Model):
     route = models.CharField("route of administration", max_length=200, blank=True)
     pharmaceutical_form = models.CharField(max_length=200, blank=True)
     source_url = models.URLField("source URL", max_length=500, blank=True)
+    boxed_warning = models.BooleanField(
+        "boxed warning",
+        null=True,
+        blank=True,
+        help_text="US labels: whether the prescribing information has a boxed warning. "
+        "Leave unknown when it is not recorded.",
+    )
+    rems = models.BooleanField(
+        "risk evaluation and mitigation strategy (REMS)",
+        null=True,
+        blank=True,
+        help_text="US products: whether a REMS applies. Leave unknown when it is not recorded.",
+    )
     revision = models.PositiveIntegerField(
         default=0,
         editable=False,
@@ -126,6 +139,11 @@ class Product(models.Model):
 
     def get_absolute_url(self):
         return reverse("browse:product", kwargs={"slug": self.slug})
+
+    @property
+    def is_us(self):
+        """A US product: its plan is the label's warnings and precautions, in US words."""
+        return self.region == Region.US
 
     @property
     def is_withdrawn(self):

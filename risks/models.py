@@ -2,10 +2,13 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from audit.context import AuditedHistory
 from products.models import DocumentSection, Product
@@ -183,6 +186,38 @@ class PlanPartQuerySet(models.QuerySet):
         return self.filter(plan__status=PlanStatus.PUBLISHED)
 
 
+# Signs a grouping key keeps as words ("age > 65"), spelled out so that a slug keeps them apart.
+_SLUG_SIGNS = [
+    (">=", " ge "),
+    ("<=", " le "),
+    (">", " gt "),
+    ("<", " lt "),
+    ("%", " pct "),
+    ("+", " plus "),
+]
+
+
+def concern_slug(group_key):
+    """The address part of a concern: its grouping key as a slug, the same in every version.
+
+    "Progressive multifocal leukoencephalopathy (PML)" and its spellings in later versions of
+    the plan all read ``progressive-multifocal-leukoencephalopathy``.
+    """
+    for sign, word in _SLUG_SIGNS:
+        group_key = group_key.replace(sign, word)
+    return slugify(group_key)[:120].strip("-") or "concern"
+
+
+def concern_anchor(group_key):
+    """Fragment identifier of a concern on its product page, stable across plan versions."""
+    return f"risk-{concern_slug(group_key)}"
+
+
+def study_slug(code, short_name, title):
+    """The address part of a study: its code, else the plan's name for it, else its title."""
+    return slugify(code or short_name or title)[:80].strip("-") or "study"
+
+
 class SafetyConcernQuerySet(PlanPartQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         """Fills each concern's ``group_key`` first, as ``save()`` does."""
@@ -258,7 +293,11 @@ class SafetyConcern(models.Model):
         super().save(*args, update_fields=update_fields, **kwargs)
 
     def get_absolute_url(self):
-        return f"{self.plan.product.get_absolute_url()}#{self.anchor}"
+        """The concern's own page: the same address in every version of the plan."""
+        return reverse(
+            "browse:concern",
+            kwargs={"slug": self.plan.product.slug, "concern": self.slug},
+        )
 
     def full_clean(self, *args, **kwargs):
         self.fill_group_key()
@@ -268,9 +307,17 @@ class SafetyConcern(models.Model):
         self.group_key = concern_key(self.name) or self.name.casefold()
 
     @property
+    def slug(self):
+        return concern_slug(self.group_key or concern_key(self.name) or self.name.casefold())
+
+    @property
     def anchor(self):
-        """Fragment identifier of the concern on its product page."""
-        return f"concern-{self.pk}"
+        """Fragment identifier of the concern on its product page, the same in every version.
+
+        Two names of one plan that normalise alike share a slug: the page numbers the second
+        (``anchor_suffix``), so that each keeps an identifier of its own.
+        """
+        return f"risk-{self.slug}{getattr(self, 'anchor_suffix', '')}"
 
     def clean(self):
         if self.category == ConcernCategory.MISSING and self.evidence.strip():
@@ -445,6 +492,21 @@ class Study(models.Model):
     category = models.PositiveSmallIntegerField(choices=StudyCategory.choices)
     design = models.CharField(max_length=30, choices=StudyDesign.choices, default=StudyDesign.OTHER)
     purpose = models.TextField(blank=True)
+    eu_pas_number = models.CharField(
+        "EU PAS register number",
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^EUPAS[0-9]{1,10}$",
+                "An EU PAS register number reads EUPAS and digits, e.g. EUPAS12345.",
+            )
+        ],
+        help_text=(
+            "The study's number in the HMA-EMA catalogue of real-world data studies (formerly "
+            "the EU PAS register), e.g. EUPAS12345."
+        ),
+    )
     status = models.CharField(
         max_length=20, choices=StudyStatus.choices, default=StudyStatus.ONGOING
     )
@@ -496,6 +558,26 @@ class Study(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        """The study's own page: the same address in every version of the plan."""
+        return reverse("browse:study", kwargs={"slug": self.plan.product.slug, "study": self.slug})
+
+    @property
+    def slug(self):
+        return study_slug(self.code, self.short_name, self.title)
+
+    @property
+    def anchor(self):
+        """Fragment identifier of the study on its product page, the same in every version."""
+        return f"study-{self.slug}"
+
+    @property
+    def register_url(self):
+        """The study's entry in the HMA-EMA catalogue of RWD studies, when its number is known."""
+        if not self.eu_pas_number:
+            return None
+        return f"https://catalogues.ema.europa.eu/search?search_api_fulltext={self.eu_pas_number}"
 
     @property
     def name(self) -> str:
@@ -580,3 +662,11 @@ class Milestone(models.Model):
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
         return self.reported_on is None and self.due_date is not None and self.due_date < today
+
+    def months_overdue(self, today=None):
+        """Whole months since the due date passed (0 in its first month); None if not overdue."""
+        today = today or timezone.localdate()
+        if not self.is_overdue(today):
+            return None
+        months = (today.year - self.due_date.year) * 12 + today.month - self.due_date.month
+        return months - (today.day < self.due_date.day)

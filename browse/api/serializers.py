@@ -1,5 +1,6 @@
 """The API contract: field names here are relied on by other tools."""
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -18,6 +19,14 @@ class ProductSummarySerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "substances", "region", "authorisation_status", "url"]
 
 
+def page_address(serializer, item, view_name, slug_name):
+    """The absolute address of the item's permanent web page (a concern's or a study's)."""
+    product_slug = serializer.context.get("product_slug") or item.plan.product.slug
+    path = reverse(view_name, kwargs={"slug": product_slug, slug_name: item.slug})
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(path) if request else path
+
+
 class MilestoneSerializer(serializers.ModelSerializer):
     overdue = serializers.SerializerMethodField()
 
@@ -33,10 +42,14 @@ class StudySerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     milestones = MilestoneSerializer(many=True, read_only=True)
     safety_concerns = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    url = serializers.SerializerMethodField(
+        help_text="The study's web page, the same in every version."
+    )
 
     class Meta:
         model = Study
         fields = [
+            "url",
             "code",
             "name",
             "short_name",
@@ -44,10 +57,14 @@ class StudySerializer(serializers.ModelSerializer):
             "category",
             "design",
             "status",
+            "eu_pas_number",
             "purpose",
             "milestones",
             "safety_concerns",
         ]
+
+    def get_url(self, study) -> str:
+        return page_address(self, study, "browse:study", "study")
 
 
 class StudyListSerializer(StudySerializer):
@@ -82,10 +99,14 @@ class SafetyConcernSerializer(serializers.ModelSerializer):
     routine_measures = serializers.SerializerMethodField()
     additional_measures = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
     studies = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+    url = serializers.SerializerMethodField(
+        help_text="The safety concern's web page, the same in every version."
+    )
 
     class Meta:
         model = SafetyConcern
         fields = [
+            "url",
             "name",
             "category",
             "evidence",
@@ -96,6 +117,9 @@ class SafetyConcernSerializer(serializers.ModelSerializer):
             "additional_measures",
             "studies",
         ]
+
+    def get_url(self, concern) -> str:
+        return page_address(self, concern, "browse:concern", "concern")
 
     @extend_schema_field(SectionReferenceSerializer(many=True))
     def get_section_references(self, concern):
@@ -152,6 +176,8 @@ class ProductDetailSerializer(ProductSummarySerializer):
             "route",
             "pharmaceutical_form",
             "source_url",
+            "boxed_warning",
+            "rems",
             "plan",
             "safety_concerns",
             "studies",
@@ -159,7 +185,11 @@ class ProductDetailSerializer(ProductSummarySerializer):
         ]
 
     def section_context(self, product):
-        return {**self.context, "sections": product.information_sections.all().as_lookup()}
+        return {
+            **self.context,
+            "product_slug": product.slug,
+            "sections": product.information_sections.all().as_lookup(),
+        }
 
     @extend_schema_field(PlanSerializer(allow_null=True))
     def get_plan(self, product):
@@ -178,4 +208,8 @@ class ProductDetailSerializer(ProductSummarySerializer):
     def get_studies(self, product):
         if not product.current_plan:
             return []
-        return StudySerializer(product.current_plan.studies.all(), many=True).data
+        return StudySerializer(
+            product.current_plan.studies.all(),
+            many=True,
+            context={**self.context, "product_slug": product.slug},
+        ).data

@@ -34,7 +34,8 @@ def current_plan_prefetches(prefix=""):
                 ),
                 "additional_measures",
                 Prefetch(
-                    "studies", queryset=Study.objects.only("id", "code", "short_name", "title")
+                    "studies",
+                    queryset=Study.objects.only("id", "plan_id", "code", "short_name", "title"),
                 ),
             ),
         ),
@@ -43,7 +44,10 @@ def current_plan_prefetches(prefix=""):
             f"{prefix}studies",
             queryset=Study.objects.prefetch_related(
                 Prefetch("milestones", queryset=Milestone.objects.all()),
-                Prefetch("safety_concerns", queryset=SafetyConcern.objects.only("id", "name")),
+                Prefetch(
+                    "safety_concerns",
+                    queryset=SafetyConcern.objects.only("id", "plan_id", "name", "group_key"),
+                ),
             ),
         ),
     ]

@@ -19,7 +19,7 @@ from django.db.models import BooleanField, F, Func, Q
 from django.urls import reverse
 
 from products.documents import Document
-from risks.models import AdditionalMeasure, SectionReference, Study
+from risks.models import AdditionalMeasure, SectionReference, Study, concern_slug
 
 from .concerns import ENTRY_ORDER, summarise_concerns
 
@@ -151,24 +151,29 @@ def _rows(chunk, group_names, ids, size):
             region=region,
             category=category,
             name=name,
-            url=f"{_product_url(product_slug)}#concern-{pk}",
+            url=_concern_url(product_slug, key),
             section_references=labels.get(pk, []),
             additional_measures=measures.get(pk, []),
             studies=studies.get(pk, []),
         )
 
 
-def _product_url(slug):
-    """The product page's address: slugs are URL-safe, so one reverse() serves them all."""
-    return _product_url_pattern().replace(_SLUG_PLACEHOLDER, slug)
+def _concern_url(slug, group_key):
+    """The concern's permanent page: slugs are URL-safe, so one reverse() serves them all."""
+    return (
+        _concern_url_pattern()
+        .replace(_SLUG_PLACEHOLDER, slug)
+        .replace(_CONCERN_PLACEHOLDER, concern_slug(group_key))
+    )
 
 
 _SLUG_PLACEHOLDER = "product-slug-placeholder"
+_CONCERN_PLACEHOLDER = "concern-slug-placeholder"
 
 
 @functools.cache
-def _product_url_pattern():
-    return reverse("browse:product", args=[_SLUG_PLACEHOLDER])
+def _concern_url_pattern():
+    return reverse("browse:concern", args=[_SLUG_PLACEHOLDER, _CONCERN_PLACEHOLDER])
 
 
 _ABBREVIATIONS = {document.value: document.abbreviation for document in Document}

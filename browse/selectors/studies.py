@@ -44,7 +44,14 @@ def study_list():
             Prefetch(
                 "safety_concerns",
                 queryset=SafetyConcern.objects.select_related("plan__product")
-                .only("id", "name", "plan__id", "plan__product__id", "plan__product__slug")
+                .only(
+                    "id",
+                    "name",
+                    "group_key",
+                    "plan__id",
+                    "plan__product__id",
+                    "plan__product__slug",
+                )
                 .order_by("position", "id"),
             ),
         )

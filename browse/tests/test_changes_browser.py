@@ -41,9 +41,12 @@ def test_reader_sees_a_reclassification_and_reads_the_earlier_version(page, live
 
     # the concern's link leads to its place on the current product page
     reclassified.get_by_role("link", name="Malignancies").click()
-    expect(page).to_have_url(re.compile(r"/products/lemtrada/#concern-\d+$"))
-    identified = page.locator("section[aria-labelledby='identified']")
-    expect(identified.get_by_role("heading", name="Malignancies")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/products/lemtrada/#risk-malignancy$"))
+    # opened, under the identified risks of version 2's overview
+    expect(page.locator("#risk-malignancy")).to_have_attribute("open", "")
+    expect(page.locator("#risk-malignancy")).to_have_class("concern identified")
+    identified = page.locator("tbody.identified")
+    expect(identified.get_by_role("link", name="Malignancies")).to_be_visible()
 
     page.go_back()
     page.get_by_role("link", name="View version 1").click()
@@ -54,13 +57,11 @@ def test_reader_sees_a_reclassification_and_reads_the_earlier_version(page, live
         "See the current version · What changed"
     )
     # version 1 still lists Malignancies as an important potential risk
-    potential = page.locator("section[aria-labelledby='potential']")
-    expect(potential.get_by_role("heading", name="Malignancies")).to_be_visible()
-    expect(
-        page.locator("section[aria-labelledby='identified']").get_by_role(
-            "heading", name="Malignancies"
-        )
-    ).to_have_count(0)
+    potential = page.locator("tbody.potential")
+    expect(potential.get_by_role("link", name="Malignancies")).to_be_visible()
+    expect(page.locator("tbody.identified").get_by_role("link", name="Malignancies")).to_have_count(
+        0
+    )
 
     # and back to the comparison, read the other way round with the form
     page.locator(".version-banner").get_by_role("link", name="What changed").click()

@@ -138,12 +138,13 @@ def test_pml_finds_the_uplizna_and_lemtrada_concerns_grouped_by_kind(client, see
     ]
     assert concerns[0]["meta"] == "Lemtrada · Important potential risk"
     assert concerns[1]["snippet"].startswith("There are no known risk factors for PML")
-    # Routine measures link to their concern; the study links to its place on the product page.
+    # Routine measures link to their concern; the study links to its own page.
     measures = page.groups["Risk minimisation measures (2)"]
     assert {m["href"] for m in measures} == {lemtrada_pml.get_absolute_url()}
     assert all(m["meta"].startswith("Lemtrada · Routine measure") for m in measures)
     study = Study.objects.get(plan__product__slug="uplizna", short_name__contains="Real-World")
-    assert page.groups["Studies (1)"][0]["href"] == f"/products/uplizna/#study-{study.pk}"
+    assert page.groups["Studies (1)"][0]["href"] == study.get_absolute_url()
+    assert study.get_absolute_url().startswith("/products/uplizna/studies/")
 
 
 def test_matches_are_marked_in_titles_and_snippets(client, seeded):
@@ -178,7 +179,7 @@ def test_a_study_code_finds_the_lemtrada_study(client, seeded):
         "Studies (1)": [
             {
                 "title": "OBS13434",
-                "href": f"/products/lemtrada/#study-{study.pk}",
+                "href": "/products/lemtrada/studies/obs13434/",
                 "meta": "Lemtrada · Study · Category 3",
                 "snippet": study.title,
             }

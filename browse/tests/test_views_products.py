@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 
@@ -155,37 +156,123 @@ def test_bad_input_is_a_plain_4xx_page(client, seeded, url, status, message):
     assert "<script>alert(1)" not in page
 
 
-def test_lemtrada_risk_page_groups_concerns_and_links_studies(client, seeded):
+def overview_rows(page):
+    """(category heading, concern, additional measures, studies, sections) of the overview."""
+    table = page[page.index('<table class="overview">') :]
+    table = table[: table.index("</table>")]
+    rows, heading = [], None
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
+        cells = [
+            " ".join(re.sub(r"<[^>]+>", "", cell).split())
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        if 'scope="colgroup"' in row:
+            heading = cells[0]
+        elif heading:
+            rows.append((heading, *cells))
+    return rows
+
+
+def test_lemtrada_page_opens_with_an_overview_of_every_concern(client, seeded):
     page = html(client.get("/products/lemtrada/"))
-    assert (
-        page.index("Important identified risks</h2>")
-        < page.index("Important potential risks</h2>")
-        < page.index("Missing information</h2>")
+    rows = overview_rows(page)
+    assert len(rows) == 23  # every concern of the plan, once
+    assert [row[0] for row in rows[:1] + rows[17:18] + rows[20:21]] == [
+        "Important identified risks (17)",
+        "Important potential risks (3)",
+        "Missing information (3)",
+    ]
+    assert rows[0] == (
+        "Important identified risks (17)",
+        "Infusion-associated reactions (IARs)",
+        "none",
+        "Drug Utilization Study; Risk of mortality study",
+        "SmPC 4.2, SmPC 4.3, SmPC 4.4, SmPC 4.8, PL 2, PL 4, SmPC 4.7",
     )
-    assert page.index("Infusion-associated reactions (IARs)") < page.index("Stroke (including")
-    # references keep their template title and say the text is not loaded
+    pml = next(row for row in rows if row[1].startswith("Progressive multifocal"))
+    assert pml[2] == (
+        "Educational materials (HCP guide, HCP check-list, patient guide, patient alert card)"
+    )
+    # each row leads to the concern's folded details below, by an anchor made from its name
+    assert '<a href="#risk-progressive-multifocal-leukoencephalopathy">' in page
     assert (
-        'SmPC 4.4 Special warnings and precautions for use <span class="muted">(text not loaded)'
+        '<details class="concern potential" id="risk-progressive-multifocal-leukoencephalopathy">'
         in page
     )
-    assert page.count('<span class="badge overdue">Overdue</span>') == 2
-    assert "Educational materials (HCP guide, HCP check-list" in page
+    assert page.count('<details class="concern ') == 23
+    # references read inline, once per measure, without the old "(text not loaded)"
+    assert "(text not loaded)" not in page
+    assert "(SmPC 4.4 Special warnings and precautions for use; " in page
+    # studies: milestones with how long they are overdue, and a page of their own
+    assert page.count("Overdue by ") == 2
+    assert '<a href="/products/lemtrada/studies/obs13434/">OBS13434</a>' in page
     assert "version 1, date not stated in the source" in page
     assert "data-print" in page
+
+
+def test_curator_notes_and_sources_stay_apart_from_the_content(client, seeded):
+    page = html(client.get("/products/lemtrada/"))
+    details = page[page.index('<section id="details"') : page.index('<section id="provenance"')]
+    assert "Curator note" not in details
+    provenance = page[page.index('<section id="provenance"') :]
+    assert 'class="provenance no-print"' in page
+    assert "Curator notes on safety concerns" in provenance
+    assert "Curated from" in provenance
+    assert (
+        '<a class="url" href="https://www.ema.europa.eu/en/medicines/human/EPAR/lemtrada">'
+        in provenance
+    )
+
+
+def test_a_us_label_reads_in_us_words(client, seeded):
+    page = html(client.get("/products/clolar/"))
+    assert "Warnings and precautions (USPI section 5)" in page
+    assert "<dt>Label record</dt><dd>version 1" in page
+    assert "Important identified risks" not in page
+    assert "Routine risk minimisation measures" not in page
+    assert "Labeling (prescribing information)" in page
+    # not recorded is not "no"
+    assert '<dt>Boxed warning</dt><dd><span class="muted">not recorded</span>' in page
+    assert '<dt>REMS</dt><dd><span class="muted">not recorded</span>' in page
+    assert "no DailyMed or Drugs@FDA address recorded" in page
+
+    clolar = seeded["clolar"]
+    clolar.boxed_warning, clolar.rems = False, True
+    clolar.source_url = "https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=example"
+    clolar.save()
+    page = html(client.get("/products/clolar/"))
+    assert "<dt>Boxed warning</dt><dd>no boxed warning</dd>" in page
+    assert "<dt>REMS</dt><dd>a risk evaluation and mitigation strategy applies</dd>" in page
+    assert 'href="https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=example"' in page
+    # an EU product keeps the EU words and shows no US fields
+    lemtrada = html(client.get("/products/lemtrada/"))
+    assert "Safety concerns (RMP part II.A)" in lemtrada and "Boxed warning" not in lemtrada
 
 
 def test_the_print_view_is_the_risk_page_as_printed(client, seeded):
     page = html(client.get("/products/lemtrada/"))
     assert '<a class="button" href="/products/lemtrada/print/">Printable version</a>' in page
     assert 'print.css" media="print">' in page
+    assert '<body class="print-summary">' in page  # Ctrl+P prints the summary
 
     printable = html(client.get("/products/lemtrada/print/"))
-    assert "print.css" in printable
     assert 'print.css" media="print">' not in printable  # the printed layout, on screen
     assert '<a href="/products/lemtrada/">Back to the risk page</a>' in printable
+    assert '<body class="print-summary print-view">' in printable
+    assert "Print the full detail instead" in printable
     for concern in ["Infusion-associated reactions (IARs)", "Stroke (including"]:
         assert concern in printable
     assert "Printable version" not in printable
+    assert "Online, always the current version: http://testserver/products/lemtrada/" in printable
+
+    full = html(client.get("/products/lemtrada/print/?detail=full"))
+    assert '<body class="print-full print-view">' in full
+    assert full.count('<details class="concern ') == full.count('" open>') == 23
+
+
+def test_the_print_view_refuses_an_unknown_detail(client, seeded):
+    page = html(client.get("/products/lemtrada/print/?detail=everything"), 400)
+    assert "Choose detail=summary or detail=full." in page
 
 
 def test_old_versions_offer_no_print_view_of_the_current_one(client, seeded):
@@ -215,6 +302,7 @@ def test_section_references_link_to_the_loaded_text_and_back(client):
         '<a class="cite" href="/products/drug/information/#smpc-4-4">'
         "SmPC 4.4 Special warnings and precautions for use</a>"
     ) in page
+    assert concern.anchor == "risk-hepatotoxicity"
     assert "PL 2 What you need to know before you take the medicine" in page
 
     information = html(client.get("/products/drug/information/"))

@@ -94,8 +94,9 @@ def test_rows_show_product_link_name_title_concerns_and_milestones(client, seede
         .plans.get()
         .safety_concerns.get(name="Infusion-associated reactions (IARs)")
     )
-    assert f'<a href="/products/lemtrada/#concern-{concern.pk}">' in dus
-    assert concern.get_absolute_url() == f"/products/lemtrada/#concern-{concern.pk}"
+    assert concern.get_absolute_url() == "/products/lemtrada/risks/infusion-associated-reaction/"
+    assert f'<a href="{concern.get_absolute_url()}">' in dus
+    assert '<a href="/products/lemtrada/studies/drug-utilization-study/">' in dus
     assert (
         'Final report: Q3 2024 <time datetime="2024-09-30">(2024-09-30)</time> '
         '<span class="badge overdue">Overdue</span>'
@@ -522,7 +523,7 @@ def test_csv_export_streams_the_filtered_studies(client, seeded):
     data = csv_rows(response)
     assert list(data[0]) == [
         "product", "study", "code", "title", "category", "design", "status",
-        "safety_concerns", "milestones", "overdue",
+        "safety_concerns", "milestones", "overdue", "url",
     ]  # fmt: skip
     assert [(r["product"], r["study"], r["overdue"]) for r in data] == [
         ("Lemtrada", "Drug Utilization Study", "yes"),
@@ -530,6 +531,7 @@ def test_csv_export_streams_the_filtered_studies(client, seeded):
     ]
     dus = data[0]
     assert dus["milestones"] == "Final report: Q3 2024 (2024-09-30)"
+    assert dus["url"] == "http://testserver/products/lemtrada/studies/drug-utilization-study/"
     assert dus["category"] == "1" and dus["design"] == "Drug utilisation study"
     assert dus["safety_concerns"].startswith(
         "Infusion-associated reactions (IARs); Stroke (including haemorrhagic stroke); "

@@ -3,7 +3,7 @@
 from django.core.exceptions import BadRequest
 from django.shortcuts import render
 
-from common.exports import Column, csv_response, export, requested_format
+from common.exports import Column, absolute_urls, csv_response, export, requested_format
 from common.listing import form_error_message, list_links, paginate, valid_filterset
 from common.querystring import Query
 from common.text import counted
@@ -64,13 +64,18 @@ def concern_list(request):
     data = filterset.form.cleaned_data
     if requested_format(request) == "csv":  # streamed, without loading a concern object
         rows = export_rows(filterset.qs, data.get("sort"))
-        return csv_response(rows, CONCERN_COLUMNS, "safety-concerns")
+        return csv_response(rows, absolute_urls(request, CONCERN_COLUMNS), "safety-concerns")
     summary = selectors.summarise_concerns(filterset.qs, data.get("sort"))
     groups = summary.groups
     heading = describe_concerns(summary.concern_count, groups, filterset.form)
     rows = export_rows(filterset.qs, data.get("sort"), groups=groups)
     if response := export(
-        request, rows, CONCERN_COLUMNS, "safety-concerns", description=heading, groups=len(groups)
+        request,
+        rows,
+        absolute_urls(request, CONCERN_COLUMNS),
+        "safety-concerns",
+        description=heading,
+        groups=len(groups),
     ):
         return response
     query = Query.of_form(filterset.form)  # a product typed by name is linked by its slug
@@ -155,7 +160,7 @@ def compare(request):
     if response := export(
         request,
         result.rows,
-        comparison_columns(result.products),
+        absolute_urls(request, comparison_columns(result.products)),
         "comparison",
         description=heading,
         products=[product.slug for product in result.products],

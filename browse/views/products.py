@@ -1,12 +1,13 @@
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from browse import selectors as risk_selectors
 from browse.filters.products import ProductFilter
 from browse.selectors import products as selectors
-from common.exports import Column, export
+from browse.wording import wording_for
+from common.exports import Column, absolute_urls, export
 from common.listing import form_error_message, list_links, paginate, valid_filterset
 from common.querystring import Query
 from common.text import counted
@@ -53,7 +54,7 @@ def describe_products(count, form):
 def product_list(request):
     filterset = valid_filterset(ProductFilter(request.GET, queryset=selectors.product_list()))
     products = filterset.qs
-    if response := export(request, products, PRODUCT_COLUMNS, "products"):
+    if response := export(request, products, absolute_urls(request, PRODUCT_COLUMNS), "products"):
         return response
     page = paginate(request, products, 25)
     query = Query.of_form(filterset.form)
@@ -71,43 +72,90 @@ def product_list(request):
     )
 
 
-def resolve_references(product, plan, sections):
-    """Attach to each routine measure its references with title and link (or 'not loaded')."""
+def resolve_concern_references(product, concern, sections):
+    """Attach to each routine measure of ``concern`` its references with title and link.
+
+    ``sections`` are the product's information sections by key; a reference to a section
+    that is not loaded has the template's section title and no link.
+    """
     information_url = product.get_absolute_url() + "information/"
-    for concern in plan.safety_concerns.all():
-        for measure in concern.routine_measures.all():
-            measure.resolved_references = []
-            for reference in measure.section_references.all():
-                section = sections.get(reference.key)
-                measure.resolved_references.append(
-                    {
-                        "label": reference.label,
-                        "title": section.title
-                        if section
-                        else standard_title(reference.document, reference.section),
-                        "url": f"{information_url}#{section.anchor}" if section else None,
-                    }
-                )
+    for measure in concern.routine_measures.all():
+        measure.resolved_references = []
+        for reference in measure.section_references.all():
+            section = sections.get(reference.key)
+            measure.resolved_references.append(
+                {
+                    "label": reference.label,
+                    "title": section.title
+                    if section
+                    else standard_title(reference.document, reference.section),
+                    "url": f"{information_url}#{section.anchor}" if section else None,
+                }
+            )
+    # The sections the concern's routine measures cite, each once, in order (overview table)
+    cited = {}
+    for measure in concern.routine_measures.all():
+        for reference in measure.resolved_references:
+            cited.setdefault(reference["label"], reference)
+    concern.cited_sections = list(cited.values())
 
 
-def plan_page_context(product, plan):
+def plan_page_context(request, product, plan, *, full_detail=False):
     """What browse/product_detail.html shows: ``product`` with ``plan``, one of its versions."""
     sections = product.information_sections.all().as_lookup()
-    groups = []
+    wording = wording_for(product)
+    groups, measures, notes = [], [], []
     if plan:
-        resolve_references(product, plan, sections)
-        concerns = plan.safety_concerns.all()
+        concerns = list(plan.safety_concerns.all())
+        addressed = {}  # additional measure id -> the concerns it addresses
+        anchors = {}
+        for concern in concerns:
+            base = concern.anchor
+            anchors[base] = anchors.get(base, 0) + 1
+            if anchors[base] > 1:
+                concern.anchor_suffix = f"-{anchors[base]}"
+            resolve_concern_references(product, concern, sections)
+            concern.category_text = wording.category_label(concern.category)
+            for measure in concern.additional_measures.all():
+                addressed.setdefault(measure.pk, []).append(concern)
+            if concern.curator_note:
+                notes.append(concern)
         groups = [
-            (category, [c for c in concerns if c.category == category])
+            (
+                category,
+                wording.category_heading(category),
+                [c for c in concerns if c.category == category],
+            )
             for category in ConcernCategory
         ]
+        for measure in plan.additional_measures.all():
+            measure.addressed_concerns = addressed.get(measure.pk, [])
+            measures.append(measure)
     return {
         "product": product,
         "plan": plan,
+        "words": wording,
         "groups": groups,
+        "additional_measures": measures,
+        "curator_notes": notes,
+        "full_detail": full_detail,
+        "page_url": request.build_absolute_uri(product.get_absolute_url()),
+        "information_url": request.build_absolute_uri(
+            reverse("browse:product_information", kwargs={"slug": product.slug})
+        ),
         "information_loaded": bool(sections),
         "documents": sorted({Document(s.document).label for s in sections.values()}),
     }
+
+
+class PrintForm(forms.Form):
+    """What the printable view prints: the summary (default) or every detail."""
+
+    detail = forms.ChoiceField(
+        required=False,
+        choices=[("", "Summary"), ("summary", "Summary"), ("full", "Full detail")],
+        error_messages={"invalid_choice": "Choose detail=summary or detail=full."},
+    )
 
 
 def product_detail(request, slug):
@@ -115,14 +163,18 @@ def product_detail(request, slug):
     return render(
         request,
         "browse/product_detail.html",
-        plan_page_context(product, product.current_plan),
+        plan_page_context(request, product, product.current_plan),
     )
 
 
 def product_print(request, slug):
     """The risk page as the document it prints as: the print stylesheet on screen too."""
     product = risk_selectors.product_detail(slug)
-    context = plan_page_context(product, product.current_plan)
+    form = PrintForm(request.GET)
+    if not form.is_valid():
+        raise BadRequest(form_error_message(form))
+    full = form.cleaned_data["detail"] == "full"
+    context = plan_page_context(request, product, product.current_plan, full_detail=full)
     return render(request, "browse/product_detail.html", {**context, "print_view": True})
 
 
@@ -223,7 +275,7 @@ def link_items(product, plan):
     for concern in plan.safety_concerns.all():
         concern.page_url = f"{base}#{concern.anchor}" if base else None
     for study in plan.studies.all():
-        study.page_url = f"{base}#study-{study.pk}" if base else None
+        study.page_url = f"{base}#{study.anchor}" if base else None
 
 
 def product_changes(request, slug):
@@ -264,7 +316,7 @@ def product_version(request, slug, version):
     ids = [item.pk for item in product.versions]
     newer = product.versions[: ids.index(plan.pk)]
     successor = newer[-1] if newer and not plan.is_published else None
-    context = plan_page_context(product, plan)
+    context = plan_page_context(request, product, plan)
     context["viewed_version"] = {
         "successor": successor,
         "changes_url": changes_url(product, plan, successor) if successor else None,

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from common.exports import Column, export
+from common.exports import Column, absolute_urls, export
 from common.listing import list_links, page_of, valid_filterset
 from common.querystring import Query
 from common.text import counted
@@ -27,7 +27,7 @@ def study_list(request):
     response = export(
         request,
         studies.iterator(chunk_size=500),
-        export_columns(today),
+        absolute_urls(request, export_columns(today)),
         "studies",
         filters=query.params,
         today=today,
@@ -84,4 +84,5 @@ def export_columns(today):
         Column("safety_concerns", lambda s: [c.name for c in s.safety_concerns.all()]),
         Column("milestones", lambda s: [_milestone_text(m) for m in s.milestones.all()]),
         Column("overdue", overdue),
+        Column("url", lambda s: s.get_absolute_url()),
     ]

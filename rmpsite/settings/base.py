@@ -211,7 +211,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
-TIME_ZONE = env("DJANGO_TIME_ZONE", "Europe/Amsterdam")
+# One clock: the public pages, print and the admin show times in UTC unless configured.
+TIME_ZONE = env("DJANGO_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 

@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 from browse.filters.concerns import ProductComparisonForm, SafetyConcernFilter
 from browse.filters.products import ProductFilter
 from browse.filters.studies import PageForm, StudyFilterSet
-from browse.views.products import VersionsForm
+from browse.views.products import PrintForm, VersionsForm
 from browse.views.search import SearchForm
 from common.exports import FORMATS
 from risks import workflow
@@ -100,7 +100,9 @@ ROUTES = {
     "search/": Route("/search/", (SearchForm,), ("format",)),
     "products/": Route("/products/", (ProductFilter,), ("page", "format")),
     "products/<slug:slug>/": Route("/products/{slug}/"),
-    "products/<slug:slug>/print/": Route("/products/{slug}/print/"),
+    "products/<slug:slug>/print/": Route("/products/{slug}/print/", (PrintForm,)),
+    "products/<slug:slug>/risks/<slug:concern>/": Route("/products/{slug}/risks/{concern}/"),
+    "products/<slug:slug>/studies/<slug:study>/": Route("/products/{slug}/studies/{study}/"),
     "products/<slug:slug>/information/": Route("/products/{slug}/information/"),
     "products/<slug:slug>/changes/": Route("/products/{slug}/changes/", (VERSIONS_FIELDS,)),
     "products/<slug:slug>/versions/<str:version>/": Route("/products/{slug}/versions/{version}/"),
@@ -297,6 +299,8 @@ def seed_values(seeded, curator, reviewer):
         "from": versions,
         "to": versions,
         "pk": [str(pk) for pk in Study.objects.current().values_list("pk", flat=True)[:5]],
+        "concern": [c.slug for c in plan.safety_concerns.all()[:5]],
+        "study": [study.slug for study in plan.studies.all()[:5]],
         **KNOWN,
     }
 
