@@ -5,6 +5,8 @@ import html
 import re
 
 import pytest
+from django.conf import settings
+from django.core.cache import caches
 
 from risks.models import ConcernCategory, SafetyConcern, StudyStatus, concern_anchor
 from risks.tests.factories import (
@@ -126,6 +128,7 @@ def test_a_study_page_shows_design_milestones_overdue_and_its_register_entry(cli
     study.eu_pas_number = "EUPAS12345"
     study.full_clean()
     study.save()
+    caches[settings.PUBLIC_PAGE_CACHE].clear()  # edited behind the workflow's back
     page = page_of(client.get(study.get_absolute_url()))
     assert (
         '<a href="https://catalogues.ema.europa.eu/search?search_api_fulltext=EUPAS12345">'

@@ -139,7 +139,7 @@ def next_version(plan, *, user=None, reviewer=None, version=None, publish=True, 
     if edit is not None:
         with recorded_change("Edit the new version", user):
             edit(draft)
-        workflow.record_edit(draft, user)
+            workflow.record_edit(draft, user)
     if publish:
         workflow.submit_for_review(draft, user=user, reason="Ready for review")
         workflow.publish(draft, user=reviewer, reason="Reviewed and published")
