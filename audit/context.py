@@ -18,7 +18,7 @@ from django.db.models.signals import pre_save
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
-from .models import DataVersion
+from .models import ChainedModel, DataVersion
 
 
 class MissingChangeReason(RuntimeError):
@@ -63,6 +63,9 @@ def current_change():
 class AuditedHistory(HistoricalRecords):
     """django-simple-history whose user and reason come from the recorded change.
 
+    Every historical row carries ``history_hash``, the link of its table's hash chain
+    (``audit.chain``), computed as it is written.
+
     The history keeps no generated field (``GeneratedField``, such as the search vectors of
     products.search_fields): the database derives it from columns the history keeps, and
     simple-history would otherwise copy it as a column of the historical table.
@@ -71,6 +74,9 @@ class AuditedHistory(HistoricalRecords):
     def __init__(self, **kwargs):
         kwargs.setdefault("history_change_reason_field", models.TextField())
         kwargs.setdefault("excluded_fields", [])
+        # Every history row, and every many-to-many snapshot row, is hash-chained.
+        kwargs.setdefault("bases", [ChainedModel])
+        kwargs.setdefault("m2m_bases", [ChainedModel])
         super().__init__(**kwargs)
 
     def fields_included(self, model):
