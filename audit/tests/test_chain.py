@@ -267,3 +267,69 @@ def test_concurrent_writers_take_turns_on_the_chain():
     reports = {report.table: report for report in verify()}
     assert reports["imports_historicalimportwarning"].rows == ImportWarning.objects.count()
     assert not reports["imports_historicalimportwarning"].breaks
+
+
+def test_an_inspector_recomputes_the_chain_from_raw_rows_with_the_documented_recipe(seeded):
+    """SECURITY.md's recipe, with nothing of the application: raw rows, hashlib and json."""
+    import hashlib
+    import json
+    import uuid
+
+    def canonical_value(value, kind):
+        if value is None:
+            return None
+        if kind == "timestamp":
+            if isinstance(value, str):  # SQLite keeps UTC, without a zone
+                value = datetime.datetime.fromisoformat(value)
+            if value.tzinfo is None:
+                value = value.replace(tzinfo=datetime.UTC)
+            return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        if kind == "date":
+            return value if isinstance(value, str) else value.isoformat()
+        if kind == "boolean":
+            return bool(value)
+        if kind == "uuid":
+            return str(uuid.UUID(str(value)))
+        return value
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"SELECT name, type FROM pragma_table_info('{TABLE}')")
+            kinds = {
+                name: {"datetime": "timestamp", "date": "date", "bool": "boolean"}.get(
+                    kind, "uuid" if kind == "char(32)" else "plain"
+                )
+                for name, kind in cursor.fetchall()
+            }
+        else:
+            cursor.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_name = %s",
+                [TABLE],
+            )
+            kinds = {
+                name: {
+                    "timestamp with time zone": "timestamp",
+                    "date": "date",
+                    "boolean": "boolean",
+                    "uuid": "uuid",
+                }.get(kind, "plain")
+                for name, kind in cursor.fetchall()
+            }
+        assert "uuid" in kinds.values() and "timestamp" in kinds.values()
+        cursor.execute(f"SELECT * FROM {TABLE} ORDER BY history_id")
+        names = [column[0] for column in cursor.description]
+        previous = "0" * 64
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            stored = row.pop("history_hash")
+            row.pop("history_id")
+            content = json.dumps(
+                {name: canonical_value(value, kinds[name]) for name, value in row.items()},
+                sort_keys=True,
+                separators=(",", ":"),
+                ensure_ascii=False,
+            )
+            digest = hashlib.sha256(f"{TABLE}\n{previous}\n{content}".encode()).hexdigest()
+            assert digest == stored
+            previous = stored
