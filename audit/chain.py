@@ -15,8 +15,9 @@ hyphenated form, anything else as its text. SECURITY.md gives the recipe with an
 inspector can run.
 
 The hash is computed when the row is written, in the transaction that writes it (``seal``):
-the writer first takes the table's lock (PostgreSQL: a transaction-level advisory lock, so
-concurrent writers take turns) and reads the chain head (``HistoryChain``, which the
+the writer first takes the audit trail's lock (PostgreSQL: a transaction-level advisory lock,
+so concurrent writers take turns; every writer already queues for the data version's row
+within the same transaction) and reads the chain head (``HistoryChain``, which the
 database's own trigger moves on every insert, see ``audit.protection``), then hashes its rows
 one after the other. Within one transaction the head is read once per table: the rows the
 transaction writes later continue from the hash it computed last, for as long as that row
@@ -98,9 +99,10 @@ def _heads_model():
     return apps.get_model("audit", "HistoryChain")
 
 
-def lock_key(table):
-    """The advisory lock of a table's chain: a stable signed 64-bit number from its name."""
-    return zlib.crc32(f"audit-chain:{table}".encode()) - 2**31
+# The advisory lock of the audit trail: one for every chain, a stable signed 64-bit number.
+# One lock rather than one per table: a transaction writes several history tables, in any
+# order, and per-table locks taken in different orders by two writers would deadlock.
+LOCK_KEY = zlib.crc32(b"rmp-browser audit trail") - 2**31
 
 
 # Sealing rows as they are written
@@ -166,7 +168,7 @@ def _read_head(connection, model, using):
     table = model._meta.db_table
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key(table)])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     head = (
         _heads_model().objects.using(using).filter(pk=table).values_list("last_hash", "last_date")
     )

@@ -19,7 +19,7 @@ from audit.models import HistoryChain
 from audit.protection import protect_history_tables, unprotect_history_tables
 from imports.models import ImportWarning
 from risks.models import SafetyConcern
-from risks.tests.factories import PlanFactory
+from risks.tests.factories import PlanFactory, SafetyConcernFactory
 
 Concern = SafetyConcern.history.model
 TABLE = Concern._meta.db_table
@@ -237,21 +237,30 @@ def test_many_to_many_snapshots_and_bulk_writes_are_chained(seeded):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_take_turns_on_the_chain():
-    """Writers in separate transactions and connections: each row links to the one before.
+    """Writers in separate transactions and connections, writing two history tables in
+    opposite orders: each row links to the one before, and no writer deadlocks.
 
-    On SQLite the writers queue for the database lock; on PostgreSQL for the table's
-    advisory lock, taken before the chain head is read.
+    On SQLite the writers queue for the database lock; on PostgreSQL for the audit trail's
+    advisory lock, taken before a chain head is read.
     """
     with recorded_change("Test data"):
         plan = PlanFactory()
     errors = []
 
     def write(number):
+        def warning(step):
+            ImportWarning.objects.create(plan=plan, subject=f"{number}-{step}")
+
+        def concern(step):
+            SafetyConcernFactory(plan=plan, name=f"Risk {number}-{step}")
+
+        order = (warning, concern) if number % 2 else (concern, warning)
         try:
-            for step in range(5):
+            for step in range(4):
                 with recorded_change(f"Writer {number}"), transaction.atomic():
-                    ImportWarning.objects.create(plan=plan, subject=f"{number}-{step}")
-        except Exception as error:  # pragma: no cover - reported below
+                    for write_one in order:
+                        write_one(step)
+        except Exception as error:  # reported below
             errors.append(error)
         finally:
             connections.close_all()
@@ -266,7 +275,8 @@ def test_concurrent_writers_take_turns_on_the_chain():
     assert not errors
     reports = {report.table: report for report in verify()}
     assert reports["imports_historicalimportwarning"].rows == ImportWarning.objects.count()
-    assert not reports["imports_historicalimportwarning"].breaks
+    assert reports[TABLE].rows == SafetyConcern.objects.count()
+    assert not any(report.breaks for report in reports.values())
 
 
 def test_an_inspector_recomputes_the_chain_from_raw_rows_with_the_documented_recipe(seeded):
