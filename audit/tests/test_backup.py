@@ -393,12 +393,12 @@ def test_an_unsigned_backup_is_refused(tmp_path, empty_database):
     manifest = json.loads(manifest_path(backup).read_text())
     del manifest["signature"]
     manifest_path(backup).write_text(json.dumps(manifest))
-    result = restore_command(empty_database[0], backup)
-    assert result.returncode == 1
-    assert (
-        f"CommandError: {manifest_path(backup)} is not signed: only a backup whose manifest is "
+    with pytest.raises(CommandError) as error:
+        call_command("restore_database", "--reason=Test restore", str(backup))
+    assert str(error.value) == (
+        f"{manifest_path(backup)} is not signed: only a backup whose manifest is "
         "signed with BACKUP_SIGNING_KEY is restored (an unsigned one could have been forged)."
-    ) in result.stderr
+    )
     manifest["format"] = "rmp-browser-backup/1"  # made before backups were signed
     manifest_path(backup).write_text(json.dumps(manifest))
     with pytest.raises(CommandError, match="is not signed"):
@@ -406,16 +406,17 @@ def test_an_unsigned_backup_is_refused(tmp_path, empty_database):
     assert_nothing_restored(empty_database)
 
 
-def test_a_backup_signed_with_another_key_is_refused(tmp_path, empty_database, monkeypatch):
+def test_a_backup_signed_with_another_key_is_refused(tmp_path, monkeypatch):
     backup = back_up(tmp_path)
     monkeypatch.setenv("BACKUP_SIGNING_KEY", "another-key-of-forty-characters-0123456789")
-    result = restore_command(empty_database[0], backup)
-    assert result.returncode == 1
-    assert (
+    before = everything(connection, but=())
+    with pytest.raises(CommandError) as error:
+        call_command("restore_database", "--reason=Test restore", str(backup))
+    assert str(error.value) == (
         f"{manifest_path(backup)} has a wrong signature: the backup or its manifest was changed "
         "after it was signed, or it was signed with another BACKUP_SIGNING_KEY. Nothing restored."
-    ) in result.stderr
-    assert_nothing_restored(empty_database)
+    )
+    assert everything(connection, but=()) == before
 
 
 @SQLITE_ONLY
@@ -434,11 +435,10 @@ def test_a_forged_backup_with_a_recomputed_file_hash_is_refused(curated, tmp_pat
     manifest.update(size=backup.stat().st_size, sha256=file_sha256(backup))
     manifest_path(backup).write_text(json.dumps(manifest))
 
-    target = tmp_path / "restored.sqlite3"
-    result = restore_command(f"sqlite:///{target}", backup)
-    assert result.returncode == 1
-    assert "has a wrong signature" in result.stderr
-    assert not target.exists() or target.stat().st_size == 0
+    before = everything(connection, but=())
+    with pytest.raises(CommandError, match="has a wrong signature"):
+        call_command("restore_database", "--reason=Test restore", str(backup))
+    assert everything(connection, but=()) == before
 
 
 def rewrite_a_history_row():
@@ -539,11 +539,10 @@ def test_a_good_restore_verifies_is_recorded_and_moves_the_data_version_past(
     assert verified.stdout.startswith("Audit trail intact: 16 chained tables")
 
 
-def test_restore_needs_a_reason(tmp_path, empty_database):
+def test_restore_needs_a_reason(tmp_path):
     backup = back_up(tmp_path)
-    result = restore_command(empty_database[0], backup, reason=None)
-    assert result.returncode == 2
-    assert "the following arguments are required: --reason" in result.stderr
+    with pytest.raises(CommandError, match="the following arguments are required: --reason"):
+        call_command("restore_database", str(backup))
     with pytest.raises(CommandError, match=r"Give the reason for the restore \(--reason\)"):
         call_command("restore_database", str(backup), "--reason", "  ")
 
