@@ -17,11 +17,12 @@ inspector can run.
 The hash is computed when the row is written, in the transaction that writes it (``seal``):
 the writer first takes the audit trail's lock (PostgreSQL: a transaction-level advisory lock,
 so concurrent writers take turns; every writer already queues for the data version's row
-within the same transaction) and reads the chain head (``HistoryChain``, which the
+within the same transaction) and reads the chain heads (``HistoryChain``, which the
 database's own trigger moves on every insert, see ``audit.protection``), then hashes its rows
-one after the other. Within one transaction the head is read once per table: the rows the
-transaction writes later continue from the hash it computed last, for as long as that row
-is still part of the transaction (a savepoint rolled back takes it out, see ``_Held``).
+one after the other. Within one transaction the heads are read once: the rows the
+transaction writes later continue from the hashes it computed, for as long as its last
+sealed row is still part of the transaction (a savepoint rolled back takes it out, see
+``_Held``).
 
 ``verify`` recomputes every chain and compares each with its head.
 """
@@ -108,26 +109,37 @@ LOCK_KEY = zlib.crc32(b"rmp-browser audit trail") - 2**31
 # Sealing rows as they are written
 
 
-@dataclass
 class _Held:
-    """A chain head this transaction holds: the hash it computed last, and how to tell.
+    """The chain heads as this transaction holds them: read once, then moved by its own rows.
 
-    ``marker`` is an on_commit callback registered when that row was sealed: it stays in
-    ``connection.run_on_commit`` exactly as long as the row is part of the open transaction.
+    After taking the lock a transaction reads every head in one query; the rows it seals
+    then continue from the hashes it computed. ``marker`` is an on_commit callback registered
+    with the last row sealed: it stays in ``connection.run_on_commit`` exactly as long as that
+    row is part of the open transaction, so a savepoint rolled back (and the end of the
+    transaction) makes the heads be read again, with the lock taken again if it went too.
     """
 
-    last_hash: str
-    last_date: object
-    marker: object = None
-    position: int = 0
+    def __init__(self, heads):
+        self.heads = heads  # {table: (last hash, last date)}
+        self.marker, self.position = None, -1
 
     def valid(self, connection):
-        if not connection.in_atomic_block:
+        if not connection.in_atomic_block or self.marker is None:
             return False
         waiting = connection.run_on_commit
         if self.position < len(waiting) and waiting[self.position][1] is self.marker:
             return True
         return any(entry[1] is self.marker for entry in waiting)
+
+    def moved(self, connection, using):
+        self.marker = _Marker()
+        transaction.on_commit(self.marker, using=using)
+        self.position = len(connection.run_on_commit) - 1
+
+
+class _Marker:
+    def __call__(self):
+        pass
 
 
 def seal(model, rows, using):
@@ -136,13 +148,12 @@ def seal(model, rows, using):
         return
     connection = connections[using]
     table = model._meta.db_table
-    held_heads = connection.__dict__.setdefault("_audit_chain_heads", {})
-    held = held_heads.get(table)
+    held = connection.__dict__.get("_audit_chain_heads")
     if held is None or not held.valid(connection):
-        held = _read_head(connection, model, using)
+        held = connection.__dict__["_audit_chain_heads"] = _read_heads(connection, using)
     fields = hashed_fields(model)
     dated = date_field(model)
-    previous, last_date = held.last_hash, held.last_date
+    previous, last_date = held.heads.get(table, (GENESIS, None))
     for row in rows:
         if dated:
             when = getattr(row, dated)
@@ -154,26 +165,24 @@ def seal(model, rows, using):
         values = [(f.column, f.to_python(getattr(row, f.attname))) for f in fields]
         previous = link_hash(table, previous, canonical(values))
         setattr(row, HASH_FIELD, previous)
-    marker = _Marker()
-    transaction.on_commit(marker, using=using)
-    held_heads[table] = _Held(previous, last_date, marker, len(connection.run_on_commit) - 1)
+    held.heads[table] = (previous, last_date)
+    held.moved(connection, using)
 
 
-class _Marker:
-    def __call__(self):
-        pass
+def forget_heads(using="default"):
+    """Read the chain heads afresh at the next row: rows were inserted behind the ORM's back
+    (raw SQL, as the test suite's seed snapshot does) in the open transaction."""
+    connections[using].__dict__.pop("_audit_chain_heads", None)
 
 
-def _read_head(connection, model, using):
-    table = model._meta.db_table
+def _read_heads(connection, using):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-    head = (
-        _heads_model().objects.using(using).filter(pk=table).values_list("last_hash", "last_date")
+    heads = _heads_model().objects.using(using).values_list("table", "last_hash", "last_date")
+    return _Held(
+        {table: (last_hash or GENESIS, last_date) for table, last_hash, last_date in heads}
     )
-    last_hash, last_date = head.first() or (GENESIS, None)
-    return _Held(last_hash or GENESIS, last_date)
 
 
 def seal_rows(model, using="default"):
