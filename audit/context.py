@@ -19,7 +19,7 @@ from django.db.models.signals import pre_save
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
-from .models import DataVersion
+from .models import ChainedModel, DataVersion
 
 
 class MissingChangeReason(RuntimeError):
@@ -65,6 +65,9 @@ def current_change():
 class AuditedHistory(HistoricalRecords):
     """django-simple-history whose user and reason come from the recorded change.
 
+    Every historical row carries ``history_hash``, the link of its table's hash chain
+    (``audit.chain``), computed as it is written.
+
     The history keeps no generated field (``GeneratedField``, such as the search vectors of
     products.search_fields): the database derives it from columns the history keeps, and
     simple-history would otherwise copy it as a column of the historical table.
@@ -76,6 +79,9 @@ class AuditedHistory(HistoricalRecords):
         saved, or as it was before its deletion)."""
         kwargs.setdefault("history_change_reason_field", models.TextField())
         kwargs.setdefault("excluded_fields", [])
+        # Every history row, and every many-to-many snapshot row, is hash-chained.
+        kwargs.setdefault("bases", [ChainedModel])
+        kwargs.setdefault("m2m_bases", [ChainedModel])
         super().__init__(**kwargs)
         self.public = public if callable(public) else (lambda instance: public)
 

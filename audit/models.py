@@ -1,9 +1,10 @@
 import threading
 
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .chain import seal
 from .versions import KeptVersion
 
 
@@ -96,3 +97,90 @@ class _ReadCounter:
 
 _reads = _ReadCounter()
 _kept = KeptVersion(read=DataVersion.current)
+
+
+class HistoryChain(models.Model):
+    """The head of one chained table: how many rows it has and the hash of the last one.
+
+    Moved by the database itself, in the trigger that refuses an out-of-order row
+    (``audit.protection``), never by the application: the web application's role may read
+    it only. ``verify_audit_trail`` compares each table with its head, so rows removed from
+    the end of a table, or a table emptied, do not go unnoticed.
+    """
+
+    table = models.CharField(max_length=63, primary_key=True, db_column="table_name")
+    rows = models.BigIntegerField(default=0)
+    last_id = models.BigIntegerField(null=True)
+    last_hash = models.CharField(max_length=64, default="")
+    last_date = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = "audit trail chain head"
+
+    def __str__(self):
+        return f"{self.table}: {self.rows} rows"
+
+
+class ChainedQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            seal(self.model, objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
+class ChainedModel(models.Model):
+    """An append-only table whose rows are hash-chained (``audit.chain``).
+
+    The base of every history table (``audit.context.AuditedHistory``) and of the restore
+    log. ``chain_date_field`` names the column that never goes back in time along the chain
+    (a many-to-many snapshot has none).
+    """
+
+    history_hash = models.CharField(max_length=64, default="", editable=False)
+
+    objects = ChainedQuerySet.as_manager()
+
+    audit_chained = True
+    chain_date_field = "history_date"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, using=None, **kwargs):
+        if not self._state.adding:
+            return super().save(*args, using=using, **kwargs)
+        using = using or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            seal(type(self), [self], using=using)
+            return super().save(*args, using=using, **kwargs)
+
+
+class RestoreRecord(ChainedModel):
+    """One restore of a backup into this database: who, when, which backup, why.
+
+    Written by ``restore_database`` once the restored data has passed the audit-trail
+    verification; append-only and hash-chained like the history tables.
+    """
+
+    restored_at = models.DateTimeField()
+    operator = models.CharField(max_length=150)
+    os_user = models.CharField(max_length=150, blank=True)
+    host = models.CharField(max_length=255, blank=True)
+    reason = models.TextField()
+    backup_file = models.CharField(max_length=1000)
+    backup_sha256 = models.CharField(max_length=64)
+    backup_signature = models.CharField(max_length=64)
+    backup_created_at = models.CharField(max_length=40, blank=True)
+    backup_database = models.CharField(max_length=1000, blank=True)
+    history_rows = models.BigIntegerField(default=0)
+    data_version = models.PositiveBigIntegerField(help_text="the data version after the restore")
+
+    chain_date_field = "restored_at"
+
+    class Meta:
+        verbose_name = "restore of a backup"
+        ordering = ["-restored_at", "-id"]
+
+    def __str__(self):
+        return f"Restore of {self.backup_file} by {self.operator}"

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # The deployment smoke test: the web container's start script without Docker, then HTTP.
 #     docker/smoke.sh postgres://postgres@127.0.0.1:54329/rmp_deploy
-# The database must exist and be empty. The environment is .env.example's, with the given
-# DATABASE_URL and gunicorn on a free loopback port. docker/start.sh runs as in the
-# container: check --deploy (warnings fail), migrate, collectstatic, load_seed_data,
-# gunicorn (gthread). Requests come as through the TLS proxy (X-Forwarded-Proto: https).
+# The database must exist and be empty; the URL's role owns what the migrations create
+# (MIGRATE_DATABASE_URL) and must be allowed to create roles: the test makes the web
+# application's role (DATABASE_URL) for its run and drops it afterwards. The environment is
+# .env.example's, with those two URLs and gunicorn on a free loopback port. docker/start.sh
+# runs as in the container: check --deploy (warnings fail), migrate and grant_app_role as
+# the owner, collectstatic, load_seed_data, gunicorn (gthread). Requests come as through the
+# TLS proxy (X-Forwarded-Proto: https). Then the audit trail verifies, and the application's
+# role is refused a TRUNCATE, UPDATE and DELETE of a history table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +23,33 @@ set -a
 set +a
 WORK=$(mktemp -d /tmp/rmp-smoke.XXXXXX)
 PORT=$(.venv/bin/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export DATABASE_URL="$1" DJANGO_SETTINGS_MODULE=rmpsite.settings.production \
+APP_ROLE="rmp_smoke_app_$$"
+# db_role create|drop OWNER_URL ROLE: the application's role, made (or dropped) by the owner;
+# "create" prints the role's DATABASE_URL.
+db_role() {
+  .venv/bin/python - "$@" <<'PY'
+import secrets, sys
+from urllib.parse import quote, urlsplit, urlunsplit
+import psycopg
+from psycopg import sql
+action, url, role = sys.argv[1:]
+with psycopg.connect(url, autocommit=True) as connection:
+    name = sql.Identifier(role)
+    if action == "create":
+        password = secrets.token_urlsafe(24)
+        connection.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(name, sql.Literal(password)))
+        database = connection.info.dbname
+        connection.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(sql.Identifier(database), name))
+        parts = urlsplit(url)
+        host = parts.hostname + (f":{parts.port}" if parts.port else "")
+        print(urlunsplit((parts.scheme, f"{quote(role)}:{quote(password)}@{host}", parts.path, parts.query, "")))
+    else:
+        connection.execute(sql.SQL("DROP OWNED BY {}").format(name))
+        connection.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(name))
+PY
+}
+APP_URL=$(db_role create "$1" "$APP_ROLE")
+export DATABASE_URL="$APP_URL" MIGRATE_DATABASE_URL="$1" DJANGO_SETTINGS_MODULE=rmpsite.settings.production \
   GUNICORN_BIND="127.0.0.1:$PORT" IMPORT_UPLOAD_DIR="$WORK/imports" PATH="$PWD/.venv/bin:$PATH"
 BASE="http://127.0.0.1:$PORT"
 HOST=${DJANGO_ALLOWED_HOSTS%%,*}
@@ -29,6 +59,7 @@ sh docker/start.sh >"$LOG" 2>&1 &
 WEB=$!
 stop_web() {
   kill "$WEB" 2>/dev/null && wait "$WEB" 2>/dev/null || true
+  db_role drop "$MIGRATE_DATABASE_URL" "$APP_ROLE" || echo "could not drop the role $APP_ROLE" >&2
   rm -rf "$WORK"
 }
 trap stop_web EXIT
@@ -111,4 +142,19 @@ echo "ok  400 / for a foreign Host"
 
 grep -q '"GET /products/lemtrada/ HTTP/1.1" 200' "$LOG" || fail "no access log line"
 echo "ok  gunicorn's access log"
+
+grep -q "Granted $APP_ROLE the application's rights" "$LOG" || fail "grant_app_role did not run"
+python manage.py verify_audit_trail >"$WORK/verify" 2>&1 || { cat "$WORK/verify" >&2; fail "verify_audit_trail"; }
+grep -q "^Audit trail intact: " "$WORK/verify" || fail "verify_audit_trail: $(cat "$WORK/verify")"
+echo "ok  $(grep '^Audit trail intact' "$WORK/verify")"
+for statement in "TRUNCATE risks_historicalsafetyconcern" \
+  "UPDATE risks_historicalsafetyconcern SET history_change_reason = 'x'" \
+  "DELETE FROM risks_historicalsafetyconcern" \
+  "ALTER TABLE risks_historicalsafetyconcern DISABLE TRIGGER USER"; do
+  answer=$(python -c 'import os, sys, psycopg; psycopg.connect(os.environ["DATABASE_URL"]).execute(sys.argv[1])' \
+    "$statement" 2>&1) && fail "the application's role may: $statement"
+  echo "$answer" | grep -qE "permission denied|must be owner" || fail "$statement: $answer"
+  echo "ok  refused to the application's role: $statement"
+done
+python manage.py verify_audit_trail >/dev/null 2>&1 || fail "verify_audit_trail after the attempts"
 echo "deployment smoke test passed"

@@ -6,14 +6,17 @@ or a PostgreSQL database created for the test), as an operator would run it. The
 transactional: pg_dump, another process, sees committed data only.
 """
 
+import getpass
 import json
 import os
 import re
 import sqlite3
 import subprocess
 import sys
+import time
 import uuid
 from io import StringIO
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -21,13 +24,21 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
+from django.test import override_settings
 
-from audit.backup import BackupError, find_pg_tool, manifest_path, quote_name
-from audit.protection import history_tables
+from audit.backup import BackupError, file_sha256, find_pg_tool, manifest_path, quote_name, sign
+from audit.chain import seal_rows
+from audit.models import DataVersion
+from audit.protection import history_tables, protect_history_tables, unprotect_history_tables
 from imports.models import ImportWarning
+from risks.models import SafetyConcern
 from risks.tests.factories import next_version
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+KEY = "a-test-backup-signing-key-of-forty-characters"
+# What a restore adds to the restored data: its record, the chain head and data version.
+RESTORE_TABLES = {"audit_restorerecord", "audit_historychain", "audit_dataversion"}
 
 SQLITE_ONLY = pytest.mark.skipif(
     connection.vendor != "sqlite",
@@ -37,6 +48,26 @@ POSTGRESQL_ONLY = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="PostgreSQL backups are tested when DATABASE_URL names a PostgreSQL server (as in CI)",
 )
+
+
+@pytest.fixture(autouse=True)
+def signing_key(monkeypatch):
+    """Backups are signed with BACKUP_SIGNING_KEY; the restore processes inherit it."""
+    monkeypatch.setenv("BACKUP_SIGNING_KEY", KEY)
+    return KEY
+
+
+def resign(backup, change):
+    """Change the manifest as a holder of the signing key could, and sign it again."""
+    manifest = json.loads(manifest_path(backup).read_text())
+    change(manifest)
+    manifest["signature"] = sign(manifest, KEY)
+    manifest_path(backup).write_text(json.dumps(manifest))
+    return manifest
+
+
+def one_more_group(manifest):
+    manifest["tables"]["auth_group"] += 1
 
 
 @pytest.fixture
@@ -91,15 +122,16 @@ def _postgresql_url(name):
     return f"postgres://{user}{password}@{params.get('HOST') or ''}{port}/{name}"
 
 
-def restore_command(url, *args):
+def restore_command(url, *args, reason="Restore test"):
     """``manage.py restore_database ARGS`` against DATABASE_URL=url, in a new process."""
+    reason = ["--reason", reason] if reason else []
     environment = {
         **os.environ,
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "rmpsite.settings.test",
     }
     return subprocess.run(
-        [sys.executable, "manage.py", "restore_database", *map(str, args)],
+        [sys.executable, "manage.py", "restore_database", *map(str, args), *reason],
         cwd=settings.BASE_DIR,
         env=environment,
         capture_output=True,
@@ -123,10 +155,11 @@ def table_rows(database, table):
     return rows if keys else sorted(rows, key=repr)
 
 
-def everything(database):
+def everything(database, but=RESTORE_TABLES):
+    """Every row of every table, except those a restore adds to (``but``)."""
     with database.cursor() as cursor:
         tables = database.introspection.table_names(cursor)
-    return {table: table_rows(database, table) for table in tables}
+    return {table: table_rows(database, table) for table in tables if table not in but}
 
 
 def back_up(tmp_path, name="backup"):
@@ -136,8 +169,8 @@ def back_up(tmp_path, name="backup"):
 
 
 def assert_restores_whole(tmp_path, empty_database):
-    before = everything(connection)
-    for table in history_tables():
+    before = everything(connection, but=())
+    for table in set(history_tables()) - RESTORE_TABLES:
         assert before[table], f"no rows in {table}: the test would prove nothing about it"
     backup = back_up(tmp_path)
 
@@ -162,7 +195,10 @@ def assert_restores_whole(tmp_path, empty_database):
 
     restored = open_database(name)
     try:
-        assert everything(restored) == before
+        assert everything(restored) == {
+            table: rows for table, rows in before.items() if table not in RESTORE_TABLES
+        }
+        before = everything(restored)
         for table in history_tables():
             with pytest.raises(DatabaseError, match="append-only"), restored.cursor() as cursor:
                 cursor.execute(f"DELETE FROM {quote_name(table)}")
@@ -217,12 +253,12 @@ def test_a_postgresql_restore_into_a_database_with_tables_is_refused(tmp_path):
     backup = back_up(tmp_path)
     before = everything(connection)
     with pytest.raises(CommandError, match=r"already has \d+ tables \(public\.") as error:
-        call_command("restore_database", str(backup))
+        call_command("restore_database", "--reason=Test restore", str(backup))
     assert str(error.value).endswith(
         "restore into a new, empty database (createdb NAME) and point DATABASE_URL at it."
     )
     with pytest.raises(CommandError, match="--force applies to SQLite only"):
-        call_command("restore_database", str(backup), "--force")
+        call_command("restore_database", "--reason=Test restore", str(backup), "--force")
     assert everything(connection) == before
 
 
@@ -231,9 +267,7 @@ def test_a_postgresql_restore_that_does_not_match_its_manifest_exits_non_zero(
     tmp_path, empty_database
 ):
     backup = back_up(tmp_path)
-    manifest = json.loads(manifest_path(backup).read_text())
-    manifest["tables"]["auth_group"] += 1
-    manifest_path(backup).write_text(json.dumps(manifest))
+    manifest = resign(backup, one_more_group)
     groups = manifest["tables"]["auth_group"] - 1
 
     result = restore_command(empty_database[0], backup)
@@ -248,11 +282,9 @@ def test_a_postgresql_restore_that_does_not_match_its_manifest_exits_non_zero(
 @SQLITE_ONLY
 def test_a_sqlite_backup_that_does_not_match_its_manifest_is_not_restored(tmp_path):
     backup = back_up(tmp_path)
-    manifest = json.loads(manifest_path(backup).read_text())
-    manifest["tables"]["auth_group"] += 1
-    manifest_path(backup).write_text(json.dumps(manifest))
+    resign(backup, one_more_group)
     with pytest.raises(CommandError) as error:
-        call_command("restore_database", str(backup))
+        call_command("restore_database", "--reason=Test restore", str(backup))
     assert str(error.value) == (
         f"{backup} does not hold the row counts its manifest records: nothing restored."
     )
@@ -274,7 +306,7 @@ def test_restore_refuses_a_backup_of_the_other_kind_of_database(tmp_path):
             "PostgreSQL: restore it into SQLite (DATABASE_URL=sqlite:///path/to/new.sqlite3)."
         )
     with pytest.raises(CommandError) as error:
-        call_command("restore_database", str(other))
+        call_command("restore_database", "--reason=Test restore", str(other))
     assert str(error.value) == message
 
 
@@ -283,9 +315,9 @@ def test_restore_refuses_what_is_not_a_backup(tmp_path):
     notes.write_text("Not a database.")
     kind = "a SQLite database file" if connection.vendor == "sqlite" else "a pg_dump"
     with pytest.raises(CommandError, match=f"is not a backup: it is not {kind}"):
-        call_command("restore_database", str(notes))
+        call_command("restore_database", "--reason=Test restore", str(notes))
     with pytest.raises(CommandError) as error:
-        call_command("restore_database", str(tmp_path / "missing.dump"))
+        call_command("restore_database", "--reason=Test restore", str(tmp_path / "missing.dump"))
     assert str(error.value) == f"{tmp_path / 'missing.dump'} does not exist."
 
 
@@ -296,14 +328,14 @@ def test_restore_refuses_a_backup_without_its_manifest_or_changed_since(tmp_path
 
     manifest.unlink()
     with pytest.raises(CommandError) as error:
-        call_command("restore_database", str(backup))
+        call_command("restore_database", "--reason=Test restore", str(backup))
     assert str(error.value).startswith(f"{manifest} is missing: a backup is restored with")
 
     manifest.write_text(text)
     with backup.open("ab") as file:
         file.write(b"\x00")
     with pytest.raises(CommandError) as error:
-        call_command("restore_database", str(backup))
+        call_command("restore_database", "--reason=Test restore", str(backup))
     assert str(error.value).startswith(f"{backup} does not match its manifest")
 
 
@@ -335,3 +367,230 @@ def test_postgresql_programs_are_found_in_the_folder_named_or_refused(tmp_path, 
     assert find_pg_tool("pg_dump", str(tmp_path)) == str(program)
     monkeypatch.setenv("PG_BIN", str(tmp_path))
     assert find_pg_tool("pg_dump") == str(program)
+
+
+# Signed backups, verified restores, the restore log and the data version
+
+
+def test_a_backup_needs_a_signing_key_of_its_own(tmp_path, monkeypatch):
+    monkeypatch.delenv("BACKUP_SIGNING_KEY")
+    with pytest.raises(CommandError, match=r"^Set BACKUP_SIGNING_KEY \(32 or more"):
+        back_up(tmp_path)
+    monkeypatch.setenv("BACKUP_SIGNING_KEY", "short")
+    with pytest.raises(CommandError, match="BACKUP_SIGNING_KEY is too short"):
+        back_up(tmp_path)
+    monkeypatch.setenv("BACKUP_SIGNING_KEY", settings.SECRET_KEY.ljust(40, "x"))
+    with (
+        override_settings(SECRET_KEY=settings.SECRET_KEY.ljust(40, "x")),
+        pytest.raises(CommandError, match="must not be the site's SECRET_KEY"),
+    ):
+        back_up(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unsigned_backup_is_refused(tmp_path, empty_database):
+    backup = back_up(tmp_path)
+    manifest = json.loads(manifest_path(backup).read_text())
+    del manifest["signature"]
+    manifest_path(backup).write_text(json.dumps(manifest))
+    with pytest.raises(CommandError) as error:
+        call_command("restore_database", "--reason=Test restore", str(backup))
+    assert str(error.value) == (
+        f"{manifest_path(backup)} is not signed: only a backup whose manifest is "
+        "signed with BACKUP_SIGNING_KEY is restored (an unsigned one could have been forged)."
+    )
+    manifest["format"] = "rmp-browser-backup/1"  # made before backups were signed
+    manifest_path(backup).write_text(json.dumps(manifest))
+    with pytest.raises(CommandError, match="is not signed"):
+        call_command("restore_database", "--reason=Test restore", str(backup))
+    assert_nothing_restored(empty_database)
+
+
+def test_a_backup_signed_with_another_key_is_refused(tmp_path, monkeypatch):
+    backup = back_up(tmp_path)
+    monkeypatch.setenv("BACKUP_SIGNING_KEY", "another-key-of-forty-characters-0123456789")
+    before = everything(connection, but=())
+    with pytest.raises(CommandError) as error:
+        call_command("restore_database", "--reason=Test restore", str(backup))
+    assert str(error.value) == (
+        f"{manifest_path(backup)} has a wrong signature: the backup or its manifest was changed "
+        "after it was signed, or it was signed with another BACKUP_SIGNING_KEY. Nothing restored."
+    )
+    assert everything(connection, but=()) == before
+
+
+@SQLITE_ONLY
+def test_a_forged_backup_with_a_recomputed_file_hash_is_refused(curated, tmp_path):
+    """The forger rewrites a history row in the backup file and fixes the manifest's SHA-256
+    and size, as the unsigned manifest once allowed: the signature no longer matches."""
+    backup = back_up(tmp_path)
+    table = SafetyConcern.history.model._meta.db_table
+    forged = sqlite3.connect(backup)
+    for name in (f"{table}_append_only_update",):
+        forged.execute(f"DROP TRIGGER {name}")
+    forged.execute(f"UPDATE {table} SET history_change_reason = 'Approved' WHERE history_id = 3")
+    forged.commit()
+    forged.close()
+    manifest = json.loads(manifest_path(backup).read_text())
+    manifest.update(size=backup.stat().st_size, sha256=file_sha256(backup))
+    manifest_path(backup).write_text(json.dumps(manifest))
+
+    before = everything(connection, but=())
+    with pytest.raises(CommandError, match="has a wrong signature"):
+        call_command("restore_database", "--reason=Test restore", str(backup))
+    assert everything(connection, but=()) == before
+
+
+def rewrite_a_history_row():
+    """The owner of the tables rewrites a reason (the triggers lifted, then put back)."""
+    table = SafetyConcern.history.model._meta.db_table
+    unprotect_history_tables()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(history_id) FROM {table}")
+        victim = cursor.fetchone()[0] + 2
+        cursor.execute(
+            f"UPDATE {table} SET history_change_reason = 'Approved' WHERE history_id = %s",
+            [victim],
+        )
+    protect_history_tables()
+    return table, victim
+
+
+def test_a_signed_backup_of_a_rewritten_trail_is_refused_and_undone(
+    curated, tmp_path, empty_database
+):
+    """Signed by the key holder, yet the rows themselves do not verify: nothing is kept."""
+    table, victim = rewrite_a_history_row()
+    backup = back_up(tmp_path)
+    result = restore_command(empty_database[0], backup)
+    assert result.returncode == 1
+    assert (
+        "CommandError: The audit trail of the restored data does not verify, so the restore "
+        f"was undone (the database is as it was): {table} row {victim}: the stored hash does "
+        "not follow"
+    ) in result.stderr
+    assert_nothing_restored(empty_database)
+
+
+@SQLITE_ONLY
+def test_an_undone_restore_puts_back_what_the_file_held(curated, tmp_path):
+    rewrite_a_history_row()
+    backup = back_up(tmp_path, "rewritten")
+    target = tmp_path / "in-use.sqlite3"
+    with sqlite3.connect(target) as database:
+        database.execute("CREATE TABLE notes (text)")
+        database.execute("INSERT INTO notes VALUES ('kept')")
+    database.close()
+    result = restore_command(f"sqlite:///{target}", backup, "--force")
+    assert result.returncode == 1
+    assert "the restore was undone" in result.stderr
+    with sqlite3.connect(target) as database:
+        assert database.execute("SELECT * FROM notes").fetchall() == [("kept",)]
+        assert database.execute("SELECT COUNT(*) FROM sqlite_master").fetchone() == (1,)
+    database.close()
+    assert [path.name for path in tmp_path.iterdir() if path.suffix == ".kept"] == []
+
+
+def test_a_good_restore_verifies_is_recorded_and_moves_the_data_version_past(
+    curated, tmp_path, empty_database
+):
+    live_version = DataVersion.current().counter
+    backup = back_up(tmp_path)
+    manifest = json.loads(manifest_path(backup).read_text())
+    url, name = empty_database
+    started = time.time_ns() // 1000
+    result = restore_command(url, backup, "--operator", "j.doe", reason="Server replaced")
+    assert result.returncode == 0, result.stderr
+    restored = open_database(name)
+    try:
+        with restored.cursor() as cursor:
+            cursor.execute(
+                "SELECT operator, os_user, reason, backup_file, backup_sha256, "
+                "backup_signature, backup_created_at, history_rows, data_version, restored_at "
+                "FROM audit_restorerecord"
+            )
+            [record] = cursor.fetchall()
+            cursor.execute("SELECT counter, public_counter FROM audit_dataversion")
+            [(counter, public_counter)] = cursor.fetchall()
+    finally:
+        restored.close()
+    operator, os_user, reason, file, sha256, signature, created, history, version, _ = record
+    assert (operator, reason) == ("j.doe", "Server replaced")
+    assert os_user == getpass.getuser()
+    assert (file, sha256, signature) == (str(backup), manifest["sha256"], manifest["signature"])
+    assert created == manifest["created_at"]
+    assert history == sum(manifest["tables"][table] for table in manifest["history_tables"])
+    assert version == counter
+    # Past any number this database or the live one ever gave out, never an earlier one.
+    assert counter > live_version and counter >= started
+    assert public_counter == counter  # no ETag given out before the restore matches after it
+    assert "Recorded as restore 1 by j.doe at " in result.stdout
+    assert f"the data version is now {counter}." in result.stdout
+    assert "The audit trail verifies." in result.stdout
+
+    verified = subprocess.run(
+        [sys.executable, "manage.py", "verify_audit_trail"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "rmpsite.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert verified.returncode == 0, verified.stderr
+    assert verified.stdout.startswith("Audit trail intact: 16 chained tables")
+
+
+def test_restore_needs_a_reason(tmp_path):
+    backup = back_up(tmp_path)
+    with pytest.raises(CommandError, match="the following arguments are required: --reason"):
+        call_command("restore_database", str(backup))
+    with pytest.raises(CommandError, match=r"Give the reason for the restore \(--reason\)"):
+        call_command("restore_database", str(backup), "--reason", "  ")
+
+
+def test_a_consistent_rewrite_by_the_owner_is_found_against_a_signed_manifest(curated, tmp_path):
+    """The owner may recompute every hash after a rewrite, head included: the chain alone
+    then verifies, but not through the heads a signed backup recorded before."""
+    backup = back_up(tmp_path)
+    model = SafetyConcern.history.model
+    table, _ = rewrite_a_history_row()
+    unprotect_history_tables()
+    seal_rows(model)
+    last_id, last_hash = model.objects.order_by("pk").values_list("pk", "history_hash").last()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_historychain SET last_hash = %s WHERE table_name = %s",
+            [last_hash, table],
+        )
+    protect_history_tables()
+    assert "Audit trail intact" in verify_output()
+    with pytest.raises(CommandError) as error:
+        verify_output("--anchors", str(manifest_path(backup)))
+    assert f"{table} row {last_id}: differs from the chain head the signed backup" in str(
+        error.value
+    )
+
+
+def verify_output(*args):
+    out = StringIO()
+    call_command("verify_audit_trail", *args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def assert_nothing_restored(empty_database):
+    name = empty_database[1]
+    if connection.vendor == "sqlite":
+        path = Path(name)
+        assert not path.exists() or path.stat().st_size == 0
+        return
+    restored = open_database(name)
+    try:
+        with restored.cursor() as cursor:
+            assert restored.introspection.table_names(cursor) == []
+            cursor.execute(
+                "SELECT proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "WHERE nspname = 'public'"
+            )
+            assert cursor.fetchall() == []
+    finally:
+        restored.close()

@@ -15,3 +15,6 @@ STATIC_ROOT = None  # nothing collected locally: whitenoise finds files in the a
 
 # Benchmark tooling (manage.py generate_synthetic_data); production does not install it.
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405
+
+# `manage.py flush` may empty this database, audit trail included (production refuses it).
+AUDIT_ALLOW_FLUSH = True

@@ -38,10 +38,25 @@ def read_env_file(path):
 
 
 def example_environment():
-    """What the web container gets from .env.example (docker-compose.yml builds DATABASE_URL)."""
+    """What the web container gets from .env.example (docker-compose.yml builds the URLs of
+    the application's role, DATABASE_URL, and of the owner, MIGRATE_DATABASE_URL)."""
     values = read_env_file(ENV_EXAMPLE)
-    user, password, name = (values[f"POSTGRES_{key}"] for key in ("USER", "PASSWORD", "DB"))
-    return {**values, "DATABASE_URL": f"postgres://{user}:{password}@db:5432/{name}"}
+    name = values["POSTGRES_DB"]
+
+    def url(role):
+        user, password = values[f"DATABASE_{role}_USER"], values[f"DATABASE_{role}_PASSWORD"]
+        return f"postgres://{user}:{password}@db:5432/{name}"
+
+    return {**values, "DATABASE_URL": url("APP"), "MIGRATE_DATABASE_URL": url("OWNER")}
+
+
+def database_variables(names):
+    """The variables only the db container gets: the superuser's and the two roles'."""
+    return {
+        name
+        for name in names
+        if name.startswith(("POSTGRES_", "DATABASE_")) and name not in {"DATABASE_URL"}
+    }
 
 
 def clean_environment(**values):
@@ -175,12 +190,15 @@ def test_docker_compose_accepts_the_file_with_the_example_environment(docker_com
     db, web = config["services"]["db"], config["services"]["web"]
 
     assert db["image"] == "postgres:16"
-    assert db["volumes"] == ["pgdata:/var/lib/postgresql/data:rw"]
+    assert db["volumes"] == [
+        "pgdata:/var/lib/postgresql/data:rw",
+        f"{ROOT / 'docker' / 'initdb'}:/docker-entrypoint-initdb.d:ro",
+    ]
     assert "pgdata" in config["volumes"]
     assert db["healthcheck"]["test"][1] == 'pg_isready -U "$$POSTGRES_USER" -d "$$POSTGRES_DB"'
 
     example = example_environment()
-    postgres = {name for name in example if name.startswith("POSTGRES_")}
+    postgres = database_variables(example)
     assert web["environment"] == {
         **{name: value for name, value in example.items() if name not in postgres},
         "DJANGO_SETTINGS_MODULE": "rmpsite.settings.production",

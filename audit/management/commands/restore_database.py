@@ -7,13 +7,23 @@ from audit.backup import BackupError, restore
 
 class Command(BaseCommand):
     help = (
-        "Restore a backup_database backup into the (empty) database of DATABASE_URL, then "
-        "compare the row count of every table with the backup's manifest: exits non-zero "
-        "unless every count matches and every history table is protected again."
+        "Restore a backup_database backup into the (empty) database of DATABASE_URL. Refuses "
+        "a backup whose manifest is unsigned or not signed with BACKUP_SIGNING_KEY; undoes the "
+        "restore if the restored audit trail does not verify; then compares the row count of "
+        "every table with the manifest and exits non-zero unless every count matches and every "
+        "history table is protected again. A restore that passes is recorded in the audit "
+        "trail (who, when, which backup, --reason) and moves the data version past any "
+        "number issued before."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="the backup file; PATH.manifest.json must be beside it")
+        parser.add_argument(
+            "--reason", required=True, help="why the backup is restored (recorded with it)"
+        )
+        parser.add_argument(
+            "--operator", help="who restores it (recorded; default: the operating-system user)"
+        )
         parser.add_argument("--database", default="default", help="database alias")
         parser.add_argument(
             "--force",
@@ -28,6 +38,8 @@ class Command(BaseCommand):
         try:
             report = restore(
                 options["path"],
+                reason=options["reason"],
+                operator=options["operator"],
                 using=options["database"],
                 force=options["force"],
                 pg_bin=options["pg_bin"],
@@ -63,6 +75,12 @@ class Command(BaseCommand):
                 f"{len(report.tables)} tables, {sum(report.tables.values())} rows: every count "
                 f"matches the manifest; {len(report.protected)} history tables are append-only."
             )
+        )
+        record = report.record
+        self.stdout.write(
+            f"The audit trail verifies. Recorded as restore {record.pk} by {record.operator} at "
+            f"{record.restored_at:%Y-%m-%d %H:%M:%S} UTC; the data version is now "
+            f"{record.data_version}."
         )
 
 
