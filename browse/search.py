@@ -394,7 +394,7 @@ class Source:
         key order, best first; how many matches there are, up to ``most`` + 1)."""
         if not terms or size <= 0:
             return [], 0
-        size = min(size, _one_more(most) - offset)
+        size = min(size, most - offset)
         if size <= 0:
             return [], self.count(terms, most)
         hits, found = (self._pg_hits if terms.full_text else self._fts_hits)(
@@ -541,7 +541,7 @@ class ProductBySubstanceSource(ProductSource):
     def results(self, terms, offset, size, most):
         if not terms or size <= 0:
             return [], 0
-        size = min(size, _one_more(most) - offset)
+        size = min(size, most - offset)
         if size <= 0:
             return [], self.count(terms, most)
         first = self._matches(terms).order_by("pk").values("pk")[: _one_more(most)]
@@ -798,7 +798,7 @@ def all_results(terms, kind=None) -> Iterator[Result]:
             offset = 0
             while offset < MAX_RESULTS:
                 size = min(EXPORT_BATCH, MAX_RESULTS - offset)
-                batch, _ = source.results(terms, offset, size, MAX_RESULTS - 1)
+                batch, _ = source.results(terms, offset, size, MAX_RESULTS)
                 yield from batch
                 if len(batch) < size:
                     break
