@@ -58,6 +58,7 @@ from risks import search_index
 from risks.models import (
     AdditionalMeasure,
     ConcernCategory,
+    RiskManagementPlan,
     RoutineMeasure,
     SafetyConcern,
     Study,
@@ -355,13 +356,15 @@ def _match(queryset, model, terms, *, exclude=False):
 
 
 def _text_of(model, weight, separator):
+    """The text of the fields of one weight of ``model``'s vector, joined (PostgreSQL)."""
     fields = vector_field(model).weights.get(weight, ())
     if not fields:
         return None
+    text = models.TextField()
     parts = []
     for field in fields:
-        parts += [Coalesce(F(field), Value("")), Value(separator)]
-    return Concat(*parts[:-1], output_field=models.TextField()) if len(parts) > 2 else parts[0]
+        parts += [Coalesce(F(field), Value(""), output_field=text), Value(separator)]
+    return Concat(*parts[:-1], output_field=text) if len(parts) > 2 else parts[0]
 
 
 class Source:
@@ -373,6 +376,11 @@ class Source:
 
     def published(self):
         raise NotImplementedError
+
+    def published_rows(self, pks):
+        """The published rows among ``pks``: what ``published()`` holds, checked row by row
+        (the matches are published already; this reads only the rows shown)."""
+        return self.published().filter(pk__in=pks)
 
     def count(self, terms, most):
         """How many published rows match, up to ``most`` + 1."""
@@ -450,7 +458,7 @@ class Source:
     def _rows(self, terms, pks):
         if not pks:
             return {}
-        queryset = self.published().filter(pk__in=pks).defer(VECTOR, *self.deferred)
+        queryset = self.published_rows(pks).defer(VECTOR, *self.deferred)
         if terms.full_text:
             query = terms.search_query
             head = _text_of(self.model, "A", " ")
@@ -463,15 +471,7 @@ class Source:
                     else Value("")
                 ),
                 search_body=(
-                    SearchHeadline(
-                        body,
-                        query,
-                        max_words=20,
-                        min_words=8,
-                        max_fragments=2,
-                        fragment_delimiter=" … ",
-                        **marks,
-                    )
+                    SearchHeadline(body, query, max_words=35, min_words=15, **marks)
                     if body is not None
                     else Value("")
                 ),
@@ -500,12 +500,22 @@ class Source:
         )
 
 
+def _is_public(product):
+    """Whether the product ``product`` (an outer reference) is public, row by row: what
+    ``public_products()`` says, without first listing every public product."""
+    plans = RiskManagementPlan.objects.filter(product=OuterRef(product))
+    return Exists(plans.published()) | ~Exists(plans)
+
+
 class ProductSource(Source):
     model = Product
     kind = "product"
 
     def published(self):
         return public_products()
+
+    def published_rows(self, pks):
+        return Product.objects.filter(pk__in=pks).filter(_is_public("pk"))
 
     def result(self, product, hit, terms):
         return self._result(
@@ -526,8 +536,12 @@ class ProductBySubstanceSource(ProductSource):
     """
 
     def _matches(self, terms):
-        queryset = _match(self.published(), Product, terms, exclude=True)
-        return queryset.filter(Exists(self._substances(terms)))
+        """Public products with a matching substance, the products' own matches left out:
+        found from the substances (few) to their products."""
+        substances = _match(Substance.objects.all(), Substance, terms)
+        having = Product.substances.through.objects.filter(substance__in=substances)
+        products = Product.objects.filter(pk__in=having.values("product_id"))
+        return _match(products, Product, terms, exclude=True).filter(_is_public("pk"))
 
     def _substances(self, terms):
         """The product's active substances matching ``terms``."""
@@ -547,8 +561,7 @@ class ProductBySubstanceSource(ProductSource):
         first = self._matches(terms).order_by("pk").values("pk")[: _one_more(most)]
         substances = self._substances(terms).order_by("name").values("name")[:1]
         rows = list(
-            self.published()
-            .filter(pk__in=first)
+            Product.objects.filter(pk__in=first)
             .defer(VECTOR)
             .annotate(matched_substance=Subquery(substances), search_total=Window(Count("pk")))
             .order_by("name", "pk")[offset : offset + size]
@@ -664,6 +677,10 @@ class SectionSource(Source):
         return ProductInformationSection.objects.filter(
             product__in=public_products()
         ).select_related("product")
+
+    def published_rows(self, pks):
+        sections = ProductInformationSection.objects.filter(pk__in=pks)
+        return sections.filter(_is_public("product_id")).select_related("product")
 
     def result(self, section, hit, terms):
         url = reverse("browse:product_information", kwargs={"slug": section.product.slug})

@@ -139,15 +139,20 @@ def test_pml_finds_the_uplizna_and_lemtrada_concerns_grouped_by_kind(client, see
     uplizna_pml = SafetyConcern.objects.get(
         plan__product__slug="uplizna", name__startswith="Progressive"
     )
-    concerns = page.groups["Safety concerns (2)"]
-    # Uplizna's concern names PML in its title and its risk factors, in fewer words: it ranks
-    # first.
-    assert [(c["title"], c["href"]) for c in concerns] == [
-        ("Progressive multifocal leukoencephalopathy (PML)", uplizna_pml.get_absolute_url()),
-        ("Progressive multifocal leukoencephalopathy (PML)", lemtrada_pml.get_absolute_url()),
-    ]
-    assert concerns[1]["meta"] == "Lemtrada · Important potential risk"
-    assert "There are no known risk factors for PML" in concerns[0]["snippet"]
+    # The two rank alike (PML in the title and the text): bm25 (SQLite) puts Uplizna's shorter
+    # text first, ts_rank (PostgreSQL) Lemtrada's, which says PML more often.
+    concerns = {c["href"]: c for c in page.groups["Safety concerns (2)"]}
+    assert set(concerns) == {lemtrada_pml.get_absolute_url(), uplizna_pml.get_absolute_url()}
+    assert {c["title"] for c in concerns.values()} == {
+        "Progressive multifocal leukoencephalopathy (PML)"
+    }
+    assert concerns[lemtrada_pml.get_absolute_url()]["meta"] == (
+        "Lemtrada · Important potential risk"
+    )
+    assert (
+        "There are no known risk factors for PML"
+        in (concerns[uplizna_pml.get_absolute_url()]["snippet"])
+    )
     # Routine measures link to their concern; the study links to its place on the product page.
     measures = page.groups["Risk minimisation measures (2)"]
     assert {m["href"] for m in measures} == {lemtrada_pml.get_absolute_url()}
@@ -272,7 +277,11 @@ def test_markup_in_the_data_is_escaped_around_the_marks(client):
     content = search(client, q="bold").content.decode()
     assert "<b>" not in content and "<i>" not in content
     assert "&lt;b&gt;<mark>Bold</mark>&lt;/b&gt; risk" in content
-    assert "A &lt;i&gt;<mark>bold</mark>&lt;/i&gt; claim." in content
+    if connection.vendor == "postgresql":
+        # ts_headline leaves out what PostgreSQL's parser reads as tags.
+        assert "A <mark>bold</mark> claim." in content
+    else:
+        assert "A &lt;i&gt;<mark>bold</mark>&lt;/i&gt; claim." in content
 
 
 @pytest.mark.parametrize(
@@ -312,18 +321,19 @@ def test_csv_export_has_every_result_with_plain_snippets(client, seeded):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[0] == ["kind", "product", "title", "snippet", "url"]
+    rows[1:3] = sorted(rows[1:3], key=lambda row: row[1])  # they rank alike
     assert [row[:3] for row in rows[1:]] == [
-        ["safety concern", "Uplizna", "Progressive multifocal leukoencephalopathy (PML)"],
         ["safety concern", "Lemtrada", "Progressive multifocal leukoencephalopathy (PML)"],
+        ["safety concern", "Uplizna", "Progressive multifocal leukoencephalopathy (PML)"],
         ["routine measure", "Lemtrada", "Progressive multifocal leukoencephalopathy (PML)"],
         ["routine measure", "Lemtrada", "Progressive multifocal leukoencephalopathy (PML)"],
         ["study", "Uplizna", "Real-World Observational Study"],
     ]
     concern = SafetyConcern.objects.get(plan__product__slug="uplizna", name__startswith="Prog")
-    assert "There are no known risk factors for PML in" in rows[1][3]
+    assert "There are no known risk factors for PML in" in rows[2][3]
     assert "<mark>" not in "".join(row[3] for row in rows)
     assert site_search.MARK_START not in "".join(row[3] for row in rows)
-    assert rows[1][4] == f"http://testserver{concern.get_absolute_url()}"
+    assert rows[2][4] == f"http://testserver{concern.get_absolute_url()}"
 
 
 def test_json_export_follows_the_kind_and_is_not_paginated(client):
@@ -547,10 +557,8 @@ def test_a_reader_searches_from_the_header_and_follows_a_result(page, live_serve
     expect(concerns.locator("mark").first).to_have_text("PML")
 
     concern = SafetyConcern.objects.get(plan__product__slug="uplizna", name__startswith="Prog")
-    # Lemtrada's and Uplizna's concerns share the name; Uplizna's ranks first.
-    concerns.get_by_role(
-        "link", name="Progressive multifocal leukoencephalopathy (PML)", exact=True
-    ).nth(0).click()
+    # Lemtrada's and Uplizna's concerns share the name.
+    concerns.get_by_role("listitem").filter(has_text="Uplizna").get_by_role("link").click()
     expect(page).to_have_url(f"{live_server.url}{concern.get_absolute_url()}")
 
     page.go_back()
