@@ -24,6 +24,7 @@ ranked page of matches with the bounded count (and on SQLite the snippets), then
 stream the same bounded results.
 """
 
+import json
 import re
 import string
 from collections.abc import Iterator
@@ -378,8 +379,8 @@ class Source:
         raise NotImplementedError
 
     def published_rows(self, pks):
-        """The published rows among ``pks``: what ``published()`` holds, checked row by row
-        (the matches are published already; this reads only the rows shown)."""
+        """The published rows among ``pks`` (a list or a subquery): what ``published()``
+        holds, checked row by row, reading only those rows."""
         return self.published().filter(pk__in=pks)
 
     def count(self, terms, most):
@@ -399,84 +400,86 @@ class Source:
 
     def results(self, terms, offset, size, most):
         """(the results ``offset`` to ``offset + size`` of the first ``most`` + 1 matches in
-        key order, best first; how many matches there are, up to ``most`` + 1)."""
+        key order, best first; how many matches there are, up to ``most`` + 1).
+
+        PostgreSQL: one query (the page of matches, its rows, their snippets and the bounded
+        count). SQLite: two, whatever was found: the page of matches with their snippets and
+        the count, then their rows.
+        """
         if not terms or size <= 0:
             return [], 0
         size = min(size, most - offset)
         if size <= 0:
             return [], self.count(terms, most)
-        hits, found = (self._pg_hits if terms.full_text else self._fts_hits)(
-            terms, offset, size, most
-        )
-        rows = self._rows(terms, [hit.pk for hit in hits])
-        results = []
-        for hit in hits:
-            obj = rows.get(hit.pk)
-            if obj is None:
-                continue  # not published any more (the index and the tables agree otherwise)
-            if terms.full_text:
-                hit = Hit(hit.pk, obj.search_head or "", obj.search_body or "")
-            results.append(self.result(obj, hit, terms))
-        return results, found
+        if terms.full_text:
+            rows = list(self._pg_page(terms, offset, size, most).defer(VECTOR, *self.deferred))
+            found = rows[0].search_total if rows else None
+            hits = [Hit(obj.pk, obj.search_head or "", obj.search_body or "") for obj in rows]
+            rows = {obj.pk: obj for obj in rows}
+        else:
+            hits, found = self._fts_hits(terms, offset, size, most)
+            pks = RawSQL("SELECT value FROM json_each(%s)", [json.dumps([h.pk for h in hits])])
+            rows = self.published_rows(pks).defer(VECTOR, *self.deferred).order_by()
+            rows = {obj.pk: obj for obj in rows}
+        if found is None:
+            found = self.count(terms, most) if offset else 0
+        return [self.result(rows[hit.pk], hit, terms) for hit in hits if hit.pk in rows], found
 
     def _fts_hits(self, terms, offset, size, most):
-        table = search_index.fts_table(self.model)
-        weights = f"{search_index.HEAD_WEIGHT}, {search_index.BODY_WEIGHT}"
+        """SQLite: the FTS5 table's first matches ranked by bm25, the page of them with the
+        matched words marked (for those rows only), and how many there are."""
+        table = f'"{search_index.fts_table(self.model)}"'
+        score = f"bm25({table}, {search_index.HEAD_WEIGHT}, {search_index.BODY_WEIGHT})"
         marks = f"'{MARK_START}', '{MARK_END}'"
+        query = terms.fts5()
         with connection.cursor() as cursor:
             cursor.execute(
-                f'WITH found AS MATERIALIZED (SELECT rowid AS id, bm25("{table}", {weights}) '
-                f'AS score FROM "{table}" WHERE "{table}" MATCH %s LIMIT %s), '
+                f"WITH found AS MATERIALIZED (SELECT rowid AS id, {score} AS score "
+                f"FROM {table} WHERE {table} MATCH %s LIMIT %s), "
                 "shown AS (SELECT id, score FROM found ORDER BY score, id LIMIT %s OFFSET %s) "
-                f'SELECT shown.id, (SELECT count(*) FROM found), highlight("{table}", 0, {marks}), '
-                f"snippet(\"{table}\", 1, {marks}, '…', {SNIPPET_TOKENS}) "
-                f'FROM shown JOIN "{table}" ON "{table}".rowid = shown.id '
-                f'WHERE "{table}" MATCH %s ORDER BY shown.score, shown.id',
-                [terms.fts5(), _one_more(most), size, offset, terms.fts5()],
+                f"SELECT shown.id, (SELECT count(*) FROM found), highlight({table}, 0, {marks}), "
+                f"snippet({table}, 1, {marks}, '…', {SNIPPET_TOKENS}) "
+                f"FROM shown JOIN {table} ON {table}.rowid = shown.id "
+                f"WHERE {table} MATCH %s ORDER BY shown.score, shown.id",
+                [query, _one_more(most), size, offset, query],
             )
             rows = cursor.fetchall()
-        found = rows[0][1] if rows else (self.count(terms, most) if offset else 0)
+        found = rows[0][1] if rows else None
         return [Hit(pk, head or "", body or "") for pk, _, head, body in rows], found
 
-    def _pg_hits(self, terms, offset, size, most):
+    def _pg_page(self, terms, offset, size, most):
+        """PostgreSQL: the first matches ranked by ts_rank, a page of them read with their
+        rows; ts_headline marks the matched words of the rows shown only."""
+        query = terms.search_query
         first = _match(self.published(), self.model, terms).order_by("pk").values("pk")
         # "pk = ANY(ARRAY(…))", not "pk IN (…)": PostgreSQL then finds the first rows once and
         # ranks just them, where with IN it may rank the whole table to join it with them.
         ranked = (
-            self.model.objects.filter(IsAnyOf(F("pk"), ArraySubquery(first[: _one_more(most)])))
+            self.published()
+            .filter(IsAnyOf(F("pk"), ArraySubquery(first[: _one_more(most)])))
             .annotate(
-                search_rank=SearchRank(F(VECTOR), terms.search_query),
+                search_rank=SearchRank(F(VECTOR), query),
                 search_total=Window(Count("pk")),
             )
-            .order_by("-search_rank", "pk")
-            .values_list("pk", "search_total")[offset : offset + size]
+            .order_by("-search_rank", "pk")[offset : offset + size]
         )
-        rows = list(ranked)
-        found = rows[0][1] if rows else (self.count(terms, most) if offset else 0)
-        return [Hit(pk) for pk, _ in rows], found
-
-    def _rows(self, terms, pks):
-        if not pks:
-            return {}
-        queryset = self.published_rows(pks).defer(VECTOR, *self.deferred)
-        if terms.full_text:
-            query = terms.search_query
-            head = _text_of(self.model, "A", " ")
-            body = _text_of(self.model, "B", "\n\n")
-            marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": CONFIG}
-            queryset = queryset.annotate(
-                search_head=(
-                    SearchHeadline(head, query, highlight_all=True, **marks)
-                    if head is not None
-                    else Value("")
-                ),
-                search_body=(
-                    SearchHeadline(body, query, max_words=35, min_words=15, **marks)
-                    if body is not None
-                    else Value("")
-                ),
-            )
-        return {obj.pk: obj for obj in queryset.order_by()}
+        head = _text_of(self.model, "A", " ")
+        body = _text_of(self.model, "B", "\n\n")
+        marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": CONFIG}
+        # Only the rows of the page are marked: PostgreSQL computes these expensive
+        # expressions after the sort and the limit.
+        return ranked.annotate(
+            search_head=(
+                SearchHeadline(head, query, highlight_all=True, **marks)
+                if head is not None
+                else Value("")
+            ),
+            search_body=(
+                SearchHeadline(body, query, max_words=35, min_words=15, **marks)
+                if body is not None
+                else Value("")
+            ),
+        )
 
     def result(self, obj, hit, terms) -> Result:
         raise NotImplementedError
