@@ -178,7 +178,10 @@ def _trigger_sql():
         table, fts = _q(indexed.table), _q(indexed.fts_table)
         name = indexed.fts_table
         statements += [
+            # (Deleting first: a row written with the id of a row deleted without its
+            # trigger, as a raw restore may, replaces its index row rather than failing.)
             f"CREATE TRIGGER {_q(name + '_insert')} AFTER INSERT ON {table} BEGIN "
+            f"DELETE FROM {fts} WHERE rowid = NEW.id; "
             f"{indexed.write_sql('r.id = NEW.id')}; END",
             f"CREATE TRIGGER {_q(name + '_update')} AFTER UPDATE ON {table} BEGIN "
             f"DELETE FROM {fts} WHERE rowid = OLD.id; "
