@@ -43,11 +43,11 @@ class SearchVectorGeneratedField(models.GeneratedField):
 
     On SQLite: ``GENERATED ALWAYS AS (NULL) STORED``, the same column, always NULL (SQLite has
     no ``to_tsvector``; risks/search_index.py indexes the same fields with FTS5 there). A
-    column on every database, rather than one on PostgreSQL only, keeps the model and its migrations the same everywhere: Django
-    selects the field with the row (and returns it from INSERT … RETURNING) as it does any
-    concrete field, so a column missing on SQLite would break every query of the model. A
-    NULL costs SQLite a byte of the row's header; the index is left out
-    (``SearchVectorIndex``).
+    column on every database, rather than one on PostgreSQL only, keeps the model and its
+    migrations the same everywhere: Django selects the field with the row (and returns it from
+    INSERT … RETURNING) as it does any concrete field, so a column missing on SQLite would
+    break every query of the model. A NULL costs SQLite a byte of the row's header; the index
+    is left out (``SearchVectorIndex``).
 
     It is an ordinary ``GeneratedField`` otherwise, with what that implies:
 
