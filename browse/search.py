@@ -399,31 +399,32 @@ class Source:
             return cursor.fetchone()[0]
 
     def results(self, terms, offset, size, most):
-        """(the results ``offset`` to ``offset + size`` of the first ``most`` + 1 matches in
-        key order, best first; how many matches there are, up to ``most`` + 1).
+        """(the results ``offset`` to ``offset + size`` of the first ``most`` + 1 matches
+        found, best first; how many matches there are, up to ``most`` + 1).
 
-        PostgreSQL: one query (the page of matches, its rows, their snippets and the bounded
-        count). SQLite: two, whatever was found: the page of matches with their snippets and
-        the count, then their rows.
+        Two queries, whatever was found: the page of matches with the bounded count (and on
+        SQLite their snippets), then their rows (and on PostgreSQL their snippets).
         """
         if not terms or size <= 0:
             return [], 0
         size = min(size, most - offset)
         if size <= 0:
             return [], self.count(terms, most)
-        if terms.full_text:
-            rows = list(self._pg_page(terms, offset, size, most).defer(VECTOR, *self.deferred))
-            found = rows[0].search_total if rows else None
-            hits = [Hit(obj.pk, obj.search_head or "", obj.search_body or "") for obj in rows]
-            rows = {obj.pk: obj for obj in rows}
-        else:
-            hits, found = self._fts_hits(terms, offset, size, most)
-            pks = RawSQL("SELECT value FROM json_each(%s)", [json.dumps([h.pk for h in hits])])
-            rows = self.published_rows(pks).defer(VECTOR, *self.deferred).order_by()
-            rows = {obj.pk: obj for obj in rows}
+        hits, found = (self._pg_hits if terms.full_text else self._fts_hits)(
+            terms, offset, size, most
+        )
+        rows = {obj.pk: obj for obj in self._rows(terms, [hit.pk for hit in hits])}
         if found is None:
             found = self.count(terms, most) if offset else 0
-        return [self.result(rows[hit.pk], hit, terms) for hit in hits if hit.pk in rows], found
+        results = []
+        for hit in hits:
+            obj = rows.get(hit.pk)
+            if obj is None:
+                continue  # no longer published since the first query
+            if terms.full_text:
+                hit = Hit(hit.pk, obj.search_head or "", obj.search_body or "")
+            results.append(self.result(obj, hit, terms))
+        return results, found
 
     def _fts_hits(self, terms, offset, size, most):
         """SQLite: the FTS5 table's first matches ranked by bm25, the page of them with the
@@ -447,28 +448,40 @@ class Source:
         found = rows[0][1] if rows else None
         return [Hit(pk, head or "", body or "") for pk, _, head, body in rows], found
 
-    def _pg_page(self, terms, offset, size, most):
-        """PostgreSQL: the first matches ranked by ts_rank, a page of them read with their
-        rows; ts_headline marks the matched words of the rows shown only."""
-        query = terms.search_query
-        first = _match(self.published(), self.model, terms).order_by("pk").values("pk")
+    def _pg_hits(self, terms, offset, size, most):
+        """PostgreSQL: the first matches found (in the GIN index's order, which is no order:
+        ordering them would read every match), ranked by ts_rank, the page of them, and how
+        many there are."""
+        first = _match(self.published(), self.model, terms).order_by().values("pk")
         # "pk = ANY(ARRAY(…))", not "pk IN (…)": PostgreSQL then finds the first rows once and
         # ranks just them, where with IN it may rank the whole table to join it with them.
         ranked = (
-            self.published()
-            .filter(IsAnyOf(F("pk"), ArraySubquery(first[: _one_more(most)])))
+            self.model.objects.filter(IsAnyOf(F("pk"), ArraySubquery(first[: _one_more(most)])))
             .annotate(
-                search_rank=SearchRank(F(VECTOR), query),
+                search_rank=SearchRank(F(VECTOR), terms.search_query),
                 search_total=Window(Count("pk")),
             )
-            .order_by("-search_rank", "pk")[offset : offset + size]
+            .order_by("-search_rank", "pk")
+            .values_list("pk", "search_total")[offset : offset + size]
         )
+        rows = list(ranked)
+        return [Hit(pk) for pk, _ in rows], (rows[0][1] if rows else None)
+
+    def _rows(self, terms, pks):
+        """The published rows of ``pks``, one query whatever their number (none included);
+        on PostgreSQL with their text marked by ts_headline (for these rows only)."""
+        if terms.full_text:
+            listed = RawSQL("SELECT unnest(%s::bigint[])", [pks])
+        else:
+            listed = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(pks)])
+        queryset = self.published_rows(listed).defer(VECTOR, *self.deferred).order_by()
+        if not terms.full_text:
+            return queryset
+        query = terms.search_query
         head = _text_of(self.model, "A", " ")
         body = _text_of(self.model, "B", "\n\n")
         marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": CONFIG}
-        # Only the rows of the page are marked: PostgreSQL computes these expensive
-        # expressions after the sort and the limit.
-        return ranked.annotate(
+        return queryset.annotate(
             search_head=(
                 SearchHeadline(head, query, highlight_all=True, **marks)
                 if head is not None

@@ -349,13 +349,12 @@ def test_json_export_follows_the_kind_and_is_not_paginated(client):
 # Limits, pages and query counts -----------------------------------------------------------------
 
 
-# The queries of a search page, whatever was found: per searched model, PostgreSQL reads the
-# ranked page of matches with its rows, snippets and bounded count in one query, SQLite in two
-# (the page from the FTS5 table with its snippets and count, then its rows); products found by
-# substance are one query; then the footer's data version and the page cache's.
-PAGE_QUERIES = 9 if connection.vendor == "postgresql" else 15
-# A kind's page: a bounded count, the page (one query or two), the two data versions.
-KIND_PAGE_QUERIES = 4 if connection.vendor == "postgresql" else 5
+# The queries of a search page, whatever was found: two per searched model (the ranked page of
+# matches with their bounded count, then its rows with their snippets), one for products found
+# by substance, then the footer's data version and the page cache's.
+PAGE_QUERIES = 15
+# A kind's page: a bounded count, the two queries of the page, the two data versions.
+KIND_PAGE_QUERIES = 5
 
 
 def make_products(count):
