@@ -59,6 +59,7 @@ from risks import search_index
 from risks.models import (
     AdditionalMeasure,
     ConcernCategory,
+    PlanStatus,
     RiskManagementPlan,
     RoutineMeasure,
     SafetyConcern,
@@ -646,8 +647,10 @@ class RoutineMeasureSource(Source):
     )
 
     def published(self):
+        # The measures of current concerns (SafetyConcern.objects.current()), as a join: a
+        # subquery of every current concern would be listed first.
         return RoutineMeasure.objects.filter(
-            safety_concern__in=SafetyConcern.objects.current()
+            safety_concern__plan__status=PlanStatus.PUBLISHED
         ).select_related("safety_concern__plan__product")
 
     def result(self, measure, hit, terms):
