@@ -16,12 +16,13 @@ much (more than ``MAX_WORDS`` words, a word shorter than ``MIN_WORD_LENGTH`` out
   the published rows only, kept in step by triggers; Porter stemming; ranked by ``bm25``;
   snippets by FTS5's ``snippet()`` and ``highlight()``.
 
-Each source of results (a model) counts and ranks only its first ``MAX_RESULTS`` + 1 matches
-in primary key order, however common the words: the count then reads "more than 1000", and
-the page shows the best of those. A page costs two queries per source whatever the data: the
-ranked page of matches with the bounded count (and on SQLite the snippets), then the rows shown
-(and on PostgreSQL their snippets). Snippets are made for the rows shown only. The exports
-stream the same bounded results.
+Each source of results (a model) counts and ranks only the first ``MAX_RESULTS`` + 1 matches
+its index yields (in key order on SQLite, in table order on PostgreSQL: ordering them would
+read every match), however common the words: the count then reads "more than 1000", and the
+page shows the best of those. A page costs two queries per source whatever the data: the
+ranked page of matches with the bounded count (and on SQLite the snippets), then the rows
+shown (and on PostgreSQL their snippets). Snippets are made for the rows shown only. The
+exports stream the same bounded results.
 """
 
 import json
@@ -450,9 +451,8 @@ class Source:
         return [Hit(pk, head or "", body or "") for pk, _, head, body in rows], found
 
     def _pg_hits(self, terms, offset, size, most):
-        """PostgreSQL: the first matches found (in the GIN index's order, which is no order:
-        ordering them would read every match), ranked by ts_rank, the page of them, and how
-        many there are."""
+        """PostgreSQL: the first matches found (in table order: ordering them would read every
+        match), ranked by ts_rank, the page of them, and how many there are."""
         first = _match(self.published(), self.model, terms).order_by().values("pk")
         # "pk = ANY(ARRAY(…))", not "pk IN (…)": PostgreSQL then finds the first rows once and
         # ranks just them, where with IN it may rank the whole table to join it with them.
