@@ -22,8 +22,9 @@ joins to public products) all. Triggers on the tables of the models keep them in
 the transaction of each write, whatever makes it (the workflow's publication, the admin, an
 import, the seed loader, the synthetic data generator, a restore of the test seed):
 
-- a row of a searched model inserted, changed or deleted: its index row is deleted and, if
-  the row is public, written again;
+- a row of a searched model inserted, deleted, or a column changed that it is indexed by or
+  that links it to its plan or product: its index row is deleted and, if the row is public,
+  written again;
 - a plan version inserted, deleted, or its status or product changed (publication,
   supersession, a new draft hiding a product that had no plan): every index row of the
   product is written again from the tables.
@@ -86,6 +87,13 @@ class Indexed:
     model: type
     public: str  # SQL condition on the row "r"
     of_product: str | None  # SQL condition on "r" with the placeholder {product}
+    links: tuple = ()  # the row's columns its publicity depends on
+
+    @property
+    def watched_columns(self):
+        """The columns whose change rewrites the row's index row: those indexed, and links."""
+        fields = [f for weight in ("A", "B") for f in self.fields(weight)]
+        return [self.model._meta.get_field(f).column for f in fields] + list(self.links)
 
     @property
     def table(self):
@@ -130,11 +138,17 @@ class Indexed:
 INDEXED = [
     Indexed(Product, _public_product("r.id"), "r.id = {product}"),
     Indexed(Substance, "1", None),
-    Indexed(ProductInformationSection, _public_product("r.product_id"), "r.product_id = {product}"),
+    Indexed(
+        ProductInformationSection,
+        _public_product("r.product_id"),
+        "r.product_id = {product}",
+        ("product_id",),
+    ),
     Indexed(
         SafetyConcern,
         _published_plan("r.plan_id"),
         f"r.plan_id IN (SELECT id FROM {PLAN} WHERE product_id = {{product}})",
+        ("plan_id",),
     ),
     Indexed(
         RoutineMeasure,
@@ -142,16 +156,19 @@ INDEXED = [
         f"WHERE c.id = r.safety_concern_id AND p.status = {PUBLISHED})",
         f"r.safety_concern_id IN (SELECT c.id FROM {CONCERN} c JOIN {PLAN} p "
         f"ON p.id = c.plan_id WHERE p.product_id = {{product}})",
+        ("safety_concern_id",),
     ),
     Indexed(
         AdditionalMeasure,
         _published_plan("r.plan_id"),
         f"r.plan_id IN (SELECT id FROM {PLAN} WHERE product_id = {{product}})",
+        ("plan_id",),
     ),
     Indexed(
         Study,
         _published_plan("r.plan_id"),
         f"r.plan_id IN (SELECT id FROM {PLAN} WHERE product_id = {{product}})",
+        ("plan_id",),
     ),
 ]
 BY_MODEL = {indexed.model: indexed for indexed in INDEXED}
@@ -183,7 +200,8 @@ def _trigger_sql():
             f"CREATE TRIGGER {_q(name + '_insert')} AFTER INSERT ON {table} BEGIN "
             f"DELETE FROM {fts} WHERE rowid = NEW.id; "
             f"{indexed.write_sql('r.id = NEW.id')}; END",
-            f"CREATE TRIGGER {_q(name + '_update')} AFTER UPDATE ON {table} BEGIN "
+            f"CREATE TRIGGER {_q(name + '_update')} AFTER UPDATE OF "
+            f"{', '.join(map(_q, indexed.watched_columns))} ON {table} BEGIN "
             f"DELETE FROM {fts} WHERE rowid = OLD.id; "
             f"{indexed.write_sql('r.id = NEW.id')}; END",
             f"CREATE TRIGGER {_q(name + '_delete')} AFTER DELETE ON {table} BEGIN "

@@ -329,3 +329,19 @@ def test_rebuild_search_index_reports_what_it_indexed(seeded, capsys):
     out = capsys.readouterr().out
     assert "safety concerns: 68 indexed" in out
     assert "product information sections:" in out
+
+
+def test_the_index_follows_edits_of_public_rows(client):
+    product = ProductFactory(name="Editada", indication="Quagga fever.")
+    section = ProductInformationSectionFactory(product=product, title="Warnings", text="Quagga.")
+    assert titles(client, "quagga", kind="products") == ["Editada"]
+    product.indication = "Okapi fever."
+    product.save()
+    section.text = "Okapi."
+    section.save()
+    assert titles(client, "quagga", kind="products") == []
+    assert titles(client, "quagga", kind="sections") == []
+    assert titles(client, "okapi", kind="products") == ["Editada"]
+    assert titles(client, "okapi", kind="sections") != []
+    product.delete()
+    assert titles(client, "okapi", kind="products") == []
