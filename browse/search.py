@@ -1,36 +1,42 @@
 """Site search over the published data: products, safety concerns, measures, studies and the
 text of the product information.
 
-On PostgreSQL: full-text search (``websearch_to_tsquery`` syntax, English stemming) ranked by
-``ts_rank``, over the weighted vector each searched model declares: its field
-``search_vector`` (products.search_fields.SearchVectorGeneratedField), which PostgreSQL
-generates from the row, stores and GIN-indexes: neither matching nor ranking recomputes it
-from long texts.
-A page counts and ranks only the first matches of each model found in primary key order
-(``MAX_RESULTS`` and one more, which says there are more), not every match of a common word;
-the count then reads "more than 1000". The exports have every result.
+A search is typed in the syntax of PostgreSQL's ``websearch_to_tsquery`` on both databases:
+every word must match (English stemming: "reactions" finds "reaction"), ``"a phrase"`` in
+double quotes matches those words in that order, ``or`` between two terms accepts either, and
+``-word`` leaves out what contains the word. ``Terms`` parses it once, refuses what costs too
+much (more than ``MAX_WORDS`` words, a word shorter than ``MIN_WORD_LENGTH`` outside a phrase;
+``MAX_LENGTH`` characters is the form's limit), and writes it for each database:
 
-Elsewhere (SQLite in development and the default test run): every word must occur, ignoring
-case, in one of the fields the vector is made of; matches in its weight "A" fields (names,
-titles) come first.
+- PostgreSQL: ``websearch_to_tsquery('english', …)`` over the weighted vector each searched
+  model declares (``search_vector``, products.search_fields.SearchVectorGeneratedField),
+  stored in the row and GIN-indexed; ranked by ``ts_rank``; the rows limited to the published
+  ones in the query; snippets by ``ts_headline``.
+- SQLite: an FTS5 query over the FTS5 table of the model (risks/search_index.py), which holds
+  the published rows only, kept in step by triggers; Porter stemming; ranked by ``bm25``;
+  snippets by FTS5's ``snippet()`` and ``highlight()``.
 
-Only published data is searched: ``public_products()``, the concerns, measures and studies
-of current published plans, and the product information of public products.
+Each source of results (a model) counts and ranks only the first ``MAX_RESULTS`` + 1 matches
+its index yields (in key order on SQLite, in table order on PostgreSQL: ordering them would
+read every match), however common the words: the count then reads "more than 1000", and the
+page shows the best of those. A page costs two queries per source whatever the data: the
+ranked page of matches with the bounded count (and on SQLite the snippets), then the rows
+shown (and on PostgreSQL their snippets). Snippets are made for the rows shown only. The
+exports stream the same bounded results.
 """
 
-import functools
-import operator
+import json
 import re
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.exceptions import BadRequest
 from django.db import connection, models
 from django.db.models import (
     BooleanField,
-    Case,
     Count,
     Exists,
     F,
@@ -39,19 +45,23 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
-    When,
     Window,
 )
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Concat
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from products.models import Product, ProductInformationSection, Substance
 from products.search_fields import CONFIG
+from risks import search_index
 from risks.models import (
     AdditionalMeasure,
     ConcernCategory,
+    PlanStatus,
+    RiskManagementPlan,
     RoutineMeasure,
     SafetyConcern,
     Study,
@@ -59,14 +69,22 @@ from risks.models import (
     public_products,
 )
 
-MAX_LENGTH = 200
+MAX_LENGTH = 200  # characters of a search (the form's limit)
+MAX_WORDS = 12  # words of a search, those of its phrases and left-out words included
+MIN_WORD_LENGTH = 2  # letters or digits of a word outside a phrase
 SNIPPET_LENGTH = 240
-# Full-text search counts and lists at most this many results of each searched model; a
-# common word, found thousands of times, is counted as "more than 1000".
+SNIPPET_TOKENS = 32  # FTS5 snippet(): words of a passage (at most 64)
+# Each source of results counts and ranks at most this many matches (and one more, which says
+# there are more): a common word, found thousands of times, counts as "more than 1000".
 MAX_RESULTS = 1000
+EXPORT_BATCH = 200  # results of one source read per query by the exports
 
 # The field each searched model declares its search vector with (what it is searched on).
 VECTOR = "search_vector"
+
+# Where the database marks a matched word: characters of Unicode's private use area, which
+# the data does not use; replaced by <mark> and </mark> once the text around them is escaped.
+MARK_START, MARK_END = "\ue000", "\ue001"
 
 
 class Kind(models.TextChoices):
@@ -78,7 +96,7 @@ class Kind(models.TextChoices):
 
 
 def full_text_search():
-    """PostgreSQL full-text search, or the word-matching fallback on other databases."""
+    """Whether PostgreSQL's full-text search answers (else SQLite's FTS5)."""
     return connection.vendor == "postgresql"
 
 
@@ -96,46 +114,124 @@ class IsAnyOf(Func):
 
 
 # ---------------------------------------------------------------------------------------------
-# The words searched for, and how they are found again for snippets and highlighting
+# The search as typed: its terms, and the query each database runs
 
 
 _EDGE_PUNCTUATION = string.punctuation + "“”‘’«»"
+# A phrase in double quotes (the closing quote may be missing), or a run of other characters;
+# either may start with "-" (leave it out).
+_TOKEN = re.compile(r'(?P<minus>-?)"(?P<phrase>[^"]*)"?|(?P<word>[^\s"]+)')
+_ALNUM = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word, or a phrase of words in that order."""
+
+    text: str  # as typed, without quotes or the surrounding punctuation
+    words: tuple  # its runs of letters and digits
+    phrase: bool = False
+
+    def websearch(self):
+        return f'"{self.text}"' if self.phrase else self.text
+
+    def fts5(self):
+        # An FTS5 string: the tokenizer splits it into the same words, matched in order.
+        return '"{}"'.format(" ".join(self.words).replace('"', '""'))
 
 
 class Terms:
-    """A search as typed, its words, and a pattern finding them in text."""
+    """A search as typed, parsed: groups of alternatives that must all match, and the terms
+    that must not. Raises ``BadRequest`` with a reader's message when it asks too much."""
 
     def __init__(self, query, *, full_text=None):
         self.query = " ".join(query.split())
         self.full_text = full_text_search() if full_text is None else full_text
+        self.groups, self.excluded = self._parse(self.query)
         words = {}
-        for token in self.query.split():
-            if self.full_text and (token.startswith("-") or token.casefold() == "or"):
-                continue  # websearch syntax: "-word" excludes, "or" joins alternatives
-            word = token.strip(_EDGE_PUNCTUATION)
-            if word:
-                words.setdefault(word.casefold(), word)
-        self.words = list(words.values())
+        for group in self.groups:
+            for term in group:
+                for word in term.words:
+                    words.setdefault(word.casefold(), word)
+        self.words = list(words.values())  # the words to find, for marking text
         self.pattern = self._pattern()
 
     def __bool__(self):
-        return bool(self.words)
+        return bool(self.groups)
+
+    @staticmethod
+    def _parse(query):
+        groups, excluded, either = [], [], False
+        count = 0
+        for match in _TOKEN.finditer(query):
+            if match["word"] is not None:
+                raw = match["word"]
+                if raw.casefold() == "or":
+                    either = bool(groups)
+                    continue
+                minus = raw.startswith("-") and len(raw) > 1
+                text = raw[1:] if minus else raw
+                text = text.strip(_EDGE_PUNCTUATION)
+                words = tuple(_ALNUM.findall(text))
+                if words and len("".join(words)) < MIN_WORD_LENGTH:
+                    raise BadRequest(
+                        f"Search for: '{text}' is too short: search words need at least "
+                        f"{MIN_WORD_LENGTH} letters or digits. To find a short word, put it in "
+                        'double quotes with the word next to it, as in "vitamin b".'
+                    )
+                term = Term(text, words)
+            else:
+                minus = bool(match["minus"])
+                words = tuple(_ALNUM.findall(match["phrase"]))
+                term = Term(" ".join(words), words, phrase=len(words) > 1)
+            if not words:
+                continue
+            count += len(words)
+            if minus:
+                excluded.append(term)
+            elif either and groups:
+                groups[-1].append(term)
+            else:
+                groups.append([term])
+            either = False
+        if count > MAX_WORDS:
+            raise BadRequest(
+                f"Search for: type at most {MAX_WORDS} words (this search has {count}); "
+                "a few distinctive words find more precisely."
+            )
+        if not groups:
+            excluded = []  # leaving out words from nothing finds nothing
+        return groups, excluded
+
+    def websearch(self):
+        """The search in ``websearch_to_tsquery`` syntax, as parsed."""
+        parts = [" or ".join(term.websearch() for term in group) for group in self.groups]
+        parts += [f"-{term.websearch()}" for term in self.excluded]
+        return " ".join(parts)
+
+    def fts5(self):
+        """The search as an FTS5 query expression (every term quoted: no operator injection)."""
+        parts = []
+        for group in self.groups:
+            alternatives = " OR ".join(term.fts5() for term in group)
+            parts.append(f"({alternatives})" if len(group) > 1 else alternatives)
+        expression = " AND ".join(parts)
+        if self.excluded:
+            left_out = " OR ".join(term.fts5() for term in self.excluded)
+            expression = f"({expression}) NOT ({left_out})"
+        return expression
 
     def _pattern(self):
         if not self.words:
             return None
+        # Both databases match stems ("hepatotoxicity" finds "hepatotoxic"): mark the words
+        # that start like a searched word, where the database marked none.
         words = sorted(self.words, key=len, reverse=True)
-        if self.full_text:
-            # PostgreSQL matches stems ("hepatotoxicity" finds "hepatotoxic"): mark the words
-            # that start like the searched word.
-            alternatives = [rf"\b{re.escape(_stem(word))}\w*" for word in words]
-        else:
-            alternatives = [re.escape(word) for word in words]
-        return re.compile("|".join(alternatives), re.IGNORECASE)
+        return re.compile("|".join(rf"\b{re.escape(_stem(word))}\w*" for word in words), re.I)
 
     @property
     def search_query(self):
-        return SearchQuery(self.query, search_type="websearch", config=CONFIG)
+        return SearchQuery(self.websearch(), search_type="websearch", config=CONFIG)
 
     def found_in(self, text):
         return bool(self.pattern and text and self.pattern.search(text))
@@ -151,12 +247,18 @@ class Terms:
                 return _passage(text, match.start(), match.end(), length)
         return Truncator(texts[0]).chars(length)
 
-    def highlight(self, text) -> SafeString:
-        """``text`` escaped, with each searched word wrapped in <mark>."""
-        if not self.pattern:
+    def highlight(self, text, also=()) -> SafeString:
+        """``text`` escaped, with each searched word (and each of ``also``) in <mark>."""
+        pattern = self.pattern
+        if also:
+            alternatives = [rf"\b{re.escape(word)}\b" for word in sorted(also, key=len)[::-1]]
+            if pattern is not None:
+                alternatives.append(pattern.pattern)
+            pattern = re.compile("|".join(alternatives), re.I)
+        if not pattern:
             return format_html("{}", text)
-        parts = self.pattern.split(text)
-        matches = self.pattern.findall(text)
+        parts = pattern.split(text)
+        matches = pattern.findall(text)
         pieces = [(parts[0],)]
         for match, part in zip(matches, parts[1:], strict=True):
             pieces.append((format_html("<mark>{}</mark>", match),))
@@ -165,7 +267,7 @@ class Terms:
 
 
 def _stem(word):
-    """A rough English stem: enough to find again what PostgreSQL's stemmer matched."""
+    """A rough English stem: enough to find again what the stemmer matched."""
     if len(word) <= 5 or not word.isalpha():
         return word
     return word[: max(5, len(word) - 4)]
@@ -186,6 +288,35 @@ def _passage(text, start, end, length):
 
 
 # ---------------------------------------------------------------------------------------------
+# Text the database marked
+
+
+_MARKED = re.compile(f"{MARK_START}(.*?){MARK_END}", re.S)
+
+
+def _clean(text):
+    return " ".join((text or "").split())
+
+
+def marked_words(text):
+    """The words the database marked in ``text``."""
+    return {word.strip() for word in _MARKED.findall(text or "") if word.strip()}
+
+
+def unmarked(text):
+    return _clean(text).replace(MARK_START, "").replace(MARK_END, "")
+
+
+def marked_html(text) -> SafeString:
+    """``text`` escaped, with the words the database marked in <mark>."""
+    text = _clean(text)
+    if text.count(MARK_START) != text.count(MARK_END):
+        text = unmarked(text)
+    html = escape(text).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return mark_safe(html)  # escaped above: only the marks are markup
+
+
+# ---------------------------------------------------------------------------------------------
 # Results
 
 
@@ -201,15 +332,18 @@ class Result:
     url: str
 
 
-def _words_q(fields, words):
-    """Every word in one of the fields (the fallback's match)."""
-    return functools.reduce(
-        operator.and_,
-        (
-            functools.reduce(operator.or_, (Q(**{f"{field}__icontains": word}) for field in fields))
-            for word in words
-        ),
-    )
+@dataclass(frozen=True)
+class Hit:
+    """A match found by the database: the row's key and its marked passages."""
+
+    pk: int
+    head: str = ""  # the row's weight "A" text with the matched words marked
+    body: str = ""  # a passage of its weight "B" text, matched words marked
+
+
+def _one_more(limit):
+    """The rows to fetch to learn whether there are more than ``limit``."""
+    return limit + 1
 
 
 def _match(queryset, model, terms, *, exclude=False):
@@ -217,125 +351,265 @@ def _match(queryset, model, terms, *, exclude=False):
     if terms.full_text:
         condition = Q(**{VECTOR: terms.search_query})
     else:
-        condition = _words_q(vector_field(model).searched_fields, terms.words)
+        table = search_index.fts_table(model)
+        condition = Q(
+            pk__in=RawSQL(f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s', [terms.fts5()])
+        )
     return queryset.exclude(condition) if exclude else queryset.filter(condition)
 
 
-def _rank(model, terms):
-    if terms.full_text:
-        return SearchRank(F(VECTOR), terms.search_query)
-    first = vector_field(model).weights.get("A", ())
-    if not first:
-        return Value(0)
-    return Case(When(_words_q(first, terms.words), then=Value(1)), default=Value(0))
+def _text_of(model, weight, separator):
+    """The text of the fields of one weight of ``model``'s vector, joined (PostgreSQL)."""
+    fields = vector_field(model).weights.get(weight, ())
+    if not fields:
+        return None
+    text = models.TextField()
+    parts = []
+    for field in fields:
+        parts += [Coalesce(F(field), Value(""), output_field=text), Value(separator)]
+    return Concat(*parts[:-1], output_field=text) if len(parts) > 2 else parts[0]
 
 
 class Source:
-    """One model searched under a kind of result."""
+    """One model searched under a kind of result, through its stored vector or FTS5 table."""
 
     model = None
     kind = ""
-    ordering = ("pk",)
+    deferred = ()  # vectors of related rows loaded with select_related, not needed
 
     def published(self):
         raise NotImplementedError
 
-    def matching(self, terms):
-        """Every published row matching ``terms``, best first."""
+    def published_rows(self, pks):
+        """The published rows among ``pks`` (a list or a subquery): what ``published()``
+        holds, checked row by row, reading only those rows."""
+        return self.published().filter(pk__in=pks)
+
+    def count(self, terms, most):
+        """How many published rows match, up to ``most`` + 1."""
         if not terms:
-            return self.published().none()
-        return self._in_order(self._matches(terms), terms)
+            return 0
+        if terms.full_text:
+            matches = _match(self.published(), self.model, terms)
+            return matches.order_by().values("pk")[: _one_more(most)].count()
+        table = search_index.fts_table(self.model)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'SELECT count(*) FROM (SELECT 1 FROM "{table}" WHERE "{table}" MATCH %s LIMIT %s)',
+                [terms.fts5(), _one_more(most)],
+            )
+            return cursor.fetchone()[0]
 
-    def first_matching(self, terms, limit=None):
-        """``matching()`` restricted to its first ``limit`` rows in primary key order, ranked.
+    def results(self, terms, offset, size, most):
+        """(the results ``offset`` to ``offset + size`` of the first ``most`` + 1 matches
+        found, best first; how many matches there are, up to ``most`` + 1).
 
-        So the work of a page is bounded however common the words are: ranking reads each
-        row's stored vector (a few kilobytes for a long section), and a common word matches
-        tens of thousands of rows.
+        Two queries, whatever was found: the page of matches with the bounded count (and on
+        SQLite their snippets), then their rows (and on PostgreSQL their snippets).
         """
-        if limit is None or not terms:
-            return self.matching(terms)
-        first = self._matches(terms).order_by("pk").values("pk")[:limit]
+        if not terms or size <= 0:
+            return [], 0
+        size = min(size, most - offset)
+        if size <= 0:
+            return [], self.count(terms, most)
+        hits, found = (self._pg_hits if terms.full_text else self._fts_hits)(
+            terms, offset, size, most
+        )
+        rows = {obj.pk: obj for obj in self._rows(terms, [hit.pk for hit in hits])}
+        if found is None:
+            found = self.count(terms, most) if offset else 0
+        results = []
+        for hit in hits:
+            obj = rows.get(hit.pk)
+            if obj is None:
+                continue  # no longer published since the first query
+            if terms.full_text:
+                hit = Hit(hit.pk, obj.search_head or "", obj.search_body or "")
+            results.append(self.result(obj, hit, terms))
+        return results, found
+
+    def _fts_hits(self, terms, offset, size, most):
+        """SQLite: the FTS5 table's first matches ranked by bm25, the page of them with the
+        matched words marked (for those rows only), and how many there are."""
+        table = f'"{search_index.fts_table(self.model)}"'
+        score = f"bm25({table}, {search_index.HEAD_WEIGHT}, {search_index.BODY_WEIGHT})"
+        marks = f"'{MARK_START}', '{MARK_END}'"
+        query = terms.fts5()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH found AS MATERIALIZED (SELECT rowid AS id, {score} AS score "
+                f"FROM {table} WHERE {table} MATCH %s LIMIT %s), "
+                "shown AS (SELECT id, score FROM found ORDER BY score, id LIMIT %s OFFSET %s) "
+                f"SELECT shown.id, (SELECT count(*) FROM found), highlight({table}, 0, {marks}), "
+                f"snippet({table}, 1, {marks}, '…', {SNIPPET_TOKENS}) "
+                f"FROM shown JOIN {table} ON {table}.rowid = shown.id "
+                f"WHERE {table} MATCH %s ORDER BY shown.score, shown.id",
+                [query, _one_more(most), size, offset, query],
+            )
+            rows = cursor.fetchall()
+        found = rows[0][1] if rows else None
+        return [Hit(pk, head or "", body or "") for pk, _, head, body in rows], found
+
+    def _pg_hits(self, terms, offset, size, most):
+        """PostgreSQL: the first matches found (in table order: ordering them would read every
+        match), ranked by ts_rank, the page of them, and how many there are."""
+        first = _match(self.published(), self.model, terms).order_by().values("pk")
         # "pk = ANY(ARRAY(…))", not "pk IN (…)": PostgreSQL then finds the first rows once and
-        # reads just them, where with IN it may rank the whole table to join it with them.
-        first_only = IsAnyOf(F("pk"), ArraySubquery(first))
-        return self._in_order(self.published().filter(first_only), terms)
+        # ranks just them, where with IN it may rank the whole table to join it with them.
+        ranked = (
+            self.model.objects.filter(IsAnyOf(F("pk"), ArraySubquery(first[: _one_more(most)])))
+            .annotate(
+                search_rank=SearchRank(F(VECTOR), terms.search_query),
+                search_total=Window(Count("pk")),
+            )
+            .order_by("-search_rank", "pk")
+            .values_list("pk", "search_total")[offset : offset + size]
+        )
+        rows = list(ranked)
+        return [Hit(pk) for pk, _ in rows], (rows[0][1] if rows else None)
 
-    def _matches(self, terms):
-        return _match(self.published(), self.model, terms)
-
-    def _in_order(self, queryset, terms):
-        return queryset.annotate(search_rank=_rank(self.model, terms)).order_by(
-            "-search_rank", *self.ordering
+    def _rows(self, terms, pks):
+        """The published rows of ``pks``, one query whatever their number (none included);
+        on PostgreSQL with their text marked by ts_headline (for these rows only)."""
+        if terms.full_text:
+            listed = RawSQL("SELECT unnest(%s::bigint[])", [pks])
+        else:
+            listed = RawSQL("SELECT value FROM json_each(%s)", [json.dumps(pks)])
+        queryset = self.published_rows(listed).defer(VECTOR, *self.deferred).order_by()
+        if not terms.full_text:
+            return queryset
+        query = terms.search_query
+        head = _text_of(self.model, "A", " ")
+        body = _text_of(self.model, "B", "\n\n")
+        marks = {"start_sel": MARK_START, "stop_sel": MARK_END, "config": CONFIG}
+        return queryset.annotate(
+            search_head=(
+                SearchHeadline(head, query, highlight_all=True, **marks)
+                if head is not None
+                else Value("")
+            ),
+            search_body=(
+                SearchHeadline(body, query, max_words=35, min_words=15, **marks)
+                if body is not None
+                else Value("")
+            ),
         )
 
-    def result(self, obj, terms) -> Result:
+    def result(self, obj, hit, terms) -> Result:
         raise NotImplementedError
 
-    def _result(self, terms, *, label, product, title, texts, url):
-        snippet = terms.excerpt(*texts)
+    def _result(self, terms, hit, *, label, product, title, texts, url):
+        found = marked_words(hit.head) | marked_words(hit.body)
+        if MARK_START in (hit.body or ""):
+            snippet, snippet_html = unmarked(hit.body), marked_html(hit.body)
+        else:
+            snippet = terms.excerpt(*texts)
+            snippet_html = terms.highlight(snippet, found)
         return Result(
             kind=self.kind,
             label=label,
             product=product,
             title=title,
-            title_html=terms.highlight(title),
+            title_html=terms.highlight(title, found),
             snippet=snippet,
-            snippet_html=terms.highlight(snippet),
+            snippet_html=snippet_html,
             url=url,
         )
+
+
+def _is_public(product):
+    """Whether the product ``product`` (an outer reference) is public, row by row: what
+    ``public_products()`` says, without first listing every public product."""
+    plans = RiskManagementPlan.objects.filter(product=OuterRef(product))
+    return Exists(plans.published()) | ~Exists(plans)
 
 
 class ProductSource(Source):
     model = Product
     kind = "product"
-    ordering = ("name", "pk")
 
     def published(self):
         return public_products()
 
-    def result(self, product, terms):
-        texts = [product.indication]
-        substance = getattr(product, "matched_substance", None)
-        if substance:
-            texts.insert(0, f"Active substance: {substance}")
+    def published_rows(self, pks):
+        return Product.objects.filter(pk__in=pks).filter(_is_public("pk"))
+
+    def result(self, product, hit, terms):
         return self._result(
             terms,
+            hit,
             label=f"Product · {product.get_authorisation_status_display()}",
             product=product.name,
             title=product.name,
-            texts=texts,
+            texts=[product.indication],
             url=product.get_absolute_url(),
         )
 
 
 class ProductBySubstanceSource(ProductSource):
-    """Products whose active substance matches (and whose name and indication do not)."""
+    """Products whose active substance matches (and whose name and indication do not).
+
+    Few products share a substance: this source reads its results in one query, by name.
+    """
 
     def _matches(self, terms):
-        queryset = _match(self.published(), Product, terms, exclude=True)
-        return queryset.filter(Exists(self._substances(terms)))
-
-    def _in_order(self, queryset, terms):
-        substances = self._substances(terms).order_by("name").values("name")[:1]
-        return queryset.annotate(matched_substance=Subquery(substances)).order_by(*self.ordering)
+        """Public products with a matching substance, the products' own matches left out:
+        found from the substances (few) to their products."""
+        substances = _match(Substance.objects.all(), Substance, terms)
+        having = Product.substances.through.objects.filter(substance__in=substances)
+        products = Product.objects.filter(pk__in=having.values("product_id"))
+        return _match(products, Product, terms, exclude=True).filter(_is_public("pk"))
 
     def _substances(self, terms):
         """The product's active substances matching ``terms``."""
         return _match(Substance.objects.filter(products=OuterRef("pk")), Substance, terms)
 
+    def count(self, terms, most):
+        if not terms:
+            return 0
+        return self._matches(terms).order_by().values("pk")[: _one_more(most)].count()
+
+    def results(self, terms, offset, size, most):
+        if not terms or size <= 0:
+            return [], 0
+        size = min(size, most - offset)
+        if size <= 0:
+            return [], self.count(terms, most)
+        first = self._matches(terms).order_by("pk").values("pk")[: _one_more(most)]
+        substances = self._substances(terms).order_by("name").values("name")[:1]
+        rows = list(
+            Product.objects.filter(pk__in=first)
+            .defer(VECTOR)
+            .annotate(matched_substance=Subquery(substances), search_total=Window(Count("pk")))
+            .order_by("name", "pk")[offset : offset + size]
+        )
+        found = rows[0].search_total if rows else (self.count(terms, most) if offset else 0)
+        return [self.result(product, Hit(product.pk), terms) for product in rows], found
+
+    def result(self, product, hit, terms):
+        return self._result(
+            terms,
+            hit,
+            label=f"Product · {product.get_authorisation_status_display()}",
+            product=product.name,
+            title=product.name,
+            texts=[f"Active substance: {product.matched_substance}"],
+            url=product.get_absolute_url(),
+        )
+
 
 class ConcernSource(Source):
     model = SafetyConcern
     kind = "safety concern"
-    ordering = ("plan__product__name", "position", "pk")
+    deferred = ("plan__product__search_vector",)
 
     def published(self):
         return SafetyConcern.objects.current().select_related("plan__product")
 
-    def result(self, concern, terms):
+    def result(self, concern, hit, terms):
         return self._result(
             terms,
+            hit,
             label=ConcernCategory(concern.category).label,
             product=concern.plan.product.name,
             title=concern.name,
@@ -347,14 +621,15 @@ class ConcernSource(Source):
 class AdditionalMeasureSource(Source):
     model = AdditionalMeasure
     kind = "additional measure"
-    ordering = ("plan__product__name", "name", "pk")
+    deferred = ("plan__product__search_vector",)
 
     def published(self):
         return AdditionalMeasure.objects.current().select_related("plan__product")
 
-    def result(self, measure, terms):
+    def result(self, measure, hit, terms):
         return self._result(
             terms,
+            hit,
             label=f"Additional measure · {measure.get_kind_display()}",
             product=measure.plan.product.name,
             title=measure.name,
@@ -366,22 +641,23 @@ class AdditionalMeasureSource(Source):
 class RoutineMeasureSource(Source):
     model = RoutineMeasure
     kind = "routine measure"
-    ordering = (
-        "safety_concern__plan__product__name",
-        "safety_concern__position",
-        "position",
-        "pk",
+    deferred = (
+        "safety_concern__search_vector",
+        "safety_concern__plan__product__search_vector",
     )
 
     def published(self):
+        # The measures of current concerns (SafetyConcern.objects.current()), as a join: a
+        # subquery of every current concern would be listed first.
         return RoutineMeasure.objects.filter(
-            safety_concern__in=SafetyConcern.objects.current()
+            safety_concern__plan__status=PlanStatus.PUBLISHED
         ).select_related("safety_concern__plan__product")
 
-    def result(self, measure, terms):
+    def result(self, measure, hit, terms):
         concern = measure.safety_concern
         return self._result(
             terms,
+            hit,
             label=f"Routine measure · {measure.get_kind_display()}",
             product=concern.plan.product.name,
             title=concern.name,
@@ -393,15 +669,16 @@ class RoutineMeasureSource(Source):
 class StudySource(Source):
     model = Study
     kind = "study"
-    ordering = ("plan__product__name", "position", "pk")
+    deferred = ("plan__product__search_vector",)
 
     def published(self):
         return Study.objects.current().select_related("plan__product")
 
-    def result(self, study, terms):
+    def result(self, study, hit, terms):
         texts = [study.purpose] if study.name == study.title else [study.title, study.purpose]
         return self._result(
             terms,
+            hit,
             label=f"Study · {StudyCategory(study.category).short_label}",
             product=study.plan.product.name,
             title=study.name,
@@ -413,17 +690,22 @@ class StudySource(Source):
 class SectionSource(Source):
     model = ProductInformationSection
     kind = "product information section"
-    ordering = ("product__name", "position", "pk")
+    deferred = ("product__search_vector",)
 
     def published(self):
         return ProductInformationSection.objects.filter(
             product__in=public_products()
         ).select_related("product")
 
-    def result(self, section, terms):
+    def published_rows(self, pks):
+        sections = ProductInformationSection.objects.filter(pk__in=pks)
+        return sections.filter(_is_public("product_id")).select_related("product")
+
+    def result(self, section, hit, terms):
         url = reverse("browse:product_information", kwargs={"slug": section.product.slug})
         return self._result(
             terms,
+            hit,
             label=section.get_document_display(),
             product=section.product.name,
             title=f"{section.label} {section.title}",
@@ -445,28 +727,29 @@ SOURCES = {
 # Selectors used by the view
 
 
+def _within(found, limit):
+    return min(found, limit)
+
+
 class ResultList:
     """The results of one kind, source after source; sliceable, so Django's Paginator pages it.
 
-    Costs one COUNT per source, then one query per source the requested slice touches. With
-    a ``result_limit`` (PostgreSQL), each source counts and pages at most that many results,
-    and ``more`` says whether some source has further matches.
+    Costs one bounded count per source, then two queries per source the requested slice
+    touches. Each source counts and pages at most ``MAX_RESULTS`` results, and ``more`` says
+    whether some source has further matches.
     """
 
     def __init__(self, kind, terms):
         self.kind = Kind(kind)
         self.terms = terms
-        self.limit = result_limit(terms)
-        self.parts = [
-            (source, source.first_matching(terms, _one_more(self.limit)))
-            for source in SOURCES[self.kind]
-        ]
+        self.limit = MAX_RESULTS
+        self.sources = SOURCES[self.kind]
         self._found = None
 
     def found(self):
         """How many results each source has, up to one more than the limit."""
         if self._found is None:
-            self._found = [queryset.count() if self.terms else 0 for _, queryset in self.parts]
+            self._found = [source.count(self.terms, self.limit) for source in self.sources]
         return self._found
 
     def counts(self):
@@ -487,11 +770,12 @@ class ResultList:
             raise TypeError("ResultList supports slices only.")
         start, stop = item.start or 0, item.stop
         results, offset = [], 0
-        for (source, queryset), size in zip(self.parts, self.counts(), strict=True):
+        for source, size in zip(self.sources, self.counts(), strict=True):
             low = max(start - offset, 0)
             high = size if stop is None else min(stop - offset, size)
             if low < high:
-                results.extend(source.result(obj, self.terms) for obj in queryset[low:high])
+                found, _ = source.results(self.terms, low, high - low, self.limit)
+                results.extend(found)
             offset += size
         return results
 
@@ -517,40 +801,20 @@ class Group:
         return self.more or self.count > len(self.results)
 
 
-def result_limit(terms):
-    """How many results of one source are counted and listed: ``MAX_RESULTS`` with full-text
-    search (PostgreSQL, see ``Source.first_matching``), else all of them (``None``)."""
-    return MAX_RESULTS if terms.full_text else None
-
-
-def _one_more(limit):
-    """The rows to fetch to learn whether there are more than ``limit``."""
-    return None if limit is None else limit + 1
-
-
-def _within(found, limit):
-    return found if limit is None else min(found, limit)
-
-
 def grouped_results(terms, limit=20):
     """The first ``limit`` results of every kind with the count of each (up to the result
-    limit).
-
-    One query per source whatever the data: the count rides along as a window function.
-    """
-    most = result_limit(terms)
+    limit). Two queries per source whatever the data (one for products by substance)."""
+    most = MAX_RESULTS
     groups = []
     for kind, sources in SOURCES.items():
         results, count, more = [], 0, False
         for source in sources:
             if not terms:
                 continue
-            rows = source.first_matching(terms, _one_more(most))
-            rows = list(rows.annotate(search_total=Window(Count("pk")))[:limit])
-            found = rows[0].search_total if rows else 0
+            shown, found = source.results(terms, 0, limit, most)
             count += _within(found, most)
-            more = more or found != _within(found, most)
-            results.extend(source.result(obj, terms) for obj in rows[: _within(found, most)])
+            more = more or found > most
+            results.extend(shown)
         groups.append(Group(kind=kind, count=count, results=results[:limit], more=more))
     return groups
 
@@ -561,10 +825,17 @@ def kind_results(terms, kind):
 
 
 def all_results(terms, kind=None) -> Iterator[Result]:
-    """Every result (of one kind, or of all kinds in order), streamed: for the exports."""
+    """The results of one kind, or of all kinds in order, as the pages count them (at most
+    ``MAX_RESULTS`` per source, best first), read in batches: for the streamed exports."""
     if not terms:
         return
     for each in [Kind(kind)] if kind else Kind:
         for source in SOURCES[each]:
-            for obj in source.matching(terms).iterator(chunk_size=500):
-                yield source.result(obj, terms)
+            offset = 0
+            while offset < MAX_RESULTS:
+                size = min(EXPORT_BATCH, MAX_RESULTS - offset)
+                batch, _ = source.results(terms, offset, size, MAX_RESULTS)
+                yield from batch
+                if len(batch) < size:
+                    break
+                offset += size

@@ -10,7 +10,8 @@ columns, with which weight) and indexes it with a ``SearchVectorIndex`` in ``Met
 
 Its app's migrations then add and index the column like any other field. On PostgreSQL that
 is a ``tsvector`` generated from the row and stored; on SQLite, which has no full-text search
-of this kind (browse/search.py matches words there), a column that is always NULL, unindexed.
+of this kind (it searches FTS5 tables made from the same weights: risks/search_index.py), a
+column that is always NULL, unindexed.
 """
 
 import functools
@@ -41,12 +42,12 @@ class SearchVectorGeneratedField(models.GeneratedField):
     repeats the vector's SQL exactly; ``SearchVectorIndex`` indexes it.
 
     On SQLite: ``GENERATED ALWAYS AS (NULL) STORED``, the same column, always NULL (SQLite has
-    no ``to_tsvector``; the search matches words there). A column on every database, rather
-    than one on PostgreSQL only, keeps the model and its migrations the same everywhere: Django
-    selects the field with the row (and returns it from INSERT … RETURNING) as it does any
-    concrete field, so a column missing on SQLite would break every query of the model. A
-    NULL costs SQLite a byte of the row's header; the index is left out
-    (``SearchVectorIndex``).
+    no ``to_tsvector``; risks/search_index.py indexes the same fields with FTS5 there). A
+    column on every database, rather than one on PostgreSQL only, keeps the model and its
+    migrations the same everywhere: Django selects the field with the row (and returns it from
+    INSERT … RETURNING) as it does any concrete field, so a column missing on SQLite would
+    break every query of the model. A NULL costs SQLite a byte of the row's header; the index
+    is left out (``SearchVectorIndex``).
 
     It is an ordinary ``GeneratedField`` otherwise, with what that implies:
 

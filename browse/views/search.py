@@ -4,10 +4,11 @@ import dataclasses
 
 from django import forms
 from django.core.exceptions import BadRequest
-from django.http import Http404
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 
-from common.exports import Column, export
+from common.exports import Column, csv_response, requested_format
 from common.facets import build_facet
 from common.listing import form_error_message, list_links, page_of
 from common.querystring import Query
@@ -64,18 +65,14 @@ def search(request):
     query = form.cleaned_data["q"]
     kind = form.cleaned_data["kind"] or None
     page_number = form.cleaned_data["page"] or 1
-    terms = site_search.Terms(query)
+    terms = site_search.Terms(query)  # a 400 with a message if it asks too much
 
-    response = export(
-        request,
-        _absolute_urls(request, site_search.all_results(terms, kind)),
-        EXPORT_COLUMNS,
-        "search",
-        query=query,
-        kind=kind,
-    )
-    if response is not None:
-        return response
+    fmt = requested_format(request)
+    if fmt != "html":
+        rows = _absolute_urls(request, site_search.all_results(terms, kind))
+        if fmt == "csv":
+            return csv_response(rows, EXPORT_COLUMNS, "search")
+        return json_stream_response(rows, EXPORT_COLUMNS, query=query, kind=kind)
 
     page = None
     if not query:
@@ -110,6 +107,8 @@ def search(request):
             "heading": _heading(query, kind, total, page, more=more),
             "facets": [kind_facet(params, groups)] if query else [],
             "full_text": terms.full_text,
+            "max_words": site_search.MAX_WORDS,
+            "max_results": site_search.MAX_RESULTS,
             **list_links(params, form, FILTER_PARAMS, page),
         },
     )
@@ -147,3 +146,24 @@ def _heading(query, kind, total, page, *, more=False):
 def _absolute_urls(request, results):
     for result in results:
         yield dataclasses.replace(result, url=request.build_absolute_uri(result.url))
+
+
+def json_stream_response(rows, columns, **meta):
+    """``{**meta, "results": [...], "count": n}``, written as the rows are read: memory stays
+    flat whatever the number of rows (the count comes last, once they are all written)."""
+    encoder = DjangoJSONEncoder(ensure_ascii=False)
+
+    def pieces():
+        head = encoder.encode(meta)
+        yield head[:-1] + (", " if meta else "") + '"results": ['
+        count = 0
+        batch = []
+        for count, row in enumerate(rows, start=1):
+            item = encoder.encode({column.name: column.value(row) for column in columns})
+            batch.append(item if count == 1 else ", " + item)
+            if len(batch) == 256:
+                yield "".join(batch)
+                batch = []
+        yield "".join(batch) + f'], "count": {count}}}'
+
+    return StreamingHttpResponse(pieces(), content_type="application/json")
