@@ -13,6 +13,7 @@ from audit.context import bulk_create_audited, recorded_change
 from common.text import counted
 
 from .models import AdditionalMeasure, PlanStatus, RiskManagementPlan, SectionReference, Study
+from . import published
 
 CHANGE_PERMISSION = "risks.change_riskmanagementplan"
 PUBLISH_PERMISSION = "risks.publish_riskmanagementplan"
@@ -219,6 +220,7 @@ def publish(plan, *, user, reason):
         plan.published_at = now
         plan.published_by = user
         plan.save()
+        published.rebuild_for_product(plan.product_id)  # the public lists' read model
     return plan
 
 

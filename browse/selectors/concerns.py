@@ -1,10 +1,11 @@
 """Reads for the safety concerns across products (/risks/) and the compare page (/compare/).
 
-Only concerns of current published plans leave here. Concerns group by their stored
-``group_key`` (``risks.normalise.concern_key`` of the name), so the database groups, counts
-and orders them: a page reads one summary row per group (not per concern), then the few
-concerns it shows. The work per page grows with the number of distinct concern names, not
-with the number of products.
+Only concerns of current published plans leave here. The list reads the read model built at
+publication (``risks.published.PublishedConcern``: one flat row per current concern with its
+product's name, slug and region), so filters, groups, counts and facets need no join.
+Concerns group by their stored ``group_key`` (``risks.normalise.concern_key`` of the name),
+so the database groups, counts and orders them: a page reads one summary row per group (not
+per concern), then the few concerns it shows, by primary key.
 """
 
 from collections import Counter, defaultdict
@@ -22,6 +23,7 @@ from risks.models import (
     public_products,
 )
 from risks.normalise import display_name, display_name_of_counts
+from risks.published import PublishedConcern
 
 CATEGORY_ORDER = {category.value: index for index, category in enumerate(ConcernCategory)}
 
@@ -109,16 +111,13 @@ def current_concerns():
     )
 
 
-def category_rank():
-    """The categories' order (identified, potential, missing) as a database expression."""
-    return Case(
-        *(When(category=value, then=Value(rank)) for value, rank in CATEGORY_ORDER.items()),
-        default=Value(len(CATEGORY_ORDER)),
-    )
+def published_concerns():
+    """The read model's rows of the current concerns (a queryset, not yet read)."""
+    return PublishedConcern.objects.all()
 
 
-# Concerns in a group: by product name, product, category, then id.
-ENTRY_ORDER = [Lower("plan__product__name"), "plan__product__slug", category_rank(), "pk"]
+# Concerns in a group: by product name, product, category, then id (read-model rows).
+ENTRY_ORDER = ["product_sort", "product_slug", "category_rank", "concern_id"]
 
 
 @dataclass
@@ -156,7 +155,7 @@ class ConcernSummary:
 
 
 def summarise_concerns(concerns, sort=""):
-    """Every group of ``concerns`` (a queryset), counted, in page order: two queries.
+    """Every group of ``concerns`` (read-model rows), counted, in page order: two queries.
 
     Groups by name (A–Z), or with ``sort="products"`` the groups listed by most products
     first. The queries return one row per group, or per distinct name, category and region:
@@ -165,13 +164,13 @@ def summarise_concerns(concerns, sort=""):
     concerns = concerns.order_by()
     names = defaultdict(Counter)
     categories, regions = Counter(), Counter()
-    by_name = concerns.values_list("group_key", "name", "category", "plan__product__region")
+    by_name = concerns.values_list("group_key", "name", "category", "region")
     for key, name, category, region, count in by_name.annotate(n=Count("pk")):
         names[key][name] += count
         categories[category] += count
         regions[region] += count
     counts = concerns.values_list("group_key").annotate(
-        concerns=Count("pk"), products=Count("plan__product", distinct=True)
+        concerns=Count("pk"), products=Count("product", distinct=True)
     )
     groups = [
         ConcernGroup(
@@ -189,17 +188,34 @@ def summarise_concerns(concerns, sort=""):
 
 
 def fill_groups(groups, concerns, *, limit=PREVIEW):
-    """Puts in each of ``groups`` its first ``limit`` concerns of ``concerns`` (one query)."""
+    """Puts in each of ``groups`` its first ``limit`` concerns of ``concerns`` (read-model
+    rows): their ids in one query, the concerns by primary key in another."""
     by_key = {group.key: group for group in groups}
-    shown = (
+    if not by_key:
+        return groups
+    shown = list(
         concerns.filter(group_key__in=list(by_key))
         .annotate(entry=Window(RowNumber(), partition_by=F("group_key"), order_by=ENTRY_ORDER))
         .filter(entry__lte=limit)
         .order_by("group_key", "entry")
+        .values_list("group_key", "concern_id")
     )
-    for concern in shown:
-        by_key[concern.group_key].concerns.append(concern)
+    loaded = concerns_by_id([pk for _, pk in shown])
+    for key, pk in shown:
+        by_key[key].concerns.append(loaded[pk])
     return groups
+
+
+def concerns_by_id(ids):
+    """{id: concern} of current concerns, with what the list shows of them (one query)."""
+    return current_concerns().in_bulk(ids) if ids else {}
+
+
+def page_of_concerns(rows):
+    """The concerns of ``rows`` (read-model rows, one page of them), in the same order."""
+    ids = [row.concern_id for row in rows]
+    loaded = concerns_by_id(ids)
+    return [loaded[pk] for pk in ids]
 
 
 def concern_facets(summary, concerns, query, selected_product=None):
@@ -212,9 +228,9 @@ def concern_facets(summary, concerns, query, selected_product=None):
     """
     top_products = list(
         concerns.order_by()
-        .values_list("plan__product__slug", "plan__product__name")
+        .values_list("product_slug", "product_name")
         .annotate(n=Count("pk"), products=Window(Count("*")))
-        .order_by("-n", "plan__product__name", "plan__product__slug")[:PRODUCT_FACET_SIZE]
+        .order_by("-n", "product_name", "product_slug")[:PRODUCT_FACET_SIZE]
     )
     return [
         build_facet(query, "category", "Category", summary.categories, ConcernCategory.choices),

@@ -639,10 +639,10 @@ def build_products(count):
 
 # name: (url, queries (the page cache's data version included), text the response shows)
 PAGES = {
-    "list": ("/risks/", 6, "Hepatotoxicity"),
+    "list": ("/risks/", 7, "Hepatotoxicity"),
     "list-filtered": (
         "/risks/?category=identified&region=EU&substance=examplumab&q=hepat",
-        6,
+        7,
         "Hepatotoxicity",
     ),
     "csv": ("/risks/?format=csv", 7, "SmPC 4.4"),

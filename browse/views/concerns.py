@@ -59,7 +59,7 @@ def describe_concerns(concern_count, groups, form):
 
 def concern_list(request):
     filterset = valid_filterset(
-        SafetyConcernFilter(request.GET, queryset=selectors.current_concerns())
+        SafetyConcernFilter(request.GET, queryset=selectors.published_concerns())
     )
     data = filterset.form.cleaned_data
     if requested_format(request) == "csv":  # streamed, without loading a concern object
@@ -76,7 +76,7 @@ def concern_list(request):
     query = Query.of_form(filterset.form)  # a product typed by name is linked by its slug
     if data.get("group") and groups:  # one group: its concerns, page by page
         page = paginate(request, filterset.qs.order_by(*selectors.ENTRY_ORDER), CONCERNS_PER_PAGE)
-        groups[0].concerns = list(page.object_list)
+        groups[0].concerns = selectors.page_of_concerns(page.object_list)
         page.object_list = groups
     else:
         page = paginate(request, groups, GROUPS_PER_PAGE)
