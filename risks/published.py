@@ -125,6 +125,9 @@ class PublishedStudy(models.Model):
     class Meta:
         indexes = [models.Index(fields=["next_due"], name="pubstudy_next_due_idx")]
 
+    def __str__(self):
+        return f"study {self.study_id}: next due {self.next_due}"
+
 
 # Building
 
@@ -210,8 +213,12 @@ def _rebuild_batch(ids, fresh=False):
             )
         )
     PublishedProduct.objects.bulk_create(rows)
-    concerns = SafetyConcern.objects.filter(plan__in=plan_ids).values_list(
-        "pk", "plan__product", "group_key", "name", "category", "evidence", "risk_factors"
+    concerns = (
+        SafetyConcern.objects.filter(plan__in=plan_ids)
+        .values_list(
+            "pk", "plan__product", "group_key", "name", "category", "evidence", "risk_factors"
+        )
+        .order_by()
     )
     PublishedConcern.objects.bulk_create(
         (
@@ -228,7 +235,7 @@ def _rebuild_batch(ids, fresh=False):
                 product_slug=by_product[product_id][1],
                 text="\n".join([name, evidence, risk_factors]).lower(),
             )
-            for pk, product_id, group_key, name, category, evidence, risk_factors in concerns.order_by()
+            for pk, product_id, group_key, name, category, evidence, risk_factors in concerns
             if product_id in by_product
         ),
         batch_size=1000,
@@ -304,10 +311,13 @@ def _on_substances(sender, instance, action, reverse, pk_set, **kwargs):
 
 def _after_migrate(sender, **kwargs):
     """Fill an empty read model after ``migrate`` when published data exists (an upgrade)."""
-    using = kwargs.get("using")
-    if kwargs.get("plan") and using == "default":
-        if not PublishedProduct.objects.exists() and Product.objects.exists():
-            rebuild_all()
+    if (
+        kwargs.get("plan")
+        and kwargs.get("using") == "default"
+        and not PublishedProduct.objects.exists()
+        and Product.objects.exists()
+    ):
+        rebuild_all()
 
 
 def connect(app_config):

@@ -12,8 +12,8 @@ from django.utils import timezone
 from audit.context import bulk_create_audited, recorded_change
 from common.text import counted
 
-from .models import AdditionalMeasure, PlanStatus, RiskManagementPlan, SectionReference, Study
 from . import published
+from .models import AdditionalMeasure, PlanStatus, RiskManagementPlan, SectionReference, Study
 
 CHANGE_PERMISSION = "risks.change_riskmanagementplan"
 PUBLISH_PERMISSION = "risks.publish_riskmanagementplan"

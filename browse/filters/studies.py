@@ -12,7 +12,7 @@ from risks.models import Milestone, StudyCategory, StudyDesign, StudyStatus
 from ..selectors.studies import (
     DEFAULT_SORT,
     OVERDUE_CHOICES,
-    overdue_milestone_exists,
+    overdue_on,
     sort_studies,
 )
 from .public_product import PublicProductFilter
@@ -120,7 +120,7 @@ class StudyFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(milestones))
 
     def filter_overdue(self, queryset, name, value):
-        overdue = overdue_milestone_exists(self.today)
+        overdue = overdue_on(self.today)
         return queryset.filter(overdue if value == "true" else ~overdue)
 
     def filter_sort(self, queryset, name, value):

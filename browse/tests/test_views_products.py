@@ -271,9 +271,9 @@ def build_products(count):
 # Each count includes the data version read by the page cache (rmpsite/page_cache.py).
 PAGES = {
     "home": ("/", 8),
-    "list": ("/products/?region=EU&concern=identified&study=1", 10),
-    "list by substance": ("/products/?substance=EXAMPLUMAB", 10),
-    "export": ("/products/?format=json", 4),
+    "list": ("/products/?region=EU&concern=identified&study=1", 7),
+    "list by substance": ("/products/?substance=EXAMPLUMAB", 7),
+    "export": ("/products/?format=json", 3),
 }
 
 
