@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from common.listing import MAX_TEXT_LENGTH, validate_text_terms
 from products.models import Product, Region
 from risks.models import ConcernCategory
 from risks.normalise import spelling_variants
@@ -18,7 +19,12 @@ TEXT_FIELDS = ("name", "evidence", "risk_factors")
 class SafetyConcernFilter(django_filters.FilterSet):
     """Filters over current safety concerns: the read model's rows (``PublishedConcern``)."""
 
-    q = django_filters.CharFilter(method="filter_text", label="Text", max_length=200)
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label="Text",
+        max_length=MAX_TEXT_LENGTH,
+        validators=[validate_text_terms],
+    )
     substance = django_filters.CharFilter(
         method="filter_substance", label="Active substance", max_length=200
     )

@@ -11,6 +11,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from browse import search as site_search
+from common.tests.responses import streamed_json
 from products.models import Product, ProductInformationSection, Substance
 from products.search_fields import SearchVectorGeneratedField
 from products.tests.factories import ProductFactory, ProductInformationSectionFactory
@@ -240,7 +241,7 @@ def test_drafts_never_appear(client):
     assert page.h1 == "No results for 'quokkaitis'"
     for kind in site_search.Kind.values:
         assert page_of(client, q="quokkaitis", kind=kind).groups == {}
-    assert search(client, q="quokkaitis", format="json").json()["count"] == 0
+    assert streamed_json(search(client, q="quokkaitis", format="json"))["count"] == 0
     # The published concern of the same product is found.
     assert page_of(client, q="known risk").h1 == "1 result for 'known risk'"
 
@@ -286,7 +287,7 @@ def test_bad_input_is_a_readable_4xx(client, seeded, params, status, message):
 def test_a_query_without_words_finds_nothing(client, seeded, query):
     assert page_of(client, q=query).h1 == f"No results for '{query}'"
     assert page_of(client, q=query, kind="concerns").groups == {}
-    assert search(client, q=query, format="json").json()["count"] == 0
+    assert streamed_json(search(client, q=query, format="json"))["count"] == 0
 
 
 def test_two_hundred_characters_after_stripping_are_allowed(client):
@@ -318,7 +319,7 @@ def test_csv_export_has_every_result_with_plain_snippets(client, seeded):
 def test_json_export_follows_the_kind_and_is_not_paginated(client):
     for number in range(25):
         SafetyConcernFactory(name=f"Wombat risk {number:02}")
-    data = search(client, q="wombat", kind="concerns", format="json", page=2).json()
+    data = streamed_json(search(client, q="wombat", kind="concerns", format="json", page=2))
     assert (data["query"], data["kind"], data["count"]) == ("wombat", "concerns", 25)
     assert data["results"][0]["kind"] == "safety concern"
     assert {row["title"] for row in data["results"]} == {f"Wombat risk {n:02}" for n in range(25)}
@@ -419,7 +420,7 @@ def test_full_text_search_counts_and_lists_at_most_the_first_results_found(
     ) in response.content.decode()
     search(client, status=404, q="zebra", kind="concerns", page=2)
     # Exports are not limited.
-    assert search(client, q="zebra", kind="concerns", format="json").json()["count"] == 5
+    assert streamed_json(search(client, q="zebra", kind="concerns", format="json"))["count"] == 5
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="word search (SQLite) only")

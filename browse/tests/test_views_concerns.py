@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from common.tests.responses import streamed_json
 from products.tests.factories import ProductFactory, SubstanceFactory
 from risks.models import SafetyConcern
 from risks.tests.factories import (
@@ -314,7 +315,7 @@ def test_drafts_never_appear_in_results_facets_counts_or_exports(client):
     for fmt in ("csv", "json"):
         exported = body(client.get(f"/risks/?format={fmt}")).decode()
         assert "Draft change" not in exported and "secret" not in exported.lower()
-    assert client.get("/risks/?format=json").json()["count"] == 1
+    assert streamed_json(client.get("/risks/?format=json"))["count"] == 1
     assert client.get("/risks/?product=secret").status_code == 400
     assert client.get("/risks/?category=missing").context["heading"].startswith("0 safety")
 
@@ -420,7 +421,7 @@ def test_csv_export_streams_one_row_per_concern_with_the_same_filters(client, se
 
 
 def test_json_export_has_lists_and_says_what_it_holds(client, seeded):
-    data = client.get("/risks/?format=json&category=potential&product=uplizna").json()
+    data = streamed_json(client.get("/risks/?format=json&category=potential&product=uplizna"))
     assert (
         data["description"] == "4 safety concerns in 4 groups · important potential risk · Uplizna"
     )
