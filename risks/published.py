@@ -281,8 +281,19 @@ def _on_product(sender, instance, **kwargs):  # saved (a deleted one's rows casc
     rebuild_for_product(instance.pk)
 
 
+def _cascaded(sender, kwargs):
+    """Whether a deletion is part of a bigger one (a plan's with its product, a concern's with
+    its plan): the rows then go by CASCADE, and the deletion that started it rebuilds, once
+    its dependents are gone."""
+    origin = kwargs.get("origin")
+    if origin is None:
+        return False
+    model = origin.model if isinstance(origin, models.QuerySet) else type(origin)
+    return not issubclass(model, sender)
+
+
 def _on_plan(sender, instance, **kwargs):
-    if kwargs.get("raw"):
+    if kwargs.get("raw") or _cascaded(sender, kwargs):
         return
     # A new version (even a draft) changes whether a product without plans is public.
     if Product.objects.filter(pk=instance.product_id).exists():
@@ -290,7 +301,7 @@ def _on_plan(sender, instance, **kwargs):
 
 
 def _on_part(sender, instance, **kwargs):
-    if kwargs.get("raw"):
+    if kwargs.get("raw") or _cascaded(sender, kwargs):
         return
     if isinstance(instance, Milestone):
         plan_id = Study.objects.filter(pk=instance.study_id).values_list("plan", flat=True).first()

@@ -759,3 +759,12 @@ def test_browser_pick_products_by_suggestion_then_by_name(page, live_server, see
         re.compile("There is no published risk management plan for the product “Nowhere”")
     )
     expect(page.get_by_label("Products to compare")).to_have_value("Lemtrada, Nowhere")
+
+
+def test_every_export_streams_json_included(client, seeded):
+    for url in ("/risks/", "/products/", "/studies/"):
+        for fmt in ("csv", "json"):
+            response = client.get(url, {"format": fmt})
+            assert response.streaming, (url, fmt)
+        data = streamed_json(client.get(url, {"format": "json"}))
+        assert data["count"] == len(data["results"]) > 0
