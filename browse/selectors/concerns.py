@@ -11,7 +11,8 @@ per concern), then the few concerns it shows, by primary key.
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db import connection
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When, Window
 from django.db.models.functions import Lower, RowNumber
 
 from common.facets import build_facet
@@ -189,21 +190,39 @@ def summarise_concerns(concerns, sort=""):
 
 def fill_groups(groups, concerns, *, limit=PREVIEW):
     """Puts in each of ``groups`` its first ``limit`` concerns of ``concerns`` (read-model
-    rows): their ids in one query, the concerns by primary key in another."""
+    rows): their ids in one query (each group's read along the group order index, so that a
+    group of any size costs ``limit`` rows), the concerns by primary key in another."""
     by_key = {group.key: group for group in groups}
     if not by_key:
         return groups
-    shown = list(
-        concerns.filter(group_key__in=list(by_key))
-        .annotate(entry=Window(RowNumber(), partition_by=F("group_key"), order_by=ENTRY_ORDER))
-        .filter(entry__lte=limit)
-        .order_by("group_key", "entry")
-        .values_list("group_key", "concern_id")
-    )
+    shown = first_of_each_group(concerns, list(by_key), limit)
     loaded = concerns_by_id([pk for _, pk in shown])
     for key, pk in shown:
         by_key[key].concerns.append(loaded[pk])
     return groups
+
+
+def first_of_each_group(concerns, keys, limit):
+    """[(group key, concern id)]: the first ``limit`` rows of each group, in page order.
+
+    One statement: a UNION ALL of one LIMITed select per group (each wrapped, which SQLite
+    needs for a LIMIT in a compound select).
+    """
+    selects, params = [], []
+    for key in keys:
+        sql, key_params = (
+            concerns.filter(group_key=key)
+            .order_by(*ENTRY_ORDER)
+            .values_list("group_key", "concern_id")[:limit]
+            .query.sql_with_params()
+        )
+        selects.append(f"SELECT * FROM ({sql}) AS group_{len(selects)}")
+        params.extend(key_params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        rows = cursor.fetchall()
+    rank = {key: index for index, key in enumerate(keys)}
+    return sorted(rows, key=lambda row: rank[row[0]])  # stable: each group keeps its order
 
 
 def concerns_by_id(ids):

@@ -548,7 +548,9 @@ def test_compare_reads_names_and_slugs_in_any_case(client, seeded):
         ], query
         # the picker then shows the compared products by name, ready for another comparison
         assert 'name="products" value="Ivozall, Clolar"' in html(response), query
-    data = client.get("/compare/?products=Uplizna,lemtrada,CLOLAR,ivozall&format=json").json()
+    data = streamed_json(
+        client.get("/compare/?products=Uplizna,lemtrada,CLOLAR,ivozall&format=json")
+    )
     assert data["products"] == ["uplizna", "lemtrada", "clolar", "ivozall"]
 
 
@@ -591,7 +593,7 @@ def test_compare_refuses_unknown_products_and_keeps_what_was_typed(client, seede
 
 
 def test_compare_exports_the_aligned_rows(client, seeded):
-    data = client.get("/compare/?products=uplizna,lemtrada&format=json").json()
+    data = streamed_json(client.get("/compare/?products=uplizna,lemtrada&format=json"))
     assert data["products"] == ["uplizna", "lemtrada"]
     assert data["count"] == 30  # 9 + 23 concerns, 2 shared
     pml = data["results"][1]

@@ -1,6 +1,7 @@
 """The read model of the public lists (risks/published.py): built at publication, drafts never."""
 
 import datetime
+import io
 
 import pytest
 from django.core.management import call_command
@@ -40,7 +41,9 @@ def test_the_seed_fills_it_as_a_rebuild_would(seeded):
     assert len(built[1]) == 68
     rebuild_all()
     assert state() == built
-    call_command("rebuild_published", stdout=open("/dev/null", "w"))
+    out = io.StringIO()
+    call_command("rebuild_published", stdout=out)
+    assert out.getvalue() == "Rebuilt the read model of 5 public products.\n"
     assert state() == built
 
 
