@@ -43,6 +43,7 @@ from .models import (
 
 CATEGORY_RANK = {category.value: rank for rank, category in enumerate(ConcernCategory)}
 CONCERN_FLAGS = {value: f"concern_{value}" for value in ConcernCategory.values}
+CONCERN_COUNTS = {value: f"{value}_count" for value in ConcernCategory.values}
 MEASURE_FLAGS = {value: f"measure_{value}" for value in AdditionalMeasureKind.values}
 STUDY_FLAGS = {value: f"study_{value}" for value in StudyCategory.values}
 BATCH = 500  # products rebuilt per round of queries
@@ -62,6 +63,9 @@ class PublishedProduct(models.Model):
     plan_version = models.CharField(max_length=30, blank=True)
     concern_count = models.PositiveIntegerField(default=0)
     study_count = models.PositiveIntegerField(default=0)
+    identified_count = models.PositiveIntegerField(default=0)
+    potential_count = models.PositiveIntegerField(default=0)
+    missing_count = models.PositiveIntegerField(default=0)
     concern_identified = models.BooleanField(default=False)
     concern_potential = models.BooleanField(default=False)
     concern_missing = models.BooleanField(default=False)
@@ -98,6 +102,12 @@ class PublishedConcern(models.Model):
     product_sort = models.CharField(max_length=200, help_text="The product's name in lower case.")
     product_slug = models.SlugField(max_length=100)
     text = models.TextField(help_text="Name, evidence and risk factors in lower case.")
+    first_in_group = models.BooleanField(
+        default=False, help_text="The product's first concern in this group (counts products)."
+    )
+    first_in_category = models.BooleanField(
+        default=False, help_text="The product's first concern in this group and category."
+    )
 
     class Meta:
         indexes = [
@@ -111,6 +121,34 @@ class PublishedConcern(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PublishedConcernCount(models.Model):
+    """The current concerns counted per group, name, category and region.
+
+    What /risks/ shows without a text, substance or product filter: its groups, their
+    names and counts, and its category and region facets, read from a table the size of the
+    vocabulary of concern names, whatever the number of products. ``products`` counts the
+    products listing the group (their first concern in it), ``products_in_category`` those
+    listing it in this category.
+    """
+
+    group_key = models.CharField(max_length=400)
+    name = models.CharField(max_length=300)
+    category = models.CharField(max_length=20)
+    region = models.CharField(max_length=2)
+    concerns = models.PositiveIntegerField()
+    products = models.PositiveIntegerField()
+    products_in_category = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["group_key"], name="pubconcerncount_group_idx"),
+            models.Index(fields=["category", "region"], name="pubconcerncount_category_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.category}, {self.region}): {self.concerns}"
 
 
 class PublishedStudy(models.Model):
@@ -148,16 +186,57 @@ def rebuild_products(product_ids):
 @transaction.atomic
 def rebuild_all():
     """Rewrite the whole read model; returns the number of public products."""
-    for model in (PublishedConcern, PublishedStudy, PublishedProduct):
+    for model in (PublishedConcernCount, PublishedConcern, PublishedStudy, PublishedProduct):
         model.objects.all().delete()
     ids = list(Product.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
-        _rebuild_batch(ids[start : start + BATCH], fresh=True)
+        _rebuild_batch(ids[start : start + BATCH], fresh=True, recount=False)
+    _recount(None)
     return PublishedProduct.objects.count()
 
 
-def _rebuild_batch(ids, fresh=False):
+def _recount(group_keys):
+    """Rewrite the counts of the groups ``group_keys`` (every group if None) from the rows."""
+    counts = PublishedConcernCount.objects.all()
+    rows = PublishedConcern.objects.all()
+    if group_keys is not None:
+        group_keys = list(group_keys)
+        if not group_keys:
+            return
+        counts = counts.filter(group_key__in=group_keys)
+        rows = rows.filter(group_key__in=group_keys)
+    counts.delete()
+    PublishedConcernCount.objects.bulk_create(
+        (
+            PublishedConcernCount(
+                group_key=key,
+                name=name,
+                category=category,
+                region=region,
+                concerns=concerns,
+                products=products,
+                products_in_category=in_category,
+            )
+            for key, name, category, region, concerns, products, in_category in rows.values_list(
+                "group_key", "name", "category", "region"
+            )
+            .annotate(
+                n=Count("pk"),
+                p=Count("pk", filter=Q(first_in_group=True)),
+                c=Count("pk", filter=Q(first_in_category=True)),
+            )
+            .order_by()
+            .iterator(chunk_size=2000)
+        ),
+        batch_size=1000,
+    )
+
+
+def _rebuild_batch(ids, fresh=False, recount=True):
+    old_keys = set()
     if not fresh:
+        old = PublishedConcern.objects.filter(product__in=ids)
+        old_keys = set(old.values_list("group_key", flat=True).distinct().order_by())
         for model in (PublishedConcern, PublishedStudy, PublishedProduct):
             model.objects.filter(product__in=ids).delete()
     products = list(
@@ -179,6 +258,7 @@ def _rebuild_batch(ids, fresh=False):
         .order_by()
     ):
         flags[plan_id][CONCERN_FLAGS[category]] = True
+        counts[plan_id][CONCERN_COUNTS[category]] = n
         counts[plan_id]["concern_count"] += n
     for plan_id, kind in (
         AdditionalMeasure.objects.filter(plan__in=plan_ids)
@@ -220,8 +300,14 @@ def _rebuild_batch(ids, fresh=False):
         )
         .order_by()
     )
-    PublishedConcern.objects.bulk_create(
-        (
+    firsts, rows = set(), []
+    for pk, product_id, group_key, name, category, evidence, risk_factors in concerns.order_by(
+        "pk"
+    ):
+        if product_id not in by_product:
+            continue
+        in_group, in_category = (product_id, group_key), (product_id, group_key, category)
+        rows.append(
             PublishedConcern(
                 concern_id=pk,
                 product_id=product_id,
@@ -234,12 +320,14 @@ def _rebuild_batch(ids, fresh=False):
                 product_sort=by_product[product_id][0].lower(),
                 product_slug=by_product[product_id][1],
                 text="\n".join([name, evidence, risk_factors]).lower(),
+                first_in_group=in_group not in firsts,
+                first_in_category=in_category not in firsts,
             )
-            for pk, product_id, group_key, name, category, evidence, risk_factors in concerns
-            if product_id in by_product
-        ),
-        batch_size=1000,
-    )
+        )
+        firsts.update([in_group, in_category])
+    PublishedConcern.objects.bulk_create(rows, batch_size=1000)
+    if recount:
+        _recount(old_keys | {row.group_key for row in rows})
     unreported = Q(milestones__reported_on__isnull=True)
     studies = (
         Study.objects.filter(plan__in=plan_ids)
@@ -322,12 +410,11 @@ def _on_substances(sender, instance, action, reverse, pk_set, **kwargs):
 
 def _after_migrate(sender, **kwargs):
     """Fill an empty read model after ``migrate`` when published data exists (an upgrade)."""
-    if (
-        kwargs.get("plan")
-        and kwargs.get("using") == "default"
-        and not PublishedProduct.objects.exists()
-        and Product.objects.exists()
-    ):
+    if not kwargs.get("plan") or kwargs.get("using") != "default":
+        return
+    empty_products = not PublishedProduct.objects.exists() and Product.objects.exists()
+    empty_counts = not PublishedConcernCount.objects.exists() and PublishedConcern.objects.exists()
+    if empty_products or empty_counts:
         rebuild_all()
 
 

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
 from django.db.models.functions import Lower, RowNumber
 
 from common.facets import build_facet
@@ -24,7 +24,12 @@ from risks.models import (
     public_products,
 )
 from risks.normalise import display_name, display_name_of_counts
-from risks.published import PublishedConcern
+from risks.published import (
+    CONCERN_COUNTS,
+    PublishedConcern,
+    PublishedConcernCount,
+    PublishedProduct,
+)
 
 CATEGORY_ORDER = {category.value: index for index, category in enumerate(ConcernCategory)}
 
@@ -155,6 +160,50 @@ class ConcernSummary:
         return sum(self.categories.values())
 
 
+# Filters the counts table answers (risks.published.PublishedConcernCount); any other (text,
+# substance, product) makes the summary count the matching read-model rows.
+COUNTED_FILTERS = {"category", "region", "group", "sort"}
+
+
+def counted(data):
+    """Whether the filters in ``data`` (cleaned) are all answered by the counts table."""
+    return not any(data.get(name) for name in data if name not in COUNTED_FILTERS)
+
+
+def concern_summary(concerns, data):
+    """The summary of the list filtered by ``data`` (cleaned): from the counts table when it
+    answers those filters (one query over a table the size of the vocabulary), else from the
+    matching rows ``concerns``."""
+    sort = data.get("sort") or ""
+    if counted(data):
+        return summarise_counts(data.get("category"), data.get("region"), data.get("group"), sort)
+    return summarise_concerns(concerns, sort)
+
+
+def summarise_counts(category=None, region=None, group=None, sort=""):
+    """What ``summarise_concerns`` returns, read from the counts built at publication."""
+    rows = PublishedConcernCount.objects.all()
+    if category:
+        rows = rows.filter(category=category)
+    if region:
+        rows = rows.filter(region=region)
+    if group:
+        rows = rows.filter(group_key=group)
+    names = defaultdict(Counter)
+    categories, regions = Counter(), Counter()
+    totals = defaultdict(lambda: [0, 0])
+    product_field = "products_in_category" if category else "products"
+    for key, name, row_category, row_region, concerns, products in rows.values_list(
+        "group_key", "name", "category", "region", "concerns", product_field
+    ):
+        names[key][name] += concerns
+        categories[row_category] += concerns
+        regions[row_region] += concerns
+        totals[key][0] += concerns
+        totals[key][1] += products
+    return _summary(names, totals.items(), categories, regions, sort)
+
+
 def summarise_concerns(concerns, sort=""):
     """Every group of ``concerns`` (read-model rows), counted, in page order: two queries.
 
@@ -173,6 +222,11 @@ def summarise_concerns(concerns, sort=""):
     counts = concerns.values_list("group_key").annotate(
         concerns=Count("pk"), products=Count("product", distinct=True)
     )
+    totals = [(key, (concern_count, product_count)) for key, concern_count, product_count in counts]
+    return _summary(names, totals, categories, regions, sort)
+
+
+def _summary(names, totals, categories, regions, sort):
     groups = [
         ConcernGroup(
             key=key,
@@ -180,7 +234,8 @@ def summarise_concerns(concerns, sort=""):
             concern_count=concern_count,
             product_count=product_count,
         )
-        for key, concern_count, product_count in counts
+        for key, (concern_count, product_count) in totals
+        if concern_count
     ]
     groups.sort(key=lambda group: (group.name.casefold(), group.key))
     if sort == "products":
@@ -237,20 +292,35 @@ def page_of_concerns(rows):
     return [loaded[pk] for pk in ids]
 
 
-def concern_facets(summary, concerns, query, selected_product=None):
+def concern_facets(summary, concerns, query, data):
     """Category, region and product facets counting the matching concerns (one query).
 
-    ``query``: the list's ``common.querystring.Query``. The product facet shows the
-    ``PRODUCT_FACET_SIZE`` products with most matching concerns and says how many more there
-    are (counted in the same query); ``selected_product``, the product filtered on, stays
-    shown even when no concern matches, so that its filter can be removed there.
+    ``query``: the list's ``common.querystring.Query``; ``data``: the filters (cleaned). The
+    product facet shows the ``PRODUCT_FACET_SIZE`` products with most matching concerns and
+    says how many more there are (counted in the same query), from the products' counts per
+    category when the filters allow, else from the matching rows; the product filtered on
+    stays shown even when no concern matches, so that its filter can be removed there.
     """
-    top_products = list(
-        concerns.order_by()
-        .values_list("product_slug", "product_name")
-        .annotate(n=Count("pk"), products=Window(Count("*")))
-        .order_by("-n", "product_name", "product_slug")[:PRODUCT_FACET_SIZE]
-    )
+    selected_product = data.get("product")
+    if counted(data) and not data.get("group"):
+        category = data.get("category")
+        products = PublishedProduct.objects.annotate(
+            n=F(CONCERN_COUNTS[category]) if category else F("concern_count")
+        ).filter(n__gt=0)
+        if data.get("region"):
+            products = products.filter(region=data["region"])
+        top_products = list(
+            products.values_list("slug", "name", "n")
+            .annotate(products=Window(Count("*")))
+            .order_by("-n", "name", "slug")[:PRODUCT_FACET_SIZE]
+        )
+    else:
+        top_products = list(
+            concerns.order_by()
+            .values_list("product_slug", "product_name")
+            .annotate(n=Count("pk"), products=Window(Count("*")))
+            .order_by("-n", "product_name", "product_slug")[:PRODUCT_FACET_SIZE]
+        )
     return [
         build_facet(query, "category", "Category", summary.categories, ConcernCategory.choices),
         build_facet(query, "region", "Region", summary.regions, Region.choices),

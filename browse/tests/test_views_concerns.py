@@ -642,14 +642,14 @@ def build_products(count):
 
 # name: (url, queries (the page cache's data version included), text the response shows)
 PAGES = {
-    "list": ("/risks/", 7, "Hepatotoxicity"),
+    "list": ("/risks/", 6, "Hepatotoxicity"),
     "list-filtered": (
         "/risks/?category=identified&region=EU&substance=examplumab&q=hepat",
         7,
         "Hepatotoxicity",
     ),
-    "csv": ("/risks/?format=csv", 7, "SmPC 4.4"),
-    "json": ("/risks/?format=json&category=potential", 7, "Patient card"),
+    "csv": ("/risks/?format=csv", 6, "SmPC 4.4"),
+    "json": ("/risks/?format=json&category=potential", 6, "Patient card"),
     "compare": ("/compare/?products=product-0,comparator", 5, "Hepatotoxicity"),
     "picker": ("/compare/", 3, 'href="?products=product-0"'),
     "picker-one-product": ("/compare/?products=Product+0", 4, 'href="?products=product-0,'),

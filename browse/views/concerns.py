@@ -62,10 +62,10 @@ def concern_list(request):
         SafetyConcernFilter(request.GET, queryset=selectors.published_concerns())
     )
     data = filterset.form.cleaned_data
+    summary = selectors.concern_summary(filterset.qs, data)
     if requested_format(request) == "csv":  # streamed, without loading a concern object
-        rows = export_rows(filterset.qs, data.get("sort"))
+        rows = export_rows(filterset.qs, data.get("sort"), groups=summary.groups)
         return csv_response(rows, CONCERN_COLUMNS, "safety-concerns")
-    summary = selectors.summarise_concerns(filterset.qs, data.get("sort"))
     groups = summary.groups
     heading = describe_concerns(summary.concern_count, groups, filterset.form)
     rows = export_rows(filterset.qs, data.get("sort"), groups=groups)
@@ -90,7 +90,7 @@ def concern_list(request):
             "filterset": filterset,
             "page": page,
             "heading": heading,
-            "facets": selectors.concern_facets(summary, filterset.qs, query, data.get("product")),
+            "facets": selectors.concern_facets(summary, filterset.qs, query, data),
             "kept_filters": query.items(*HIDDEN_PARAMS),
             "all_groups_url": query.without("group"),
             "one_group": bool(data.get("group")),

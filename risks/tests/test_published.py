@@ -30,9 +30,7 @@ def state():
 
 
 def concern_names(product):
-    return sorted(
-        PublishedConcern.objects.filter(product=product).values_list("name", flat=True)
-    )
+    return sorted(PublishedConcern.objects.filter(product=product).values_list("name", flat=True))
 
 
 def test_the_seed_fills_it_as_a_rebuild_would(seeded):
