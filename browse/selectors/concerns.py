@@ -154,6 +154,7 @@ class ConcernSummary:
     groups: list
     categories: Counter
     regions: Counter
+    products: Counter | None = None  # {(slug, name): concerns}, when counted from the rows
 
     @property
     def concern_count(self):
@@ -205,25 +206,38 @@ def summarise_counts(category=None, region=None, group=None, sort=""):
 
 
 def summarise_concerns(concerns, sort=""):
-    """Every group of ``concerns`` (read-model rows), counted, in page order: two queries.
+    """Every group of ``concerns`` (read-model rows), counted, in page order: one query.
 
     Groups by name (A–Z), or with ``sort="products"`` the groups listed by most products
-    first. The queries return one row per group, or per distinct name, category and region:
-    their size follows the vocabulary, not the number of products.
+    first. The query reads the matching rows once (a text filter scans them) and returns one
+    row per distinct group, name, category, region and product; the summary also counts the
+    concerns per product (``products``) for the product facet.
     """
-    concerns = concerns.order_by()
     names = defaultdict(Counter)
     categories, regions = Counter(), Counter()
-    by_name = concerns.values_list("group_key", "name", "category", "region")
-    for key, name, category, region, count in by_name.annotate(n=Count("pk")):
+    totals = defaultdict(lambda: [0, set()])
+    per_product = Counter()
+    rows = (
+        concerns.order_by()
+        .values_list("group_key", "name", "category", "region", "product_slug", "product_name")
+        .annotate(n=Count("pk"))
+    )
+    for key, name, category, region, slug, product_name, count in rows:
         names[key][name] += count
         categories[category] += count
         regions[region] += count
-    counts = concerns.values_list("group_key").annotate(
-        concerns=Count("pk"), products=Count("product", distinct=True)
+        totals[key][0] += count
+        totals[key][1].add(slug)
+        per_product[slug, product_name] += count
+    summary = _summary(
+        names,
+        [(key, (count, len(slugs))) for key, (count, slugs) in totals.items()],
+        categories,
+        regions,
+        sort,
     )
-    totals = [(key, (concern_count, product_count)) for key, concern_count, product_count in counts]
-    return _summary(names, totals, categories, regions, sort)
+    summary.products = per_product
+    return summary
 
 
 def _summary(names, totals, categories, regions, sort):
@@ -314,6 +328,12 @@ def concern_facets(summary, concerns, query, data):
             .annotate(products=Window(Count("*")))
             .order_by("-n", "name", "slug")[:PRODUCT_FACET_SIZE]
         )
+    elif summary.products is not None:
+        ranked = sorted(
+            summary.products.items(), key=lambda item: (-item[1], item[0][1], item[0][0])
+        )
+        total = len(ranked)
+        top_products = [(slug, name, n, total) for (slug, name), n in ranked[:PRODUCT_FACET_SIZE]]
     else:
         top_products = list(
             concerns.order_by()

@@ -645,7 +645,7 @@ PAGES = {
     "list": ("/risks/", 6, "Hepatotoxicity"),
     "list-filtered": (
         "/risks/?category=identified&region=EU&substance=examplumab&q=hepat",
-        7,
+        5,
         "Hepatotoxicity",
     ),
     "csv": ("/risks/?format=csv", 6, "SmPC 4.4"),
