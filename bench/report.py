@@ -479,7 +479,8 @@ def first_visit_table(result):
         datasette = targets.get(f"datasette {scenario}@{large}")
         if datasette and datasette.get("median_ms") is not None and site[-1]:
             faster = site[-1]["median_ms"] < datasette["median_ms"]
-            ds_text = f"{datasette['median_ms']:,.1f} ms ({'site faster ✓' if faster else 'site slower ✗'})"
+            verdict_text = "site faster ✓" if faster else "site slower ✗"
+            ds_text = f"{datasette['median_ms']:,.1f} ms ({verdict_text})"
         else:
             ds_text = "–"
         lines.append(

@@ -387,7 +387,8 @@ def test_the_first_visit_table_judges_the_larger_scale_its_ratio_and_datasette()
         if line.startswith("| ")
     }
     assert rows["| products list, 3 filters + facets"] == (
-        "| products list, 3 filters + facets | 50.0 | 60.0 ✓ | 1.20 ✓ | 6 | 700.0 ms (site faster ✓) |"
+        "| products list, 3 filters + facets | 50.0 | 60.0 ✓ | 1.20 ✓ | 6 "
+        "| 700.0 ms (site faster ✓) |"
     )
     assert rows["| concerns across products, text + category"].endswith(
         "| 100.0 | 400.0 ✗ | 4.00 ✗ | 5 | – |"
