@@ -1229,6 +1229,7 @@ def first_visit_targets(servers, datasette, args):
                 "path": scenario["path"],
                 "check": scenario.get("check", {}),
                 "queries": scenario.get("queries"),
+                "accept": JSON if scenario["name"].startswith("api") else None,
             }
     if datasette:
         port, paths = datasette
@@ -1245,15 +1246,24 @@ def first_visit_targets(servers, datasette, args):
                     "queries": None,
                 }
     warmups = [
-        {"name": name, "path": d["url"], "check": d["check"], "warmup": args.warmup, "requests": 0}
-        for name, d in described.items()
+        {**_target(name, d), "warmup": args.warmup, "requests": 0} for name, d in described.items()
     ]
     rounds = [
-        {"name": name, "path": d["url"], "check": d["check"], "warmup": 0, "requests": 1}
+        {**_target(name, d), "warmup": 0, "requests": 1}
         for _ in range(args.requests)
         for name, d in described.items()
     ]
     return warmups + rounds, described
+
+
+JSON = "application/json"
+
+
+def _target(name, described):
+    target = {"name": name, "path": described["url"], "check": described["check"]}
+    if described.get("accept"):
+        target["accept"] = described["accept"]
+    return target
 
 
 def scale_args(args, scale):
