@@ -582,7 +582,9 @@ def main(argv=None):
         print(first)
         print(block)
         return 0
-    text = replace_between_markers(args.output.read_text(), block)
+    text = args.output.read_text()
+    if results or loads:  # else the latency section keeps the figures it has
+        text = replace_between_markers(text, block)
     if FIRST_START in text:
         text = replace_between_markers(text, first, FIRST_START, FIRST_END)
     args.output.write_text(text)
