@@ -93,7 +93,7 @@ def discover():
     from browse.filters.concerns import SafetyConcernFilter
     from browse.filters.products import ProductFilter
     from browse.filters.studies import StudyFilterSet
-    from browse.selectors.concerns import current_concerns
+    from browse.selectors.concerns import published_concerns
     from browse.selectors.products import product_list
     from browse.selectors.studies import study_list
     from products.models import Product
@@ -128,12 +128,12 @@ def discover():
 
     # The concern list filtered by text (the common term) and by the category most of its
     # matches have.
-    matching = SafetyConcernFilter({"q": term}, queryset=current_concerns()).qs
+    matching = SafetyConcernFilter({"q": term}, queryset=published_concerns()).qs
     concern_params = {
         "q": term,
         "category": most_common(matching.values_list("category", flat=True)),
     }
-    concerns_found = SafetyConcernFilter(concern_params, queryset=current_concerns()).qs.count()
+    concerns_found = SafetyConcernFilter(concern_params, queryset=published_concerns()).qs.count()
 
     studies = StudyFilterSet({"overdue": "true"}, queryset=study_list())
     studies.is_valid()
@@ -276,7 +276,7 @@ def discover_mix(sample=SAMPLE, seed=1):
 
     from browse.filters.concerns import SafetyConcernFilter
     from browse.filters.products import ProductFilter
-    from browse.selectors.concerns import current_concerns
+    from browse.selectors.concerns import published_concerns
     from browse.selectors.products import product_list
     from products.models import Product
     from risks.models import RiskManagementPlan, SafetyConcern
@@ -344,9 +344,9 @@ def discover_mix(sample=SAMPLE, seed=1):
                 "check": {"contains": [escape(f"results for '{term}'") + "</h1>"]},
             }
         )
-        matching = SafetyConcernFilter({"q": term}, queryset=current_concerns()).qs
+        matching = SafetyConcernFilter({"q": term}, queryset=published_concerns()).qs
         query = {"q": term, "category": most_common(matching.values_list("category", flat=True))}
-        found = SafetyConcernFilter(query, queryset=current_concerns()).qs.count()
+        found = SafetyConcernFilter(query, queryset=published_concerns()).qs.count()
         concern_lists.append(
             {
                 "path": "/risks/?" + urlencode(query),

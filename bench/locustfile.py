@@ -160,7 +160,7 @@ class Sequence(FastHttpUser):
 
     def measure_target(self, target):
         name, memory = target["name"], PLAN.get("memory")
-        accept = ACCEPT.get(name, HTML)
+        accept = target.get("accept") or ACCEPT.get(name, HTML)
         warmup, measured = {"target": name, "measured": False}, {"target": name, "measured": True}
         for _ in range(target["warmup"]):
             get(self, target["path"], f"{name} (warm-up)", target["check"], accept, warmup)

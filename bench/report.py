@@ -29,6 +29,18 @@ EXPORT_SECONDS = 2.0  # the CSV export of every concern at 1×: last byte within
 EXPORT_EXTRA_MB = 10.0  # … with flat memory: < 10 MB more than a one-product export, or
 EXPORT_MEMORY_SCALING = 1.5  # when 10× was measured too: its growth ≤ 1.5 × the growth at 1×
 DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+FIRST_START = "<!-- first-visits:start -->"
+FIRST_END = "<!-- first-visits:end -->"
+FIRST_VISIT_MS = 150.0  # rendered list pages and search at 10×: median ≤ 150 ms
+DETAIL_MS = 30.0  # rendered product page and API detail at 10×: median ≤ 30 ms
+FIRST_VISIT_TITLES = {
+    "products": "products list, 3 filters + facets",
+    "concerns": "concerns across products, text + category",
+    "studies_overdue": "studies overdue",
+    "search": "search for a common term",
+    "risk_page": "product risk page",
+    "api_product": "API product detail",
+}
 DISTURBED_SHARE = 0.05  # other processes' share of the CPUs above which a run is flagged
 
 
@@ -430,6 +442,95 @@ def render(results, *, loads=(), generated=None):
     return "\n".join(parts).rstrip() + "\n"
 
 
+def first_visit_limit(scenario):
+    return DETAIL_MS if scenario in ("risk_page", "api_product") else FIRST_VISIT_MS
+
+
+def first_visit_table(result):
+    """Rendered first visits: each page at each scale, its ratio, and Datasette's answer."""
+    labels = [scale["label"] for scale in result["scales"]]
+    targets = result["targets"]
+    small, large = labels[0], labels[-1]
+    header = (
+        "| page (rendered, page cache off) | "
+        + " | ".join(f"{int(label):,} products" for label in labels)
+        + f" | {int(large):,} / {int(small):,} | queries | Datasette, {int(large):,} |"
+    )
+    lines = [header, "|---" * (len(labels) + 4) + "|"]
+    for scenario in ["healthz", *result["pages"]]:
+        site = [targets.get(f"{scenario}@{label}") for label in labels]
+        if not any(site):
+            continue
+        title = FIRST_VISIT_TITLES.get(scenario, "baseline: `/healthz`")
+        cells = []
+        for label, item in zip(labels, site, strict=True):
+            value = (item or {}).get("median_ms")
+            judged = label == large and scenario != "healthz"
+            cells.append(
+                with_verdict(value, first_visit_limit(scenario)) if judged else number(value)
+            )
+        ratio = (
+            site[-1]["median_ms"] / site[0]["median_ms"]
+            if site[0] and site[-1] and site[0].get("median_ms") and site[-1].get("median_ms")
+            else None
+        )
+        ratio_text = "–" if scenario == "healthz" else with_verdict(ratio, SCALING_LIMIT, 2)
+        queries = sorted({item.get("queries") for item in site if item} - {None})
+        datasette = targets.get(f"datasette {scenario}@{large}")
+        if datasette and datasette.get("median_ms") is not None and site[-1]:
+            faster = site[-1]["median_ms"] < datasette["median_ms"]
+            verdict_text = "site faster ✓" if faster else "site slower ✗"
+            ds_text = f"{datasette['median_ms']:,.1f} ms ({verdict_text})"
+        else:
+            ds_text = "–"
+        lines.append(
+            f"| {title} | "
+            + " | ".join(cells)
+            + f" | {ratio_text} | {' → '.join(map(str, queries)) or '–'} | {ds_text} |"
+        )
+    return "\n".join(lines)
+
+
+def first_visit_section(results):
+    """The lead of docs/performance.md: rendered first visits, from first-visits-*.json."""
+    if not results:
+        return "No first-visit run yet: `python bench/run.py first-visits`, then bench/report.py."
+    parts = []
+    for result in sorted(results, key=lambda r: list(DATABASES).index(r["database"])):
+        commit = (result.get("git") or {}).get("commit") or "unknown commit"
+        dirty = " with uncommitted changes" if (result.get("git") or {}).get("dirty") else ""
+        client = result["client"]
+        parts += [
+            f"#### {DATABASES[result['database']]}",
+            "",
+            f"`{result['command']}` — {result['started_at'][:16].replace('T', ' ')} UTC, "
+            f"commit {commit[:10]}{dirty}{load_note(result.get('load'))}. Medians of "
+            f"{client['requests']} requests per target after {client['warmup']} warm-up(s), "
+            "one locust user; the targets interleaved round by round (every page at every "
+            "scale, then Datasette), each request a rendered page: "
+            f"{result['server']['workers']} gunicorn workers × {result['server']['threads']} "
+            "threads per scale, page cache off."
+            + (
+                f" Datasette {result['datasette']} serves the larger file."
+                if result.get("datasette")
+                else ""
+            ),
+            "",
+            first_visit_table(result),
+            "",
+        ]
+        datasette = {
+            item["scenario"]: item["path"]
+            for item in result["targets"].values()
+            if item["server"] == "datasette"
+        }
+        if datasette:
+            parts += ["Datasette's answers (its table views, filters and facets):", ""]
+            parts += [f"- {name}: `{path}`" for name, path in datasette.items()]
+            parts.append("")
+    return "\n".join(parts).rstrip() + "\n"
+
+
 def load_results(paths=None):
     """The load tests named, else var/bench/load-*.json (trial runs only if nothing else)."""
     if paths:
@@ -441,14 +542,14 @@ def load_results(paths=None):
     return found
 
 
-def replace_between_markers(text, block):
+def replace_between_markers(text, block, start=START, end=END):
     """``text`` with everything between the markers replaced by ``block``."""
     try:
-        head, rest = text.split(START, 1)
-        _, tail = rest.split(END, 1)
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
     except ValueError:
-        raise SystemExit(f"The document needs the markers {START} and {END}.") from None
-    return f"{head}{START}\n{block.strip()}\n{END}{tail}"
+        raise SystemExit(f"The document needs the markers {start} and {end}.") from None
+    return f"{head}{start}\n{block.strip()}\n{end}{tail}"
 
 
 def main(argv=None):
@@ -476,10 +577,17 @@ def main(argv=None):
         results = [result for result in results if result.get("scale")]  # trial runs left out
     loads = [] if args.no_load else load_results(args.load)
     block = render(results, loads=loads)
+    first = first_visit_section(load(sorted((ROOT / "var" / "bench").glob("first-visits-*.json"))))
     if args.stdout:
+        print(first)
         print(block)
         return 0
-    args.output.write_text(replace_between_markers(args.output.read_text(), block))
+    text = args.output.read_text()
+    if results or loads:  # else the latency section keeps the figures it has
+        text = replace_between_markers(text, block)
+    if FIRST_START in text:
+        text = replace_between_markers(text, first, FIRST_START, FIRST_END)
+    args.output.write_text(text)
     print(
         f"Wrote the results of {len(results)} run(s)"
         + (f" and {len(loads)} load test(s)" if loads else "")

@@ -57,7 +57,7 @@ import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "var" / "bench"  # databases, logs, locust's plans and records, results
@@ -1111,6 +1111,290 @@ def progress_line(scenario):
 
 
 # ---------------------------------------------------------------------------------------------
+# First visits: rendered pages at two scales and Datasette, side by side in one run
+
+# The pages compared (bench/discover.py's scenarios) and Datasette's answer to the same
+# question on the same SQLite file: its table view with the same filters, and facets.
+FIRST_VISIT_PAGES = [
+    "products",
+    "concerns",
+    "studies_overdue",
+    "search",
+    "risk_page",
+    "api_product",
+]
+DATASETTE_CHECK = {"contains": ['class="rows-and-columns"']}
+
+
+def datasette_paths(database, facts, today):
+    """{scenario: path} of Datasette's table views answering the scenarios' questions."""
+    products, concerns = facts["products_filter"], facts["concerns_filter"]
+    table = f"/{quote(database)}"
+    return {
+        "products": f"{table}/products_product?"
+        + urlencode(
+            [
+                ("region", products["region"]),
+                ("authorisation_status", products["status"]),
+                ("_facet", "region"),
+                ("_facet", "authorisation_status"),
+            ]
+        ),
+        "concerns": f"{table}/risks_safetyconcern?"
+        + urlencode(
+            [
+                ("name__contains", concerns["q"]),
+                ("category", concerns["category"]),
+                ("_facet", "category"),
+                ("_facet", "plan_id"),
+            ]
+        ),
+        "studies_overdue": f"{table}/risks_milestone?"
+        + urlencode(
+            [
+                ("due_date__lt", today.isoformat()),
+                ("reported_on__isnull", "1"),
+                ("_facet", "precision"),
+                ("_facet", "study_id"),
+            ]
+        ),
+    }
+
+
+class Datasette(Server):
+    """Datasette serving a SQLite file read-only (immutable) on 127.0.0.1, until stopped."""
+
+    def __init__(self, path, *, log_path):
+        super().__init__({**os.environ}, workers=0, threads=0, log_path=log_path)
+        self.path = path
+
+    @property
+    def command(self):
+        return [
+            sys.executable, "-m", "datasette", "serve", "-i", str(self.path),
+            "--host", "127.0.0.1", "--port", str(self.port),
+            "--setting", "suggest_facets", "off",
+            "--setting", "facet_time_limit_ms", "10000",
+            "--setting", "sql_time_limit_ms", "10000",
+            "--setting", "default_page_size", "25",
+        ]  # fmt: skip
+
+    def __enter__(self):
+        self.log = open(self.log_path, "w")  # closed in stop()
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 120
+        url = f"http://127.0.0.1:{self.port}/-/versions.json"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"datasette exited; see {self.log_path}")
+            with contextlib.suppress(OSError), NO_PROXY.open(url, timeout=5) as response:
+                if response.status == 200:
+                    return self
+            time.sleep(0.3)
+        self.stop()
+        raise SystemExit(f"datasette did not answer within 120 s; see {self.log_path}")
+
+    def stop(self):
+        super().stop()
+        if getattr(self, "log", None):
+            self.log.close()
+
+
+def first_visit_targets(servers, datasette, args):
+    """Warm-ups of every target, then ``args.requests`` rounds of one request per target.
+
+    Rounds interleave the scales and Datasette, so that a change in the machine's load
+    weighs on all of them alike. ``servers``: [(label, port, scenarios)]; ``datasette``:
+    (port, {scenario: path}) or None. Returns (targets, {name: target description}).
+    """
+    described = {}
+    for label, port, scenarios in servers:
+        for scenario in scenarios:
+            if scenario["name"] not in ["healthz", *args.pages] or not scenario.get("path"):
+                continue
+            name = f"{scenario['name']}@{label}"
+            described[name] = {
+                "scenario": scenario["name"],
+                "scale": label,
+                "server": "site",
+                "url": f"http://127.0.0.1:{port}{scenario['path']}",
+                "path": scenario["path"],
+                "check": scenario.get("check", {}),
+                "queries": scenario.get("queries"),
+                "accept": JSON if scenario["name"].startswith("api") else None,
+            }
+    if datasette:
+        port, paths = datasette
+        label = servers[-1][0]
+        for scenario, path in paths.items():
+            if scenario in args.pages:
+                described[f"datasette {scenario}@{label}"] = {
+                    "scenario": scenario,
+                    "scale": label,
+                    "server": "datasette",
+                    "url": f"http://127.0.0.1:{port}{path}",
+                    "path": path,
+                    "check": DATASETTE_CHECK,
+                    "queries": None,
+                }
+    warmups = [
+        {**_target(name, d), "warmup": args.warmup, "requests": 0} for name, d in described.items()
+    ]
+    rounds = [
+        {**_target(name, d), "warmup": 0, "requests": 1}
+        for _ in range(args.requests)
+        for name, d in described.items()
+    ]
+    return warmups + rounds, described
+
+
+JSON = "application/json"
+
+
+def _target(name, described):
+    target = {"name": name, "path": described["url"], "check": described["check"]}
+    if described.get("accept"):
+        target["accept"] = described["accept"]
+    return target
+
+
+def scale_args(args, scale):
+    """A copy of ``args`` for one scale (its products, label and output names)."""
+    one = argparse.Namespace(**vars(args))
+    one.scale, one.products, one.data = scale, None, "synthetic"
+    set_products_and_label(one)
+    return one
+
+
+def run_first_visits(args):
+    """Rendered first visits at each scale and Datasette's answers, in one locust run."""
+    import datetime as dt
+
+    tag = f"{args.database}-first-visits"
+    started_at = now()
+    prepared = []
+    with open(BENCH_DIR / f"{tag}.log", "w") as log:
+        for scale in args.scales:
+            one = scale_args(args, scale)
+            env, marker = prepare(one, log)
+            print(f"== Choosing the URLs of {one.products:,} products, counting queries")
+            discovery = discover_urls(env, f"{args.database}-{one.label}", [], log)
+            prepared.append((one, env, marker, discovery))
+        if args.prepare_only:
+            return None
+        with contextlib.ExitStack() as stack:
+            servers = []
+            for one, env, _, discovery in prepared:
+                server = stack.enter_context(
+                    Server(
+                        env,
+                        workers=args.workers,
+                        threads=args.threads,
+                        log_path=BENCH_DIR / f"gunicorn-{args.database}-{one.label}.log",
+                    )
+                )
+                servers.append((f"{one.products}", server.port, discovery["scenarios"]))
+            datasette = None
+            largest, _, _, largest_discovery = prepared[-1]
+            if args.database == "sqlite" and not args.no_datasette:
+                path = BENCH_DIR / f"sqlite-{data_label(largest)}.sqlite3"
+                ds = stack.enter_context(
+                    Datasette(path, log_path=BENCH_DIR / f"datasette-{largest.label}.log")
+                )
+                today = dt.date.today()
+                datasette = (ds.port, datasette_paths(path.stem, largest_discovery["facts"], today))
+            targets, described = first_visit_targets(servers, datasette, args)
+            print(
+                f"== locust, one user: {args.warmup} warm-up(s) per target, then "
+                f"{args.requests} rounds of {len(described)} targets; see {log.name}"
+            )
+            plan = {"mode": "latency", "targets": targets, "memory": None}
+            options = ["--users", "1", "--spawn-rate", "1", "--exit-code-on-error", "0"]
+            with LoadMeter(database_name(prepared[-1][1]["DATABASE_URL"])) as meter:
+                record = run_locust(
+                    f"{tag}",
+                    plan,
+                    servers[0][1] and _Host(servers[0][1]),
+                    "Sequence",
+                    options,
+                    log=log,
+                )
+    figures = {}
+    for name, description in described.items():
+        result = sample_figures(record["samples"].get(name, []), record["failures"].get(name, []))
+        figures[name] = {**description, **result}
+    for label, _, _ in servers:
+        add_ratios(
+            {k: v for k, v in figures.items() if k.endswith(f"@{label}")}, f"healthz@{label}"
+        )
+    for name, item in figures.items():
+        print("   " + progress_line({"name": name, **item}), flush=True)
+    share = meter.result.get("other_cpu_share")
+    if share is not None:
+        print(f"   other processes used {share:.0%} of the machine's CPU meanwhile")
+    return {
+        "format": 1,
+        "kind": "first_visits",
+        "database": args.database,
+        "scales": [
+            {
+                "scale": one.scale,
+                "label": f"{one.products}",
+                "products": discovery["facts"]["products"],
+                "facts": discovery["facts"],
+                "database_prepared": marker,
+                "versions": versions(discovery, one),
+            }
+            for one, _, marker, discovery in prepared
+        ],
+        "started_at": started_at,
+        "finished_at": now(),
+        "command": args.command_line,
+        "git": git_describe(),
+        "machine": machine_description(),
+        "server": {
+            "settings": SETTINGS,
+            "worker_class": "gthread",
+            "workers": args.workers,
+            "threads": args.threads,
+            "page_cache": "off",
+        },
+        "client": {
+            "tool": "locust",
+            "user_class": "FastHttpUser",
+            "users": 1,
+            "requests": args.requests,
+            "warmup": args.warmup,
+            "interleaved": True,
+        },
+        "datasette": package_version("datasette") if datasette else None,
+        "load": meter.result,
+        "pages": args.pages,
+        "targets": figures,
+        "exit_code": record["exit_code"],
+    }
+
+
+class _Host:
+    """What run_locust needs of a server: its port (the targets' URLs are absolute)."""
+
+    def __init__(self, port):
+        self.port = port
+
+
+def first_visit_problems(result):
+    return [name for name, item in result["targets"].items() if item.get("failures")]
+
+
+# ---------------------------------------------------------------------------------------------
 # Load: many readers with a think time
 
 
@@ -1305,6 +1589,27 @@ def parse_args(argv):
         action="store_true",
         help="skip the run with the site's page cache on",
     )
+    first = modes.add_parser(
+        "first-visits",
+        help="rendered pages (page cache off) at 1,500 and 15,000 products and Datasette's "
+        "answers, side by side in one locust run",
+    )
+    add_data_arguments(first)
+    first.add_argument(
+        "--scales",
+        default="1,10",
+        type=lambda text: sorted({int(part) for part in text.split(",")}),
+        help="comma-separated scales, each 1,500 products (default 1,10)",
+    )
+    first.add_argument("--requests", type=int, default=30, help="rounds (default 30)")
+    first.add_argument("--warmup", type=int, default=3, help="per target (default 3)")
+    first.add_argument(
+        "--pages",
+        default=",".join(FIRST_VISIT_PAGES),
+        type=lambda text: [part for part in text.split(",") if part],
+        help=f"scenarios compared (default {','.join(FIRST_VISIT_PAGES)})",
+    )
+    first.add_argument("--no-datasette", action="store_true", help="leave Datasette out")
     load = modes.add_parser("load", help="many readers with a think time (make load)")
     add_data_arguments(load)
     load.add_argument("--users", type=int, default=50, help="concurrent readers (default 50)")
@@ -1330,12 +1635,13 @@ def parse_args(argv):
         help="the site's page cache (default on, as in production; off: every page renders)",
     )
     args = parser.parse_args(argv)
-    if args.mode == "load":
+    if args.mode in ("load", "first-visits"):
         args.data = "synthetic"
     set_products_and_label(args)
     if args.output is None:
-        prefix = "results" if args.mode == "latency" else "load"
-        args.output = BENCH_DIR / f"{prefix}-{args.database}-{args.label}.json"
+        prefix = {"latency": "results", "load": "load", "first-visits": "first-visits"}
+        label = "" if args.mode == "first-visits" else f"-{args.label}"
+        args.output = BENCH_DIR / f"{prefix[args.mode]}-{args.database}{label}.json"
     args.command_line = shlex.join(["python", "bench/run.py", *argv])
     return args
 
@@ -1344,7 +1650,8 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if shutil.which("git") is None:
         print("(git not found: the results will not name the commit)")
-    result = (run_latency if args.mode == "latency" else run_load)(args)
+    modes = {"latency": run_latency, "load": run_load, "first-visits": run_first_visits}
+    result = modes[args.mode](args)
     if result is None:
         print("== Prepared; nothing measured (--prepare-only)")
         return 0
@@ -1353,7 +1660,9 @@ def main(argv=None):
     if args.mode == "load":
         print("\n".join(summary_lines(result)))
     print(f"== Wrote {args.output}")
-    found = problems(result) if args.mode == "load" else latency_problems(result)
+    found = {"load": problems, "latency": latency_problems, "first-visits": first_visit_problems}[
+        args.mode
+    ](result)
     if found:
         print("FAILED: " + "; ".join(found))
         return 1

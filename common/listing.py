@@ -3,7 +3,7 @@ links that the list partials (templates/_partials/) show."""
 
 from dataclasses import dataclass
 
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 
@@ -100,3 +100,37 @@ def list_links(query, form, filter_params, page=None):
         "csv_url": query.url(format="csv"),
         "json_url": query.url(format="json"),
     }
+
+
+# The text filter (``q``) of a list: its cost grows with each word, so the words are capped.
+MAX_TEXT_WORDS = 8
+MIN_WORD_LENGTH = 2
+MAX_TEXT_LENGTH = 200
+
+
+def validate_text_terms(value):
+    """Refuse a text filter with too many words, a word too short, or too long in all.
+
+    A ``ValidationError`` whose message says the limit (the list answers 400 with it); the
+    typed text is never part of the message.
+    """
+    words = value.split()
+    if len(value) > MAX_TEXT_LENGTH:
+        raise ValidationError(
+            "Type at most %(limit)d characters (this text has %(count)d).",
+            code="text_too_long",
+            params={"limit": MAX_TEXT_LENGTH, "count": len(value)},
+        )
+    if len(words) > MAX_TEXT_WORDS:
+        raise ValidationError(
+            "Type at most %(limit)d words (this text has %(count)d).",
+            code="too_many_words",
+            params={"limit": MAX_TEXT_WORDS, "count": len(words)},
+        )
+    short = [word for word in words if len(word) < MIN_WORD_LENGTH]
+    if short:
+        raise ValidationError(
+            "Each word needs at least %(limit)d characters; leave out single letters.",
+            code="word_too_short",
+            params={"limit": MIN_WORD_LENGTH},
+        )

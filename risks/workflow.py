@@ -22,7 +22,7 @@ from django.utils.dateformat import format as format_date
 from audit.context import bulk_create_audited, current_change, recorded_change
 from common.text import counted
 
-from . import history
+from . import history, published
 from .models import AdditionalMeasure, PlanStatus, RiskManagementPlan, SectionReference, Study
 
 CHANGE_PERMISSION = "risks.change_riskmanagementplan"
@@ -271,6 +271,7 @@ def publish(plan, *, user, reason, revision=None):
         plan.published_at = now
         plan.published_by = user
         _save_step(plan)
+        published.rebuild_for_product(plan.product_id)  # the public lists' read model
     return plan
 
 

@@ -40,6 +40,7 @@ from risks.models import (
     SectionReference,
     Study,
 )
+from risks.published import rebuild_products
 
 from .build import build_product
 from .names import SLUG_PREFIX, slug
@@ -100,6 +101,14 @@ def generate(count, *, seed, allow_real_data=False, batch_size=BATCH_SIZE, progr
             writer.write([build_product(seed, number) for number in range(start, stop)])
             if progress:
                 progress(stop - first, count)
+        # The public lists read the read model built at publication: build the new products'.
+        written = [slug(number) for number in range(first, first + count)]
+        for start in range(0, count, 1000):
+            rebuild_products(
+                Product.objects.filter(slug__in=written[start : start + 1000]).values_list(
+                    "pk", flat=True
+                )
+            )
         _refresh_planner_statistics()
     return Summary(seed, first, first + count - 1, writer.counts, time.perf_counter() - started)
 

@@ -326,3 +326,70 @@ def test_the_load_meter_recognises_the_benchmark_database_and_its_backends():
     assert run.PG_BACKEND.match(backend)[1] == "rmp_bench_1500p_s1"
     assert run.PG_PARALLEL.match("postgres: parallel worker for PID 4242")[1] == "4242"
     assert run.PG_BACKEND.match("postgres: checkpointer") is None
+
+
+def test_first_visits_interleave_every_target_round_by_round():
+    scenarios = [
+        {"name": "healthz", "path": "/healthz", "check": {"equals": "ok"}, "queries": 0},
+        {"name": "products", "path": "/products/?region=EU", "check": {}, "queries": 6},
+        {"name": "search", "path": "/search/?q=x", "check": {}, "queries": 9},
+    ]
+    args = run.argparse.Namespace(pages=["products"], requests=3, warmup=2)
+    datasette = (9000, {"products": "/db/products_product?region=EU", "studies_overdue": "/x"})
+    targets, described = run.first_visit_targets(
+        [("1500", 8001, scenarios), ("15000", 8002, scenarios)], datasette, args
+    )
+    names = ["healthz@1500", "products@1500", "healthz@15000", "products@15000"]
+    assert list(described) == [*names, "datasette products@15000"]  # search not asked for
+    assert described["products@15000"]["url"] == "http://127.0.0.1:8002/products/?region=EU"
+    assert described["datasette products@15000"]["url"].startswith("http://127.0.0.1:9000/db/")
+    warmups, rounds = targets[:5], targets[5:]
+    assert [t["warmup"] for t in warmups] == [2] * 5
+    assert [t["name"] for t in rounds] == [*names, "datasette products@15000"] * 3
+    assert {(t["warmup"], t["requests"]) for t in rounds} == {(0, 1)}
+
+
+def test_datasette_answers_the_same_questions_with_its_table_filters_and_facets():
+    facts = {
+        "products_filter": {"status": "authorised", "region": "EU", "concern": "potential"},
+        "concerns_filter": {"q": "reactions", "category": "potential"},
+    }
+    paths = run.datasette_paths("sqlite-15000p-s1", facts, run.datetime.date(2026, 12, 7))
+    assert paths["products"] == (
+        "/sqlite-15000p-s1/products_product?region=EU&authorisation_status=authorised"
+        "&_facet=region&_facet=authorisation_status"
+    )
+    assert "name__contains=reactions&category=potential&_facet=category" in paths["concerns"]
+    assert "due_date__lt=2026-12-07&reported_on__isnull=1" in paths["studies_overdue"]
+
+
+def test_the_first_visit_table_judges_the_larger_scale_its_ratio_and_datasette():
+    def figures(ms, queries=None, server="site", scenario="products"):
+        return {"median_ms": ms, "queries": queries, "server": server, "scenario": scenario}
+
+    result = {
+        "database": "sqlite",
+        "scales": [{"label": "1500"}, {"label": "15000"}],
+        "pages": ["products", "concerns"],
+        "targets": {
+            "healthz@1500": figures(1.0, 0, scenario="healthz"),
+            "healthz@15000": figures(1.1, 0, scenario="healthz"),
+            "products@1500": figures(50.0, 6),
+            "products@15000": figures(60.0, 6),
+            "datasette products@15000": figures(700.0, server="datasette"),
+            "concerns@1500": figures(100.0, 5, scenario="concerns"),
+            "concerns@15000": figures(400.0, 5, scenario="concerns"),
+        },
+    }
+    rows = {
+        line.split(" | ")[0]: line
+        for line in report.first_visit_table(result).splitlines()
+        if line.startswith("| ")
+    }
+    assert rows["| products list, 3 filters + facets"] == (
+        "| products list, 3 filters + facets | 50.0 | 60.0 ✓ | 1.20 ✓ | 6 "
+        "| 700.0 ms (site faster ✓) |"
+    )
+    assert rows["| concerns across products, text + category"].endswith(
+        "| 100.0 | 400.0 ✗ | 4.00 ✗ | 5 | – |"
+    )

@@ -4,6 +4,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from common.listing import MAX_TEXT_LENGTH, validate_text_terms
 from products.models import Product, Region
 from risks.models import ConcernCategory
 from risks.normalise import spelling_variants
@@ -16,19 +17,24 @@ TEXT_FIELDS = ("name", "evidence", "risk_factors")
 
 
 class SafetyConcernFilter(django_filters.FilterSet):
-    """Filters over current safety concerns."""
+    """Filters over current safety concerns: the read model's rows (``PublishedConcern``)."""
 
-    q = django_filters.CharFilter(method="filter_text", label="Text", max_length=200)
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label="Text",
+        max_length=MAX_TEXT_LENGTH,
+        validators=[validate_text_terms],
+    )
     substance = django_filters.CharFilter(
         method="filter_substance", label="Active substance", max_length=200
     )
     category = django_filters.ChoiceFilter(choices=ConcernCategory.choices, label="Category")
     region = django_filters.ChoiceFilter(
-        field_name="plan__product__region", choices=Region.choices, label="Region"
+        field_name="region", choices=Region.choices, label="Region"
     )
     product = PublicProductFilter(
         label="Product",
-        field_name="plan__product",
+        field_name="product",
         max_length=200,
         help_text="Its name, or the last part of its page's address.",
     )
@@ -45,14 +51,14 @@ class SafetyConcernFilter(django_filters.FilterSet):
         for word in value.split():
             any_field = Q()
             for variant in spelling_variants(word):
-                for field in TEXT_FIELDS:
-                    any_field |= Q(**{f"{field}__icontains": variant})
+                # ``text`` holds the TEXT_FIELDS in lower case, one per line.
+                any_field |= Q(text__contains=variant.lower())
             matching &= any_field
         return queryset.filter(matching)
 
     def filter_substance(self, queryset, name, value):
         products = Product.objects.filter(substances__name__iexact=value.strip())
-        return queryset.filter(plan__product__in=products.values("pk"))
+        return queryset.filter(product__in=products.values("pk"))
 
     def keep(self, queryset, name, value):
         """Parameters that shape the page, not the rows (the selector reads them)."""

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from browse.selectors.products import has_additional_measure, has_concern, has_study
+from common.listing import MAX_TEXT_LENGTH, validate_text_terms
 from products.models import AuthorisationStatus, Product, Region
 from risks.models import (
     AdditionalMeasureKind,
@@ -22,7 +23,12 @@ class ProductFilter(django_filters.FilterSet):
     """The parameters of the products list: the page, its CSV and JSON, and the API's list
     (/api/v1/products/) all validate and filter with this one FilterSet."""
 
-    q = django_filters.CharFilter(method="filter_text", label="Text", max_length=200)
+    q = django_filters.CharFilter(
+        method="filter_text",
+        label="Text",
+        max_length=MAX_TEXT_LENGTH,
+        validators=[validate_text_terms],
+    )
     substance = django_filters.CharFilter(
         field_name="substances__name",
         lookup_expr="iexact",

@@ -7,12 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from common.listing import MAX_TEXT_LENGTH, validate_text_terms
 from risks.models import Milestone, StudyCategory, StudyDesign, StudyStatus
 
 from ..selectors.studies import (
     DEFAULT_SORT,
     OVERDUE_CHOICES,
-    overdue_milestone_exists,
+    overdue_on,
     sort_studies,
 )
 from .public_product import PublicProductFilter
@@ -59,7 +60,10 @@ def _date_filter(label):
 
 class StudyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label="Text in code, name, title or purpose", method="filter_text", max_length=200
+        label="Text in code, name, title or purpose",
+        method="filter_text",
+        max_length=MAX_TEXT_LENGTH,
+        validators=[validate_text_terms],
     )
     category = django_filters.ChoiceFilter(
         choices=StudyCategory.choices, empty_label="Any category"
@@ -120,7 +124,7 @@ class StudyFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(milestones))
 
     def filter_overdue(self, queryset, name, value):
-        overdue = overdue_milestone_exists(self.today)
+        overdue = overdue_on(self.today)
         return queryset.filter(overdue if value == "true" else ~overdue)
 
     def filter_sort(self, queryset, name, value):

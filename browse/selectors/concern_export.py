@@ -27,14 +27,14 @@ CHUNK = 2048
 # SQLite keeps up to 128 prepared statements per connection, each as large as its IN list:
 # shorter lists keep the export's memory flat there (PostgreSQL is faster with longer ones).
 SQLITE_CHUNK = 512
-COLUMNS = (
+COLUMNS = (  # of the read model's rows (risks.published.PublishedConcern)
     "group_key",
-    "pk",
+    "concern_id",
     "name",
     "category",
-    "plan__product__name",
-    "plan__product__slug",
-    "plan__product__region",
+    "product_name",
+    "product_slug",
+    "region",
 )
 
 
@@ -53,7 +53,7 @@ class ExportRow:
 
 
 def export_rows(concerns, sort="", *, groups=None):
-    """ExportRows of ``concerns`` (a queryset of current concerns), in page order.
+    """ExportRows of ``concerns`` (read-model rows of current concerns), in page order.
 
     ``groups``: the page's groups (``summarise_concerns``), when the caller has them already.
     """

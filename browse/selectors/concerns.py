@@ -1,15 +1,17 @@
 """Reads for the safety concerns across products (/risks/) and the compare page (/compare/).
 
-Only concerns of current published plans leave here. Concerns group by their stored
-``group_key`` (``risks.normalise.concern_key`` of the name), so the database groups, counts
-and orders them: a page reads one summary row per group (not per concern), then the few
-concerns it shows. The work per page grows with the number of distinct concern names, not
-with the number of products.
+Only concerns of current published plans leave here. The list reads the read model built at
+publication (``risks.published.PublishedConcern``: one flat row per current concern with its
+product's name, slug and region), so filters, groups, counts and facets need no join.
+Concerns group by their stored ``group_key`` (``risks.normalise.concern_key`` of the name),
+so the database groups, counts and orders them: a page reads one summary row per group (not
+per concern), then the few concerns it shows, by primary key.
 """
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
 from django.db.models.functions import Lower, RowNumber
 
@@ -22,6 +24,12 @@ from risks.models import (
     public_products,
 )
 from risks.normalise import display_name, display_name_of_counts
+from risks.published import (
+    CONCERN_COUNTS,
+    PublishedConcern,
+    PublishedConcernCount,
+    PublishedProduct,
+)
 
 CATEGORY_ORDER = {category.value: index for index, category in enumerate(ConcernCategory)}
 
@@ -109,16 +117,13 @@ def current_concerns():
     )
 
 
-def category_rank():
-    """The categories' order (identified, potential, missing) as a database expression."""
-    return Case(
-        *(When(category=value, then=Value(rank)) for value, rank in CATEGORY_ORDER.items()),
-        default=Value(len(CATEGORY_ORDER)),
-    )
+def published_concerns():
+    """The read model's rows of the current concerns (a queryset, not yet read)."""
+    return PublishedConcern.objects.all()
 
 
-# Concerns in a group: by product name, product, category, then id.
-ENTRY_ORDER = [Lower("plan__product__name"), "plan__product__slug", category_rank(), "pk"]
+# Concerns in a group: by product name, product, category, then id (read-model rows).
+ENTRY_ORDER = ["product_sort", "product_slug", "category_rank", "concern_id"]
 
 
 @dataclass
@@ -149,30 +154,93 @@ class ConcernSummary:
     groups: list
     categories: Counter
     regions: Counter
+    products: Counter | None = None  # {(slug, name): concerns}, when counted from the rows
 
     @property
     def concern_count(self):
         return sum(self.categories.values())
 
 
-def summarise_concerns(concerns, sort=""):
-    """Every group of ``concerns`` (a queryset), counted, in page order: two queries.
+# Filters the counts table answers (risks.published.PublishedConcernCount); any other (text,
+# substance, product) makes the summary count the matching read-model rows.
+COUNTED_FILTERS = {"category", "region", "group", "sort"}
 
-    Groups by name (A–Z), or with ``sort="products"`` the groups listed by most products
-    first. The queries return one row per group, or per distinct name, category and region:
-    their size follows the vocabulary, not the number of products.
-    """
-    concerns = concerns.order_by()
+
+def counted(data):
+    """Whether the filters in ``data`` (cleaned) are all answered by the counts table."""
+    return not any(data.get(name) for name in data if name not in COUNTED_FILTERS)
+
+
+def concern_summary(concerns, data):
+    """The summary of the list filtered by ``data`` (cleaned): from the counts table when it
+    answers those filters (one query over a table the size of the vocabulary), else from the
+    matching rows ``concerns``."""
+    sort = data.get("sort") or ""
+    if counted(data):
+        return summarise_counts(data.get("category"), data.get("region"), data.get("group"), sort)
+    return summarise_concerns(concerns, sort)
+
+
+def summarise_counts(category=None, region=None, group=None, sort=""):
+    """What ``summarise_concerns`` returns, read from the counts built at publication."""
+    rows = PublishedConcernCount.objects.all()
+    if category:
+        rows = rows.filter(category=category)
+    if region:
+        rows = rows.filter(region=region)
+    if group:
+        rows = rows.filter(group_key=group)
     names = defaultdict(Counter)
     categories, regions = Counter(), Counter()
-    by_name = concerns.values_list("group_key", "name", "category", "plan__product__region")
-    for key, name, category, region, count in by_name.annotate(n=Count("pk")):
+    totals = defaultdict(lambda: [0, 0])
+    product_field = "products_in_category" if category else "products"
+    for key, name, row_category, row_region, concerns, products in rows.values_list(
+        "group_key", "name", "category", "region", "concerns", product_field
+    ):
+        names[key][name] += concerns
+        categories[row_category] += concerns
+        regions[row_region] += concerns
+        totals[key][0] += concerns
+        totals[key][1] += products
+    return _summary(names, totals.items(), categories, regions, sort)
+
+
+def summarise_concerns(concerns, sort=""):
+    """Every group of ``concerns`` (read-model rows), counted, in page order: one query.
+
+    Groups by name (A–Z), or with ``sort="products"`` the groups listed by most products
+    first. The query reads the matching rows once (a text filter scans them) and returns one
+    row per distinct group, name, category, region and product; the summary also counts the
+    concerns per product (``products``) for the product facet.
+    """
+    names = defaultdict(Counter)
+    categories, regions = Counter(), Counter()
+    totals = defaultdict(lambda: [0, set()])
+    per_product = Counter()
+    rows = (
+        concerns.order_by()
+        .values_list("group_key", "name", "category", "region", "product_slug", "product_name")
+        .annotate(n=Count("pk"))
+    )
+    for key, name, category, region, slug, product_name, count in rows:
         names[key][name] += count
         categories[category] += count
         regions[region] += count
-    counts = concerns.values_list("group_key").annotate(
-        concerns=Count("pk"), products=Count("plan__product", distinct=True)
+        totals[key][0] += count
+        totals[key][1].add(slug)
+        per_product[slug, product_name] += count
+    summary = _summary(
+        names,
+        [(key, (count, len(slugs))) for key, (count, slugs) in totals.items()],
+        categories,
+        regions,
+        sort,
     )
+    summary.products = per_product
+    return summary
+
+
+def _summary(names, totals, categories, regions, sort):
     groups = [
         ConcernGroup(
             key=key,
@@ -180,7 +248,8 @@ def summarise_concerns(concerns, sort=""):
             concern_count=concern_count,
             product_count=product_count,
         )
-        for key, concern_count, product_count in counts
+        for key, (concern_count, product_count) in totals
+        if concern_count
     ]
     groups.sort(key=lambda group: (group.name.casefold(), group.key))
     if sort == "products":
@@ -189,33 +258,89 @@ def summarise_concerns(concerns, sort=""):
 
 
 def fill_groups(groups, concerns, *, limit=PREVIEW):
-    """Puts in each of ``groups`` its first ``limit`` concerns of ``concerns`` (one query)."""
+    """Puts in each of ``groups`` its first ``limit`` concerns of ``concerns`` (read-model
+    rows): their ids in one query (each group's read along the group order index, so that a
+    group of any size costs ``limit`` rows), the concerns by primary key in another."""
     by_key = {group.key: group for group in groups}
-    shown = (
-        concerns.filter(group_key__in=list(by_key))
-        .annotate(entry=Window(RowNumber(), partition_by=F("group_key"), order_by=ENTRY_ORDER))
-        .filter(entry__lte=limit)
-        .order_by("group_key", "entry")
-    )
-    for concern in shown:
-        by_key[concern.group_key].concerns.append(concern)
+    if not by_key:
+        return groups
+    shown = first_of_each_group(concerns, list(by_key), limit)
+    loaded = concerns_by_id([pk for _, pk in shown])
+    for key, pk in shown:
+        by_key[key].concerns.append(loaded[pk])
     return groups
 
 
-def concern_facets(summary, concerns, query, selected_product=None):
+def first_of_each_group(concerns, keys, limit):
+    """[(group key, concern id)]: the first ``limit`` rows of each group, in page order.
+
+    One statement: a UNION ALL of one LIMITed select per group (each wrapped, which SQLite
+    needs for a LIMIT in a compound select).
+    """
+    selects, params = [], []
+    for key in keys:
+        sql, key_params = (
+            concerns.filter(group_key=key)
+            .order_by(*ENTRY_ORDER)
+            .values_list("group_key", "concern_id")[:limit]
+            .query.sql_with_params()
+        )
+        selects.append(f"SELECT * FROM ({sql}) AS group_{len(selects)}")
+        params.extend(key_params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        rows = cursor.fetchall()
+    rank = {key: index for index, key in enumerate(keys)}
+    return sorted(rows, key=lambda row: rank[row[0]])  # stable: each group keeps its order
+
+
+def concerns_by_id(ids):
+    """{id: concern} of current concerns, with what the list shows of them (one query)."""
+    return current_concerns().in_bulk(ids) if ids else {}
+
+
+def page_of_concerns(rows):
+    """The concerns of ``rows`` (read-model rows, one page of them), in the same order."""
+    ids = [row.concern_id for row in rows]
+    loaded = concerns_by_id(ids)
+    return [loaded[pk] for pk in ids]
+
+
+def concern_facets(summary, concerns, query, data):
     """Category, region and product facets counting the matching concerns (one query).
 
-    ``query``: the list's ``common.querystring.Query``. The product facet shows the
-    ``PRODUCT_FACET_SIZE`` products with most matching concerns and says how many more there
-    are (counted in the same query); ``selected_product``, the product filtered on, stays
-    shown even when no concern matches, so that its filter can be removed there.
+    ``query``: the list's ``common.querystring.Query``; ``data``: the filters (cleaned). The
+    product facet shows the ``PRODUCT_FACET_SIZE`` products with most matching concerns and
+    says how many more there are (counted in the same query), from the products' counts per
+    category when the filters allow, else from the matching rows; the product filtered on
+    stays shown even when no concern matches, so that its filter can be removed there.
     """
-    top_products = list(
-        concerns.order_by()
-        .values_list("plan__product__slug", "plan__product__name")
-        .annotate(n=Count("pk"), products=Window(Count("*")))
-        .order_by("-n", "plan__product__name", "plan__product__slug")[:PRODUCT_FACET_SIZE]
-    )
+    selected_product = data.get("product")
+    if counted(data) and not data.get("group"):
+        category = data.get("category")
+        products = PublishedProduct.objects.annotate(
+            n=F(CONCERN_COUNTS[category]) if category else F("concern_count")
+        ).filter(n__gt=0)
+        if data.get("region"):
+            products = products.filter(region=data["region"])
+        top_products = list(
+            products.values_list("slug", "name", "n")
+            .annotate(products=Window(Count("*")))
+            .order_by("-n", "name", "slug")[:PRODUCT_FACET_SIZE]
+        )
+    elif summary.products is not None:
+        ranked = sorted(
+            summary.products.items(), key=lambda item: (-item[1], item[0][1], item[0][0])
+        )
+        total = len(ranked)
+        top_products = [(slug, name, n, total) for (slug, name), n in ranked[:PRODUCT_FACET_SIZE]]
+    else:
+        top_products = list(
+            concerns.order_by()
+            .values_list("product_slug", "product_name")
+            .annotate(n=Count("pk"), products=Window(Count("*")))
+            .order_by("-n", "product_name", "product_slug")[:PRODUCT_FACET_SIZE]
+        )
     return [
         build_facet(query, "category", "Category", summary.categories, ConcernCategory.choices),
         build_facet(query, "region", "Region", summary.regions, Region.choices),

@@ -1,6 +1,12 @@
-"""Read queries for the public product pages."""
+"""Read queries for the public product pages.
 
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, Value, When, Window
+The products list, its facets and its exports read the read model built at publication
+(``risks.published.PublishedProduct``: one row per public product with its region, status,
+current version, counts, and a flag per concern category, additional-measure kind and study
+category), so that a filter or a facet count is a column, not a subquery per product.
+"""
+
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -8,60 +14,52 @@ from browse.selectors import current_plan_prefetches, public_products
 from common.facets import build_facet
 from products.models import (
     AuthorisationStatus,
+    Product,
     ProductInformationSection,
     Region,
     Substance,
 )
 from risks import models as risk_models
 from risks.models import (
-    AdditionalMeasure,
     AdditionalMeasureKind,
     ConcernCategory,
     PlanStatus,
     RiskManagementPlan,
-    SafetyConcern,
     SectionReference,
-    Study,
     StudyCategory,
 )
-
-
-def current_of_product(model, **conditions):
-    return Exists(model.objects.current().filter(plan__product=OuterRef("pk"), **conditions))
+from risks.published import CONCERN_FLAGS, MEASURE_FLAGS, STUDY_FLAGS, PublishedProduct
 
 
 def has_concern(category):
-    return current_of_product(SafetyConcern, category=category)
+    """Products whose current plan lists a concern of ``category`` (read-model flag)."""
+    return Q(**{f"published__{CONCERN_FLAGS[category]}": True})
 
 
 def has_additional_measure(kind):
-    return current_of_product(AdditionalMeasure, kind=kind)
+    return Q(**{f"published__{MEASURE_FLAGS[kind]}": True})
 
 
 def has_study(category):
-    return current_of_product(Study, category=category)
+    return Q(**{f"published__{STUDY_FLAGS[int(category)]}": True})
 
 
 BOOLEAN_FACETS = [
-    ("concern", "Safety concern category", ConcernCategory.choices, has_concern),
-    ("measure", "Additional measure", AdditionalMeasureKind.choices, has_additional_measure),
-    ("study", "Study category", StudyCategory.choices, has_study),
+    ("concern", "Safety concern category", ConcernCategory.choices, CONCERN_FLAGS),
+    ("measure", "Additional measure", AdditionalMeasureKind.choices, MEASURE_FLAGS),
+    ("study", "Study category", StudyCategory.choices, STUDY_FLAGS),
 ]
 # The active substance facet shows this many substances, the most frequent first.
 SUBSTANCE_FACET_LIMIT = 12
 
 
 def product_list():
-    """Public products with what the list shows: substances, holder, current plan."""
-    return public_products().prefetch_related(
-        Prefetch(
-            "plans",
-            queryset=RiskManagementPlan.objects.current().annotate(
-                concern_count=Count("safety_concerns", distinct=True),
-                study_count=Count("studies", distinct=True),
-            ),
-            to_attr="current_plans",
-        )
+    """Public products with what the list shows: substances, and the read model's row
+    (``product.published``: current version, concern and study counts)."""
+    return (
+        Product.objects.filter(published__isnull=False)
+        .select_related("published")
+        .prefetch_related("substances")
     )
 
 
@@ -93,12 +91,26 @@ def product_facets(filtered, query):
     one lists a fixed set of values; that one shows the most frequent substances and says
     how many more there are.
     """
-    ids = filtered.values("pk")
-    base = public_products().filter(pk__in=ids)
+    ids = filtered.order_by().values("pk")
+    base = PublishedProduct.objects.filter(product__in=ids)
+    aggregates = {f"region:{value}": Count("pk", filter=Q(region=value)) for value in Region.values}
+    aggregates.update(
+        {
+            f"status:{value}": Count("pk", filter=Q(authorisation_status=value))
+            for value in AuthorisationStatus.values
+        }
+    )
+    aggregates.update(
+        {
+            f"{param}:{value}": Count("pk", filter=Q(**{flags[value]: True}))
+            for param, _, choices, flags in BOOLEAN_FACETS
+            for value, _ in choices
+        }
+    )
+    counts = base.aggregate(**aggregates)
 
-    def grouped(field):
-        rows = base.values(field).annotate(n=Count("pk", distinct=True)).order_by()
-        return {row[field]: row["n"] for row in rows}
+    def grouped(param, values):
+        return {value: counts[f"{param}:{value}"] for value in values}
 
     selected_substance = query.get("substance", "")
     substances, substance_total = substance_counts(ids, selected_substance)
@@ -107,12 +119,12 @@ def product_facets(filtered, query):
         (selected_substance if selected else name, name, n) for name, n, selected in substances
     ]
     facets = [
-        build_facet(query, "region", "Region", grouped("region"), Region.choices),
+        build_facet(query, "region", "Region", grouped("region", Region.values), Region.choices),
         build_facet(
             query,
             "status",
             "Authorisation status",
-            grouped("authorisation_status"),
+            grouped("status", AuthorisationStatus.values),
             AuthorisationStatus.choices,
         ),
         build_facet(
@@ -126,12 +138,6 @@ def product_facets(filtered, query):
             selected_label=selected_substance,
         ),
     ]
-    aggregates = {
-        f"{param}:{value}": Count("pk", distinct=True, filter=Q(condition(value)))
-        for param, _, choices, condition in BOOLEAN_FACETS
-        for value, _ in choices
-    }
-    counts = base.aggregate(**aggregates)
     for param, title, choices, _ in BOOLEAN_FACETS:
         per_value = {value: counts[f"{param}:{value}"] for value, _ in choices}
         labels = [(value, label.split(":")[0]) for value, label in choices]

@@ -1,8 +1,13 @@
-"""Read queries for the public studies page. Only studies of current published plans."""
+"""Read queries for the public studies page. Only studies of current published plans.
+
+A study's next due date comes from the read model built at publication
+(``risks.published.PublishedStudy``): the earliest normalised due date of its unreported
+milestones. A study is overdue when that date is before today, an indexed comparison.
+"""
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 
 from common.facets import build_facet
 from risks.models import Milestone, SafetyConcern, Study, StudyCategory, StudyDesign, StudyStatus
@@ -28,17 +33,10 @@ def study_list():
     it has no dated milestone outstanding), its product, its milestones and the safety
     concerns it addresses (with their products, for their links).
     """
-    next_due = (
-        Milestone.objects.filter(study=OuterRef("pk"))
-        .unreported()
-        .filter(due_date__isnull=False)
-        .order_by("due_date")
-        .values("due_date")[:1]
-    )
     return (
-        Study.objects.current()
+        Study.objects.filter(published__isnull=False)
         .select_related("plan__product")
-        .annotate(next_due=Subquery(next_due))
+        .annotate(next_due=F("published__next_due"))
         .prefetch_related(
             Prefetch("milestones", queryset=Milestone.objects.all()),
             Prefetch(
@@ -63,8 +61,9 @@ def sort_studies(queryset: QuerySet, sort: str) -> QuerySet:
     return queryset.order_by(*SORT_ORDERS[sort])
 
 
-def overdue_milestone_exists(today: datetime.date) -> Exists:
-    return Exists(Milestone.objects.filter(study=OuterRef("pk")).overdue(today))
+def overdue_on(today: datetime.date) -> Q:
+    """Studies with a milestone due before ``today`` and not reported (the read model's)."""
+    return Q(published__next_due__lt=today)
 
 
 def study_facet_counts(queryset: QuerySet, today: datetime.date) -> dict:
@@ -82,7 +81,7 @@ def study_facet_counts(queryset: QuerySet, today: datetime.date) -> dict:
     for field, values in groups.items():
         for index, value in enumerate(values):
             aggregates[f"{field}_{index}"] = Count("pk", filter=Q(**{field: value}))
-    aggregates["overdue"] = Count("pk", filter=Q(overdue_milestone_exists(today)))
+    aggregates["overdue"] = Count("pk", filter=overdue_on(today))
     result = queryset.order_by().aggregate(**aggregates)
 
     counts = {"total": result["total"]}

@@ -122,3 +122,29 @@ def test_a_nul_in_a_path_segment_is_a_404(client, db):
     query, so these were 500s there."""
     for path in ["/products/lemtrada/versions/1%00/", "/api/v1/products/lemtrada%00/"]:
         assert client.get(path).status_code == 404, path
+
+
+@pytest.mark.parametrize(
+    "url", ["/products/", "/risks/", "/studies/", "/api/v1/products/", "/api/v1/studies/"]
+)
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (" ".join(["ab"] * 40), "Type at most 8 words (this text has 40)."),
+        ("hepatic a", "Each word needs at least 2 characters"),
+        ("x" * 201, "at most 200 characters"),
+    ],
+)
+def test_the_text_filter_of_a_list_caps_its_words_with_a_plain_400(client, url, text, message):
+    response = client.get(url, {"q": text})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    for fmt in ("csv", "json"):
+        if not url.startswith("/api/"):
+            assert client.get(url, {"q": text, "format": fmt}).status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/products/", "/risks/", "/studies/"])
+def test_the_longest_accepted_text_filter_answers(client, url):
+    response = client.get(url, {"q": " ".join(["ab"] * 8)})
+    assert response.status_code == 200

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from common.tests.responses import streamed_json
 from products.tests.factories import (
     ProductFactory,
     ProductInformationSectionFactory,
@@ -61,7 +62,7 @@ def test_product_list_exports_with_the_same_filters(client, seeded):
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [row["name"] for row in rows] == ["Ivozall", "Lemtrada", "Uplizna"]
     assert rows[1]["safety_concerns"] == "23" and rows[1]["substances"] == "alemtuzumab"
-    data = client.get("/products/?format=json&substance=clofarabine").json()
+    data = streamed_json(client.get("/products/?format=json&substance=clofarabine"))
     assert data["count"] == 2
     assert {row["slug"] for row in data["results"]} == {"ivozall", "clolar"}
 
@@ -359,9 +360,9 @@ def build_products(count):
 # Each count includes the data version read by the page cache (rmpsite/page_cache.py).
 PAGES = {
     "home": ("/", 8),
-    "list": ("/products/?region=EU&concern=identified&study=1", 10),
-    "list by substance": ("/products/?substance=EXAMPLUMAB", 10),
-    "export": ("/products/?format=json", 4),
+    "list": ("/products/?region=EU&concern=identified&study=1", 7),
+    "list by substance": ("/products/?substance=EXAMPLUMAB", 7),
+    "export": ("/products/?format=json", 3),
 }
 
 

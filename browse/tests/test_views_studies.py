@@ -10,6 +10,7 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from common.tests.responses import streamed_json
 from products.models import Product
 from products.tests.factories import ProductFactory
 from risks.models import StudyCategory, StudyDesign, StudyStatus
@@ -351,7 +352,7 @@ def test_a_name_two_products_share_asks_for_the_address(client):
 
 @pytest.mark.django_db
 def test_exports_keep_the_typed_product_as_its_address(client, seeded):
-    data = get(client, "?format=json&product=Lemtrada&overdue=true").json()
+    data = streamed_json(get(client, "?format=json&product=Lemtrada&overdue=true"))
     assert data["filters"] == {"product": "lemtrada", "overdue": "true"}
     assert [row["study"] for row in data["results"]] == LEMTRADA_OVERDUE
     rows = csv_rows(get(client, "?format=csv&product=LEMTRADA"))
@@ -412,7 +413,7 @@ def test_draft_studies_never_appear(client, seeded):
     assert "Draftonly" not in page_text(response)
     assert "DRAFT" not in b"".join(get(client, "?format=csv").streaming_content).decode()
     assert get(client, "?format=json")["Content-Type"] == "application/json"
-    assert len(get(client, "?format=json").json()["results"]) == 8
+    assert len(streamed_json(get(client, "?format=json"))["results"]) == 8
     for value in ("draftonly", "Draftonly"):  # refused as if unknown
         response = get(client, f"?product={value}", status=400)
         assert f"Product: No published product is called ‘{value}’" in page_text(response)
@@ -553,7 +554,7 @@ def test_csv_export_is_not_paginated_and_event_milestones_have_no_date(client, s
 
 @pytest.mark.django_db
 def test_json_export_with_filters(client, seeded):
-    data = get(client, "?format=json&overdue=true&sort=product").json()
+    data = streamed_json(get(client, "?format=json&overdue=true&sort=product"))
     assert data["filters"] == {"overdue": "true", "sort": "product"}
     assert data["count"] == 2
     first = data["results"][0]
@@ -562,7 +563,7 @@ def test_json_export_with_filters(client, seeded):
     assert first["milestones"] == ["Final report: Q3 2024 (2024-09-30)"]
     assert first["overdue"] == "yes"
     assert "Infusion-associated reactions (IARs)" in first["safety_concerns"]
-    uplizna = get(client, "?format=json&product=uplizna").json()
+    uplizna = streamed_json(get(client, "?format=json&product=uplizna"))
     assert [r["milestones"] for r in uplizna["results"]] == [[], [], [], []]
     assert {r["overdue"] for r in uplizna["results"]} == {"no"}
 

@@ -59,13 +59,13 @@ def describe_concerns(concern_count, groups, form):
 
 def concern_list(request):
     filterset = valid_filterset(
-        SafetyConcernFilter(request.GET, queryset=selectors.current_concerns())
+        SafetyConcernFilter(request.GET, queryset=selectors.published_concerns())
     )
     data = filterset.form.cleaned_data
+    summary = selectors.concern_summary(filterset.qs, data)
     if requested_format(request) == "csv":  # streamed, without loading a concern object
-        rows = export_rows(filterset.qs, data.get("sort"))
+        rows = export_rows(filterset.qs, data.get("sort"), groups=summary.groups)
         return csv_response(rows, absolute_urls(request, CONCERN_COLUMNS), "safety-concerns")
-    summary = selectors.summarise_concerns(filterset.qs, data.get("sort"))
     groups = summary.groups
     heading = describe_concerns(summary.concern_count, groups, filterset.form)
     rows = export_rows(filterset.qs, data.get("sort"), groups=groups)
@@ -81,7 +81,7 @@ def concern_list(request):
     query = Query.of_form(filterset.form)  # a product typed by name is linked by its slug
     if data.get("group") and groups:  # one group: its concerns, page by page
         page = paginate(request, filterset.qs.order_by(*selectors.ENTRY_ORDER), CONCERNS_PER_PAGE)
-        groups[0].concerns = list(page.object_list)
+        groups[0].concerns = selectors.page_of_concerns(page.object_list)
         page.object_list = groups
     else:
         page = paginate(request, groups, GROUPS_PER_PAGE)
@@ -95,7 +95,7 @@ def concern_list(request):
             "filterset": filterset,
             "page": page,
             "heading": heading,
-            "facets": selectors.concern_facets(summary, filterset.qs, query, data.get("product")),
+            "facets": selectors.concern_facets(summary, filterset.qs, query, data),
             "kept_filters": query.items(*HIDDEN_PARAMS),
             "all_groups_url": query.without("group"),
             "one_group": bool(data.get("group")),

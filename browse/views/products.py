@@ -21,9 +21,9 @@ PRODUCT_COLUMNS = [
     Column("substances", lambda p: [s.name for s in p.substances.all()]),
     Column("region", lambda p: p.region),
     Column("authorisation_status", lambda p: p.get_authorisation_status_display()),
-    Column("plan_version", lambda p: p.current_plans[0].version if p.current_plans else None),
-    Column("safety_concerns", lambda p: p.current_plans[0].concern_count if p.current_plans else 0),
-    Column("studies", lambda p: p.current_plans[0].study_count if p.current_plans else 0),
+    Column("plan_version", lambda p: p.published.plan_version or None),
+    Column("safety_concerns", lambda p: p.published.concern_count),
+    Column("studies", lambda p: p.published.study_count),
     Column("url", lambda p: p.get_absolute_url()),
 ]
 FILTER_PARAMS = ["q", "region", "status", "substance", "concern", "measure", "study"]
@@ -54,7 +54,8 @@ def describe_products(count, form):
 def product_list(request):
     filterset = valid_filterset(ProductFilter(request.GET, queryset=selectors.product_list()))
     products = filterset.qs
-    if response := export(request, products, absolute_urls(request, PRODUCT_COLUMNS), "products"):
+    rows = products.iterator(chunk_size=500)
+    if response := export(request, rows, absolute_urls(request, PRODUCT_COLUMNS), "products"):
         return response
     page = paginate(request, products, 25)
     query = Query.of_form(filterset.form)

@@ -1,0 +1,434 @@
+"""The read model of the public lists: published data, flat and indexed, built at publication.
+
+Published data changes only when a version is published or withdrawn (``risks.workflow``)
+or when a public product's own fields change. Then, inside the same transaction,
+``rebuild_for_product`` rewrites that product's rows here:
+
+- ``PublishedProduct``: one row per public product (a published plan, or no plan at all) with
+  what the products list shows and filters on: region, status, current version, concern and
+  study counts, and a flag per concern category, additional-measure kind and study category;
+- ``PublishedConcern``: one row per concern of a current published plan with its product's
+  name, slug and region, its category and grouping key, and its text (name, evidence, risk
+  factors) in lower case for the text filter;
+- ``PublishedStudy``: one row per study of a current published plan with its next due date
+  (the earliest unreported dated milestone). A study is overdue on a day when that date is
+  before the day: an indexed comparison, whatever the date.
+
+Drafts and versions in review never reach these tables. The public list pages
+(``browse/selectors``) read them with indexed lookups; ``manage.py rebuild_published``
+rewrites them all (after a migration, a bulk load or a restore). Writes that bypass the
+workflow (the seed loader, the admin of products, tests' factories) keep them in step through
+the signal receivers below, which rebuild only a public product's rows.
+"""
+
+from django.db import models, transaction
+from django.db.models import Count, Min, Q
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+
+from products.models import Product
+
+from .models import (
+    AdditionalMeasure,
+    AdditionalMeasureKind,
+    ConcernCategory,
+    Milestone,
+    PlanStatus,
+    RiskManagementPlan,
+    RoutineMeasure,
+    SafetyConcern,
+    Study,
+    StudyCategory,
+    public_products,
+)
+
+CATEGORY_RANK = {category.value: rank for rank, category in enumerate(ConcernCategory)}
+CONCERN_FLAGS = {value: f"concern_{value}" for value in ConcernCategory.values}
+CONCERN_COUNTS = {value: f"{value}_count" for value in ConcernCategory.values}
+MEASURE_FLAGS = {value: f"measure_{value}" for value in AdditionalMeasureKind.values}
+STUDY_FLAGS = {value: f"study_{value}" for value in StudyCategory.values}
+BATCH = 500  # products rebuilt per round of queries
+
+
+class PublishedProduct(models.Model):
+    product = models.OneToOneField(
+        Product, on_delete=models.CASCADE, primary_key=True, related_name="published"
+    )
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100)
+    region = models.CharField(max_length=2)
+    authorisation_status = models.CharField(max_length=30)
+    plan = models.OneToOneField(
+        RiskManagementPlan, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    plan_version = models.CharField(max_length=30, blank=True)
+    concern_count = models.PositiveIntegerField(default=0)
+    study_count = models.PositiveIntegerField(default=0)
+    identified_count = models.PositiveIntegerField(default=0)
+    potential_count = models.PositiveIntegerField(default=0)
+    missing_count = models.PositiveIntegerField(default=0)
+    concern_identified = models.BooleanField(default=False)
+    concern_potential = models.BooleanField(default=False)
+    concern_missing = models.BooleanField(default=False)
+    measure_educational_material = models.BooleanField(default=False)
+    measure_patient_card = models.BooleanField(default=False)
+    measure_controlled_access = models.BooleanField(default=False)
+    measure_pregnancy_prevention = models.BooleanField(default=False)
+    measure_dhpc = models.BooleanField(default=False)
+    measure_other = models.BooleanField(default=False)
+    study_1 = models.BooleanField(default=False)
+    study_2 = models.BooleanField(default=False)
+    study_3 = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["region", "authorisation_status"], name="pubproduct_region_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PublishedConcern(models.Model):
+    concern = models.OneToOneField(
+        SafetyConcern, on_delete=models.CASCADE, primary_key=True, related_name="published"
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    group_key = models.CharField(max_length=400)
+    name = models.CharField(max_length=300)
+    category = models.CharField(max_length=20)
+    category_rank = models.PositiveSmallIntegerField()
+    region = models.CharField(max_length=2)
+    product_name = models.CharField(max_length=200)
+    product_sort = models.CharField(max_length=200, help_text="The product's name in lower case.")
+    product_slug = models.SlugField(max_length=100)
+    text = models.TextField(help_text="Name, evidence and risk factors in lower case.")
+    first_in_group = models.BooleanField(
+        default=False, help_text="The product's first concern in this group (counts products)."
+    )
+    first_in_category = models.BooleanField(
+        default=False, help_text="The product's first concern in this group and category."
+    )
+
+    class Meta:
+        indexes = [
+            # A group's concerns in page order: by product, category, id.
+            models.Index(
+                fields=["group_key", "product_sort", "product_slug", "category_rank", "concern"],
+                name="pubconcern_group_order_idx",
+            ),
+            models.Index(fields=["category", "region"], name="pubconcern_category_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PublishedConcernCount(models.Model):
+    """The current concerns counted per group, name, category and region.
+
+    What /risks/ shows without a text, substance or product filter: its groups, their
+    names and counts, and its category and region facets, read from a table the size of the
+    vocabulary of concern names, whatever the number of products. ``products`` counts the
+    products listing the group (their first concern in it), ``products_in_category`` those
+    listing it in this category.
+    """
+
+    group_key = models.CharField(max_length=400)
+    name = models.CharField(max_length=300)
+    category = models.CharField(max_length=20)
+    region = models.CharField(max_length=2)
+    concerns = models.PositiveIntegerField()
+    products = models.PositiveIntegerField()
+    products_in_category = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["group_key"], name="pubconcerncount_group_idx"),
+            models.Index(fields=["category", "region"], name="pubconcerncount_category_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.category}, {self.region}): {self.concerns}"
+
+
+class PublishedStudy(models.Model):
+    study = models.OneToOneField(
+        Study, on_delete=models.CASCADE, primary_key=True, related_name="published"
+    )
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    next_due = models.DateField(
+        null=True, help_text="The earliest normalised due date of an unreported milestone."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["next_due"], name="pubstudy_next_due_idx")]
+
+    def __str__(self):
+        return f"study {self.study_id}: next due {self.next_due}"
+
+
+# Building
+
+
+def rebuild_for_product(product):
+    """Rewrite the read model's rows of one product (a Product or its id) from the database."""
+    rebuild_products([getattr(product, "pk", product)])
+
+
+@transaction.atomic
+def rebuild_products(product_ids):
+    """Rewrite the read model's rows of the products ``product_ids``, in one transaction."""
+    product_ids = list(product_ids)
+    for start in range(0, len(product_ids), BATCH):
+        _rebuild_batch(product_ids[start : start + BATCH])
+
+
+@transaction.atomic
+def rebuild_all():
+    """Rewrite the whole read model; returns the number of public products."""
+    for model in (PublishedConcernCount, PublishedConcern, PublishedStudy, PublishedProduct):
+        model.objects.all().delete()
+    ids = list(Product.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), BATCH):
+        _rebuild_batch(ids[start : start + BATCH], fresh=True, recount=False)
+    _recount(None)
+    return PublishedProduct.objects.count()
+
+
+def _recount(group_keys):
+    """Rewrite the counts of the groups ``group_keys`` (every group if None) from the rows."""
+    counts = PublishedConcernCount.objects.all()
+    rows = PublishedConcern.objects.all()
+    if group_keys is not None:
+        group_keys = list(group_keys)
+        if not group_keys:
+            return
+        counts = counts.filter(group_key__in=group_keys)
+        rows = rows.filter(group_key__in=group_keys)
+    counts.delete()
+    PublishedConcernCount.objects.bulk_create(
+        (
+            PublishedConcernCount(
+                group_key=key,
+                name=name,
+                category=category,
+                region=region,
+                concerns=concerns,
+                products=products,
+                products_in_category=in_category,
+            )
+            for key, name, category, region, concerns, products, in_category in rows.values_list(
+                "group_key", "name", "category", "region"
+            )
+            .annotate(
+                n=Count("pk"),
+                p=Count("pk", filter=Q(first_in_group=True)),
+                c=Count("pk", filter=Q(first_in_category=True)),
+            )
+            .order_by()
+            .iterator(chunk_size=2000)
+        ),
+        batch_size=1000,
+    )
+
+
+def _rebuild_batch(ids, fresh=False, recount=True):
+    old_keys = set()
+    if not fresh:
+        old = PublishedConcern.objects.filter(product__in=ids)
+        old_keys = set(old.values_list("group_key", flat=True).distinct().order_by())
+        for model in (PublishedConcern, PublishedStudy, PublishedProduct):
+            model.objects.filter(product__in=ids).delete()
+    products = list(
+        public_products(Product.objects.filter(pk__in=ids)).values_list(
+            "pk", "name", "slug", "region", "authorisation_status"
+        )
+    )
+    plans = {
+        plan.product_id: plan
+        for plan in RiskManagementPlan.objects.current().filter(product__in=ids)
+    }
+    plan_ids = [plan.pk for plan in plans.values()]
+    flags = {plan_id: {} for plan_id in plan_ids}
+    counts = {plan_id: {"concern_count": 0, "study_count": 0} for plan_id in plan_ids}
+    for plan_id, category, n in (
+        SafetyConcern.objects.filter(plan__in=plan_ids)
+        .values_list("plan", "category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        flags[plan_id][CONCERN_FLAGS[category]] = True
+        counts[plan_id][CONCERN_COUNTS[category]] = n
+        counts[plan_id]["concern_count"] += n
+    for plan_id, kind in (
+        AdditionalMeasure.objects.filter(plan__in=plan_ids)
+        .values_list("plan", "kind")
+        .distinct()
+        .order_by()
+    ):
+        flags[plan_id][MEASURE_FLAGS[kind]] = True
+    for plan_id, category, n in (
+        Study.objects.filter(plan__in=plan_ids)
+        .values_list("plan", "category")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        flags[plan_id][STUDY_FLAGS[category]] = True
+        counts[plan_id]["study_count"] += n
+    rows, by_product = [], {}
+    for pk, name, slug, region, status in products:
+        plan = plans.get(pk)
+        by_product[pk] = (name, slug, region)
+        rows.append(
+            PublishedProduct(
+                product_id=pk,
+                name=name,
+                slug=slug,
+                region=region,
+                authorisation_status=status,
+                plan=plan,
+                plan_version=plan.version if plan else "",
+                **(counts[plan.pk] if plan else {}),
+                **(flags[plan.pk] if plan else {}),
+            )
+        )
+    PublishedProduct.objects.bulk_create(rows)
+    concerns = (
+        SafetyConcern.objects.filter(plan__in=plan_ids)
+        .values_list(
+            "pk", "plan__product", "group_key", "name", "category", "evidence", "risk_factors"
+        )
+        .order_by()
+    )
+    firsts, rows = set(), []
+    for pk, product_id, group_key, name, category, evidence, risk_factors in concerns.order_by(
+        "pk"
+    ):
+        if product_id not in by_product:
+            continue
+        in_group, in_category = (product_id, group_key), (product_id, group_key, category)
+        rows.append(
+            PublishedConcern(
+                concern_id=pk,
+                product_id=product_id,
+                group_key=group_key,
+                name=name,
+                category=category,
+                category_rank=CATEGORY_RANK[category],
+                region=by_product[product_id][2],
+                product_name=by_product[product_id][0],
+                product_sort=by_product[product_id][0].lower(),
+                product_slug=by_product[product_id][1],
+                text="\n".join([name, evidence, risk_factors]).lower(),
+                first_in_group=in_group not in firsts,
+                first_in_category=in_category not in firsts,
+            )
+        )
+        firsts.update([in_group, in_category])
+    PublishedConcern.objects.bulk_create(rows, batch_size=1000)
+    if recount:
+        _recount(old_keys | {row.group_key for row in rows})
+    unreported = Q(milestones__reported_on__isnull=True)
+    studies = (
+        Study.objects.filter(plan__in=plan_ids)
+        .values_list("pk", "plan__product")
+        .annotate(next_due=Min("milestones__due_date", filter=unreported))
+        .order_by()
+    )
+    PublishedStudy.objects.bulk_create(
+        (
+            PublishedStudy(study_id=pk, product_id=product_id, next_due=next_due)
+            for pk, product_id, next_due in studies
+            if product_id in by_product
+        ),
+        batch_size=1000,
+    )
+
+
+# Keeping in step with writes that bypass the workflow
+
+
+def _plan_product(plan_id):
+    """The product of a plan if the plan is published (its rows are public), else None."""
+    return (
+        RiskManagementPlan.objects.filter(pk=plan_id, status=PlanStatus.PUBLISHED)
+        .values_list("product", flat=True)
+        .first()
+    )
+
+
+def _rebuild_plan_product(plan_id):
+    product_id = _plan_product(plan_id)
+    if product_id is not None:
+        rebuild_for_product(product_id)
+
+
+def _on_product(sender, instance, **kwargs):  # saved (a deleted one's rows cascade)
+    if kwargs.get("raw"):
+        return
+    rebuild_for_product(instance.pk)
+
+
+def _cascaded(sender, kwargs):
+    """Whether a deletion is part of a bigger one (a plan's with its product, a concern's with
+    its plan): the rows then go by CASCADE, and the deletion that started it rebuilds, once
+    its dependents are gone."""
+    origin = kwargs.get("origin")
+    if origin is None:
+        return False
+    model = origin.model if isinstance(origin, models.QuerySet) else type(origin)
+    return not issubclass(model, sender)
+
+
+def _on_plan(sender, instance, **kwargs):
+    if kwargs.get("raw") or _cascaded(sender, kwargs):
+        return
+    # A new version (even a draft) changes whether a product without plans is public.
+    if Product.objects.filter(pk=instance.product_id).exists():
+        rebuild_for_product(instance.product_id)
+
+
+def _on_part(sender, instance, **kwargs):
+    if kwargs.get("raw") or _cascaded(sender, kwargs):
+        return
+    if isinstance(instance, Milestone):
+        plan_id = Study.objects.filter(pk=instance.study_id).values_list("plan", flat=True).first()
+    elif isinstance(instance, RoutineMeasure):
+        return  # nothing of it is in the read model
+    else:
+        plan_id = instance.plan_id
+    if plan_id is not None:
+        _rebuild_plan_product(plan_id)
+
+
+def _on_substances(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if isinstance(instance, Product):
+        rebuild_for_product(instance.pk)
+
+
+def _after_migrate(sender, **kwargs):
+    """Fill an empty read model after ``migrate`` when published data exists (an upgrade)."""
+    if not kwargs.get("plan") or kwargs.get("using") != "default":
+        return
+    empty_products = not PublishedProduct.objects.exists() and Product.objects.exists()
+    empty_counts = not PublishedConcernCount.objects.exists() and PublishedConcern.objects.exists()
+    if empty_products or empty_counts:
+        rebuild_all()
+
+
+def connect(app_config):
+    """Connect the receivers that keep the read model in step (``RisksConfig.ready``)."""
+    uid = "risks.published"
+    post_save.connect(_on_product, sender=Product, dispatch_uid=f"{uid}.product")
+    post_save.connect(_on_plan, sender=RiskManagementPlan, dispatch_uid=f"{uid}.plan.save")
+    post_delete.connect(_on_plan, sender=RiskManagementPlan, dispatch_uid=f"{uid}.plan.delete")
+    for model in (SafetyConcern, AdditionalMeasure, Study, Milestone):
+        name = model._meta.model_name
+        post_save.connect(_on_part, sender=model, dispatch_uid=f"{uid}.{name}.save")
+        post_delete.connect(_on_part, sender=model, dispatch_uid=f"{uid}.{name}.delete")
+    post_migrate.connect(_after_migrate, sender=app_config, dispatch_uid=f"{uid}.migrate")
+    m2m_changed.connect(
+        _on_substances, sender=Product.substances.through, dispatch_uid=f"{uid}.substances"
+    )
