@@ -201,9 +201,9 @@ def test_the_plan_page_links_to_the_audit_trail_and_to_public_versions(
     # Concerns link to the public page of their version; those of a draft to none.
     old, new, drafted = (plan.safety_concerns.get() for plan in [superseded, current, draft])
     page = client.get(change_url(old)).content.decode()
-    assert f'href="/products/lemtrada/versions/1/#concern-{old.pk}"' in page
+    assert f'href="/products/lemtrada/versions/1/#{old.anchor}"' in page
     page = client.get(change_url(new)).content.decode()
-    assert f'href="/products/lemtrada/#concern-{new.pk}"' in page
+    assert f'href="{new.get_absolute_url()}"' in page  # the concern's own page
     assert "View on site" not in client.get(change_url(drafted)).content.decode()
 
 

@@ -120,7 +120,7 @@ def test_public_pages_keep_to_the_policy(page, live_server, seeded, violations):
     page.goto(f"{live_server.url}/products/lemtrada/")
     page.get_by_role("button", name="Print this page").click()
     expect(page.locator("body")).to_have_attribute("data-printed", "yes")
-    page.get_by_role("link", name="Printable version").click()
+    page.get_by_role("link", name="Printable version", exact=True).click()
     page.get_by_role("button", name="Print", exact=True).click()
     expect(page.locator("body")).to_have_attribute("data-printed", "yes")
     assert violations.messages == []
