@@ -100,6 +100,7 @@ def suggested_version(plan):
             return label
 
 
+@transaction.atomic
 def record_edit(plan, user):
     """Note that ``user`` changed the version or a part of it: the next revision.
 

@@ -1,6 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db import transaction
 from django.utils import timezone
 
 from audit.context import recorded_change
@@ -137,7 +138,7 @@ def next_version(plan, *, user=None, reviewer=None, version=None, publish=True, 
         reason="Start the next version",
     )
     if edit is not None:
-        with recorded_change("Edit the new version", user):
+        with transaction.atomic(), recorded_change("Edit the new version", user):
             edit(draft)
             workflow.record_edit(draft, user)
     if publish:
