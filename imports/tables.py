@@ -66,13 +66,26 @@ def parse_concern_tables(lines):
     return [_parse_table(heading, body) for heading, body in sections]
 
 
+_CAPTION_PREFIX = re.compile(
+    r"^Table\s+(?:[IVX]+\.)*[\w.]*\d[\w.]*\s*[:.\-–—]?\s+(?=\S)", re.IGNORECASE
+)
+
+
 def _drop_captions(lines):
-    """Remove "Table N - ..." captions, which can run over a blank line to the next heading."""
+    """Remove "Table N - ..." captions, which can run over a blank line to the next heading.
+
+    A caption that carries the concern's heading ("Table II.B.1: Important identified risk:
+    Cytokine release syndrome") keeps the heading: it is the only heading of that table."""
     result, index = [], 0
     while index < len(lines):
         line = lines[index]
         if not TABLE_CAPTION.match(line):
             result.append(line)
+            index += 1
+            continue
+        prefix = _CAPTION_PREFIX.match(line)
+        if prefix and HEADING.match(line[prefix.end() :]):
+            result.append(line[prefix.end() :])
             index += 1
             continue
         end = index + 1
