@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .concerns import parse_concern_list
 from .extract import ImportRejected
 from .layout import split_parts
+from .reconcile import missing_parts, reconcile
 from .studies import link_activities, parse_studies
 from .tables import parse_concern_tables
 from .text import clean_lines, is_title_case, normalise_key, paragraphs, sentence_case
@@ -39,6 +40,9 @@ class ParsedSummary:
     product: dict
     plan: dict
     warnings: list = field(default_factory=list)  # plan-level (subject, message)
+    # What the template requires and the document lacks: the import is refused unless the
+    # curator confirms an incomplete import (then each is a warning that blocks submission).
+    gaps: list = field(default_factory=list)
 
 
 def parse_rmp_summary(text) -> ParsedSummary:
@@ -63,12 +67,22 @@ def parse_rmp_summary(text) -> ParsedSummary:
             "No safety concerns found: the list of important risks and missing information "
             "(section II.A) is missing or empty."
         )
-    concerns = _merge(listed, parse_concern_tables(parts.concern_tables))
+    tables = parse_concern_tables(parts.concern_tables)
+    if listed and not tables:
+        warnings.append(
+            (
+                "II.B (summary of important risks)",
+                "No table for any safety concern: evidence, risk factors, measures and studies "
+                "of the concerns are not in the import.",
+            )
+        )
+    concerns = _merge(listed, tables)
     measures = _shared_measures(concerns)
     studies = parse_studies(parts.studies_imposed, category=1) + parse_studies(
         parts.studies_other, category=3
     )
     link_activities(concerns, studies)
+    reconcile(concerns, studies)
     product = {
         "name": name,
         "substances": substances,
@@ -89,7 +103,9 @@ def parse_rmp_summary(text) -> ParsedSummary:
         "safety_concerns": [concern.as_data() for concern in concerns],
         "studies": [study.as_data() for study in studies],
     }
-    return ParsedSummary(product=product, plan=plan, warnings=warnings)
+    return ParsedSummary(
+        product=product, plan=plan, warnings=warnings, gaps=missing_parts(parts, text)
+    )
 
 
 def _title(lines):
@@ -181,8 +197,12 @@ def _merge(listed, tables):
     for concern in listed:
         table = _best_table(concern, unmatched)
         if table is None:
-            if tables:
-                concern.warnings.append("No table for this concern in II.B (summary of risks).")
+            if not tables:
+                continue  # one plan-level warning says so (parse_rmp_summary)
+            concern.warnings.append(
+                "No table for this concern in II.B (summary of risks): its evidence, risk "
+                "factors, measures and studies are not in the import."
+            )
             continue
         unmatched.remove(table)
         concern.attach(table)

@@ -56,14 +56,20 @@ def _upload(request, model_admin):
     if form.is_valid():
         uploaded, product = form.cleaned_data["file"], form.cleaned_data["product"]
         product_slug = product.slug if product else ""
+        accept_incomplete = form.cleaned_data["accept_incomplete"]
         try:
             preview = services.preview_rmp_summary(
-                uploaded.read(), uploaded.name, product_slug=product_slug or None
+                uploaded.read(),
+                uploaded.name,
+                product_slug=product_slug or None,
+                accept_incomplete=accept_incomplete,
             )
         except ImportRejected as error:
             form.add_error("file", str(error))
         else:
-            return _preview_page(request, model_admin, preview, product_slug)
+            return _preview_page(
+                request, model_admin, preview, product_slug, accept_incomplete=accept_incomplete
+            )
     return _upload_page(request, model_admin, form, status=400)
 
 
@@ -91,6 +97,7 @@ def confirm(request, model_admin):
             user=request.user,
             reason=data["reason"],
             product_slug=data["product"] or None,
+            accept_incomplete=data["accept_incomplete"],
         )
     except ImportRejected as error:
         discard_upload(data["sha256"])
@@ -108,7 +115,10 @@ def _reason_missing(request, model_admin, form):
     data = form.cleaned_data
     try:
         preview = services.preview_rmp_summary(
-            data["content"], data["file_name"], product_slug=data["product"] or None
+            data["content"],
+            data["file_name"],
+            product_slug=data["product"] or None,
+            accept_incomplete=data["accept_incomplete"],
         )
     except ImportRejected as error:
         return _upload_page(request, model_admin, RmpSummaryUploadForm(), [str(error)], status=400)
@@ -152,7 +162,16 @@ def _upload_page(request, model_admin, form, errors=(), status=200):
     return TemplateResponse(request, "admin/imports/upload.html", context, status=status)
 
 
-def _preview_page(request, model_admin, preview, product_slug, confirm_form=None, status=200):
+def _preview_page(
+    request,
+    model_admin,
+    preview,
+    product_slug,
+    confirm_form=None,
+    status=200,
+    *,
+    accept_incomplete=False,
+):
     context = _page_context(
         request, model_admin, f"Preview of the import of {preview.source.file_name}"
     )
@@ -169,6 +188,7 @@ def _preview_page(request, model_admin, preview, product_slug, confirm_form=None
                 "sha256": sha256,
                 "file_name": preview.source.file_name,
                 "product": product_slug,
+                "accept_incomplete": accept_incomplete,
             }
         )
     return TemplateResponse(request, "admin/imports/preview.html", context, status=status)

@@ -195,11 +195,8 @@ KNOWN_GAPS = {
     ("test_studies_categories_and_milestones", "trevantix"): VI2_TABLES,
     ("test_studies_named_for_each_concern", "trevantix"): VI2_TABLES,
     ("test_pdf_upload_gives_the_same_safety_concerns", "trevantix"): VI2_TABLES,
-    ("test_evidence_and_risk_factors", "qelvira"): TABLE_CELLS,
-    ("test_routine_measure_references", "qelvira"): TABLE_CELLS,
     ("test_additional_measures_and_the_concerns_they_serve", "qelvira"): TABLE_CELLS,
     ("test_studies_categories_and_milestones", "qelvira"): TABLE_CELLS,
-    ("test_studies_named_for_each_concern", "qelvira"): TABLE_CELLS,
     ("test_routine_measure_kinds", "kelvaro"): (
         "routine measures on consecutive lines with no blank line and no bullet are merged"
     ),

@@ -238,7 +238,8 @@ def test_the_withdrawn_marker_sets_the_status_of_a_new_product():
 def test_warnings_are_attached_to_the_doubtful_items_of_the_draft():
     result = import_rmp_summary(source("ivozall"), "ivozall.txt", reason=REASON)
     plan = result.plan
-    assert plan.import_warnings.filter(safety_concern__isnull=True).count() == 1
+    # the scrambled list, and II.B without a table for any concern
+    assert plan.import_warnings.filter(safety_concern__isnull=True).count() == 2
     for concern in plan.safety_concerns.all():
         assert concern.import_warnings.exists(), concern.name
     cardiotoxicity = SafetyConcern.objects.get(plan=plan, name="Cardiotoxicity")

@@ -103,8 +103,9 @@ def cut(blocks, marker):
         elif kind == "bullets":
             for index, item in enumerate(block["bullets"]):
                 if marker in item:
-                    block["bullets"] = block["bullets"][:index] + [
-                        item[: item.index(marker) + len(marker)]
+                    block["bullets"] = [
+                        *block["bullets"][:index],
+                        item[: item.index(marker) + len(marker)],
                     ]
                     return [*out, block]
         elif isinstance(block[kind], str) and marker in block[kind]:
