@@ -70,10 +70,11 @@ def expand(spec):
 
 def drop(blocks, first, until):
     """The blocks without those from the one reading ``first`` up to the one reading ``until``
-    (a part missing from the file)."""
+    (a part missing from the file; to the end when no block reads ``until``)."""
     texts = [str(next(iter(block.values()))) for block in blocks]
     start = next(i for i, text in enumerate(texts) if text.startswith(first))
-    end = next(i for i, text in enumerate(texts) if i > start and text.startswith(until))
+    following = (i for i, text in enumerate(texts) if i > start and text.startswith(until))
+    end = next(following, len(blocks))
     return blocks[:start] + blocks[end:]
 
 
@@ -169,7 +170,7 @@ def _text_table(pager, table, style, bullet):
         else:
             row_lines = [
                 _cell_lines(cell, TEXT_WIDTH * width // 100, bullet)
-                for cell, width in zip(row, widths, strict=True)
+                for cell, width in zip(row, widths, strict=False)  # a cut row is shorter
             ]
         if style == "side":
             height = max(len(lines) for lines in row_lines)
@@ -304,8 +305,8 @@ def render_pdf(name):
                         else:
                             flow.append(para(paragraph, cell))
                     cells.append(flow)
+                cells += [""] * (columns - len(cells))  # a spanning row, or a cut one
                 if len(row) == 1:
-                    cells += [""] * (columns - 1)
                     commands.append(("SPAN", (0, index), (-1, index)))
                     commands.append(("BACKGROUND", (0, index), (-1, index), colors.lightgrey))
                 data.append(cells)
