@@ -8,6 +8,7 @@ Items the parser could not read with confidence carry a ``warnings`` list.
 import re
 from dataclasses import dataclass, field
 
+from .columns import separate_columns
 from .concerns import parse_concern_list
 from .extract import ImportRejected
 from .layout import split_parts
@@ -46,6 +47,7 @@ class ParsedSummary:
 
 
 def parse_rmp_summary(text) -> ParsedSummary:
+    text = separate_columns(text)
     lines = clean_lines(text)
     parts = split_parts(lines)
     title = _title(lines)

@@ -200,9 +200,6 @@ KNOWN_GAPS = {
     ("test_routine_measure_kinds", "kelvaro"): (
         "routine measures on consecutive lines with no blank line and no bullet are merged"
     ),
-    ("test_pdf_upload_gives_the_same_safety_concerns", "kelvaro"): (
-        "a heading repeated in the middle of a sentence after a page break, without blank lines"
-    ),
 }
 
 

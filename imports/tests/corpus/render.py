@@ -176,7 +176,7 @@ def _text_table(pager, table, style, bullet):
             height = max(len(lines) for lines in row_lines)
             columns = [TEXT_WIDTH * width // 100 for width in widths][: len(row_lines)]
             block = [
-                "  ".join(
+                "   ".join(
                     (lines[i] if i < len(lines) else "").ljust(column)
                     for lines, column in zip(row_lines, columns, strict=True)
                 ).rstrip()
