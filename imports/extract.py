@@ -13,6 +13,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 
+from .furniture import without_running_lines
+
 logger = logging.getLogger(__name__)
 
 ACCEPTED_SUFFIXES = {".txt", ".pdf"}
@@ -93,7 +95,7 @@ def read_document(content: bytes, file_name: str) -> SourceDocument:
             raise ImportRejected(f"{name} is {kind}, not a PDF: {UPLOAD_THE_SUMMARY}")
         raise ImportRejected(f"{name} is not a PDF file (it does not start with %PDF).")
     else:
-        text = _plain_text(content, name)
+        text = without_running_lines(_plain_text(content, name))
     text = normalise_newlines(text)
     if not text.strip():
         raise ImportRejected(f"{name} contains no text.")

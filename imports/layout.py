@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 _HEADINGS = [
     ("medicine", r"(?:I|VI\.2\.[123])\.?\s+\S"),
-    ("risks", r"II\.?\s+(?!A\b|B\b|C\b)\S"),
+    ("risks", r"II\.?\s+(?!A\b|B\b|C\b)[a-z]{3,}"),  # not "II D)" wrapped in a cell
     ("concern_list", r"(?:II\.\s?A|VI\.2\.4)\.?\s+\S"),
     ("concern_tables", r"(?:II\.\s?B|VI\.2\.5)\.?\s+\S"),
     ("studies", r"(?:II\.\s?C|VI\.2\.6)\.?\s+(?!\d)\S"),

@@ -196,3 +196,20 @@ def milestone_parts(match):
 
 def is_milestone(text):
     return _MILESTONE.match(text)
+
+
+_MILESTONES_LABEL = re.compile(r"^milestones?\s*(?:and\s+due\s+dates?)?\s*:\s*", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"(?<=[^\s.])\.\s+(?=[A-Z])|;\s+")
+
+
+def milestones_in(text):
+    """The (description, due) pairs of a text made only of milestones ("Milestones: Interim
+    report: Q2 2026. Final report: 2031"); [] when any part of it is something else."""
+    text = _MILESTONES_LABEL.sub("", text.strip())
+    found = []
+    for piece in _SENTENCE_BREAK.split(text):
+        match = _MILESTONE.match(piece.strip().rstrip("."))
+        if not match:
+            return []
+        found.append(milestone_parts(match))
+    return found

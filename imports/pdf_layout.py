@@ -13,12 +13,11 @@ import io
 import re
 from collections import Counter
 
+from .furniture import WATERMARK, furniture_key, recurring
+
 _MARGIN = 0.075  # of the page height: where running headers and footers stand
-_DIGITS = re.compile(r"\d+")
 # A glyph without a Unicode mapping at the start of a line is a bullet (Word's Symbol font).
 _UNMAPPED_BULLET = re.compile(r"^\(cid:\d+\)\s*")
-# Kept wherever it stands: it says the product is withdrawn.
-_WATERMARK = re.compile(r"no\s+longer\s+authori[sz]ed", re.IGNORECASE)
 
 
 def layout_text(content):
@@ -33,8 +32,8 @@ def layout_text(content):
         first_table = True
         for kind, value, in_margin in items:
             if kind == "line":
-                furniture_line = in_margin and _furniture_key(value) in furniture
-                if not furniture_line or _WATERMARK.search(value):
+                furniture_line = in_margin and furniture_key(value) in furniture
+                if not furniture_line or WATERMARK.search(value):
                     out.append(_bullet(value))
                 continue
             if kind == "gap":
@@ -118,20 +117,15 @@ def _is_table(table):
     return len(table.cells) >= 2
 
 
-def _furniture_key(text):
-    return _DIGITS.sub("#", " ".join(text.split())).casefold()
-
-
 def _recurring_margin_lines(pages):
-    """Margin lines (page numbers counted alike) that stand on half the pages, two at least."""
-    counts = Counter()
-    for items in pages:
-        counts.update(
-            {
-                _furniture_key(value)
+    """Running header and footer lines: apart in a margin on at least half the pages."""
+    return recurring(
+        [
+            [
+                furniture_key(value)
                 for kind, value, in_margin in items
                 if kind == "line" and in_margin
-            }
-        )
-    least = max(2, len(pages) // 2)
-    return {key for key, count in counts.items() if count >= least}
+            ]
+            for items in pages
+        ]
+    )

@@ -14,6 +14,7 @@ from .extract import ImportRejected
 from .layout import split_parts
 from .reconcile import missing_parts, reconcile
 from .studies import link_activities, parse_studies
+from .study_records import link_by_concern_column, read_study_records
 from .tables import parse_concern_tables
 from .text import clean_lines, is_title_case, normalise_key, paragraphs, sentence_case
 
@@ -80,10 +81,9 @@ def parse_rmp_summary(text) -> ParsedSummary:
         )
     concerns = _merge(listed, tables)
     measures = _shared_measures(concerns)
-    studies = parse_studies(parts.studies_imposed, category=1) + parse_studies(
-        parts.studies_other, category=3
-    )
+    studies = _studies(parts, concerns)
     link_activities(concerns, studies)
+    link_by_concern_column(studies, concerns)
     reconcile(concerns, studies)
     product = {
         "name": name,
@@ -108,6 +108,29 @@ def parse_rmp_summary(text) -> ParsedSummary:
     return ParsedSummary(
         product=product, plan=plan, warnings=warnings, gaps=missing_parts(parts, text)
     )
+
+
+_PROSE_TEMPLATE = re.compile(
+    r"^(?:purposes?\s+of\s+the\s+study|rationale\s+and\s+study\s+objectives?|"
+    r"study\s+short\s+name\s+and\s+title)\s*:",
+    re.IGNORECASE,
+)
+
+
+def _studies(parts, concerns):
+    """The studies of II.C: in the template's prose ("Purpose of the study: ..."), or as
+    records wherever they stand (tables, lists, a code opening a paragraph)."""
+    names = [activity.name for concern in concerns for activity in concern.activities]
+    prose = parse_studies(parts.studies_imposed, category=1) + parse_studies(
+        parts.studies_other, category=3
+    )
+    records = read_study_records(
+        parts.studies_imposed, category=1, names=names
+    ) + read_study_records(parts.studies_other, category=3, names=names)
+    lines = parts.studies_imposed + parts.studies_other
+    if any(_PROSE_TEMPLATE.match(line) for line in lines):
+        return prose or records
+    return records or prose
 
 
 def _title(lines):
