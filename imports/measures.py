@@ -9,7 +9,12 @@ from .references import find_references
 from .text import BULLET, NOTHING, join, paragraphs
 
 _KINDS = [
-    ("legal_status", r"^legal\s+status\b|\bprescription\s+only\b|\bmedicinal\s+product\s+subject"),
+    (
+        "legal_status",
+        r"\blegal\s+status\b|\bprescription[\s-]+only\b|\bmedicinal\s+product\s+subject|"
+        r"^(?:restricted\s+|special\s+)?medical\s+prescription\b|^subject\s+to\s+(?:restricted\s+)?"
+        r"medical\s+prescription",
+    ),
     ("pack_size", r"^pack\s+size\b|\bpack\s+size\b"),
     (
         "clinical_setting",
@@ -23,10 +28,10 @@ _ADDITIONAL_KINDS = [
     ("controlled_access", r"controlled\s+(?:access|distribution)|restricted\s+distribution"),
     ("dhpc", r"\bDHPC\b|direct\s+health\s*care\s+professional\s+communication"),
     ("educational_material", r"educational|guide\b|check-?\s?list|training|brochure"),
-    ("patient_card", r"(?:patient|alert)\s+(?:alert\s+)?card"),
+    ("patient_card", r"(?:patient|alert|reminder|wallet)\s+(?:(?:alert|reminder)\s+)?card"),
 ]
 _CROSS_REFERENCE = re.compile(r"^(?:see|refer\s+to|as\s+described\s+in)\b", re.IGNORECASE)
-_LABELLED_LINE = re.compile(r"^[A-Z][a-z]+(?:\s[a-z]+){0,3}:\s")
+_LABELLED_LINE = re.compile(r"^[A-Z][a-z’']+(?:\s[a-z’']+){0,3}:\s")
 _MILESTONE = re.compile(
     r"^(?P<description>(?:planned\s+date\s+for\s+)?[A-Za-z][\w ,/()-]{2,80}?(?:report|data|"
     r"results|submission|protocol|analysis|CSR|completion|start|end|update)s?)\s*"
@@ -158,7 +163,7 @@ def parse_activities(lines):
         text = line.strip().removeprefix(BULLET).strip()
         if not text or NOTHING.match(text) or _CROSS_REFERENCE.match(text):
             continue
-        milestone = _MILESTONE.match(text)
+        milestone = is_milestone(text)
         if milestone and activities:
             activities[-1].milestones.append(milestone_parts(milestone))
             continue
@@ -185,17 +190,44 @@ def _looks_named(text):
     return ":" in text and len(head.split()) <= 6 and not _MILESTONE.match(text)
 
 
+# Words that open a milestone's description ("Interim report", "Final study report").
+_OPENERS = re.compile(
+    r"\b(?:Interim|Final|Progress|Annual|Protocol|Primary|Feasibility|Updated|Submission)\b"
+)
+
+
+def _trim_description(description):
+    """ "Hepatotoxicity Ongoing Interim report" (table cells run together) -> "Interim report":
+    capitalised words before the last opening word belong to other cells."""
+    openers = list(_OPENERS.finditer(description))
+    if not openers or openers[-1].start() == 0:
+        return description
+    before = description[: openers[-1].start()].split()
+    if before and all(word[:1].isupper() for word in before):
+        return description[openers[-1].start() :]
+    return description
+
+
 def milestone_parts(match):
     description = re.sub(
         r"^planned\s+date\s+for\s+", "", match.group("description").strip(), flags=re.I
     )
+    description = _trim_description(description)
     description = description[:1].upper() + description[1:]
     due = " ".join(match.group("due").split()).rstrip(".")
     return description, due
 
 
+# A milestone without a colon, when what follows is plainly a date: "Interim report Q1 2026".
+_BARE_MILESTONE = re.compile(
+    r"^(?P<description>[A-Za-z][\w ,/()-]{2,60}?(?:report|data|results|analysis|CSR)s?)\s+"
+    r"(?P<due>(?:Q[1-4]\s+\d{4}|(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|"
+    r"August|September|October|November|December)\s+\d{4}|(?:19|20)\d{2}))\.?$"
+)
+
+
 def is_milestone(text):
-    return _MILESTONE.match(text)
+    return _MILESTONE.match(text) or _BARE_MILESTONE.match(text)
 
 
 _MILESTONES_LABEL = re.compile(r"^milestones?\s*(?:and\s+due\s+dates?)?\s*:\s*", re.IGNORECASE)
@@ -208,7 +240,7 @@ def milestones_in(text):
     text = _MILESTONES_LABEL.sub("", text.strip())
     found = []
     for piece in _SENTENCE_BREAK.split(text):
-        match = _MILESTONE.match(piece.strip().rstrip("."))
+        match = is_milestone(piece.strip().rstrip("."))
         if not match:
             return []
         found.append(milestone_parts(match))

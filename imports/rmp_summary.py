@@ -12,6 +12,7 @@ from .columns import separate_columns
 from .concerns import parse_concern_list
 from .extract import ImportRejected
 from .layout import split_parts
+from .older_layout import is_older_layout, older_parts, parse_older_concerns
 from .reconcile import missing_parts, reconcile
 from .studies import link_activities, parse_studies
 from .study_records import link_by_concern_column, read_study_records
@@ -51,7 +52,8 @@ def parse_rmp_summary(text) -> ParsedSummary:
     text = separate_columns(text)
     lines = clean_lines(text)
     parts = split_parts(lines)
-    title = _title(lines)
+    older = older_parts(lines) if is_older_layout(lines) else None
+    title = _title(lines) or (_older_title(lines) if older is not None else None)
     if title is None and not parts.has_concern_list:
         raise ImportRejected(
             "This does not look like an RMP summary: it has neither the title “Summary of risk "
@@ -63,25 +65,20 @@ def parse_rmp_summary(text) -> ParsedSummary:
         warnings.append(
             ("Product", "No title “Summary of risk management plan for NAME (substance)” found.")
         )
-    listed, list_warnings = parse_concern_list(parts.concern_list)
-    warnings += list_warnings
-    if not listed and not parts.concern_tables:
-        raise ImportRejected(
-            "No safety concerns found: the list of important risks and missing information "
-            "(section II.A) is missing or empty."
-        )
-    tables = parse_concern_tables(parts.concern_tables)
-    if listed and not tables:
-        warnings.append(
-            (
-                "II.B (summary of important risks)",
-                "No table for any safety concern: evidence, risk factors, measures and studies "
-                "of the concerns are not in the import.",
+    if older is not None:
+        concerns, older_warnings = parse_older_concerns(older)
+        warnings += older_warnings
+        if not concerns:
+            raise ImportRejected(
+                "No safety concerns found: the summary of safety concerns (part VI.2) has no "
+                "table of important risks and missing information."
             )
-        )
-    concerns = _merge(listed, tables)
-    measures = _shared_measures(concerns)
-    studies = _studies(parts, concerns)
+        measures = _shared_measures(concerns)
+        studies = read_study_records(older.get("studies", []), category=3)
+    else:
+        concerns = _current_concerns(parts, warnings)
+        measures = _shared_measures(concerns)
+        studies = _studies(parts, concerns)
     link_activities(concerns, studies)
     link_by_concern_column(studies, concerns)
     reconcile(concerns, studies)
@@ -108,6 +105,47 @@ def parse_rmp_summary(text) -> ParsedSummary:
     return ParsedSummary(
         product=product, plan=plan, warnings=warnings, gaps=missing_parts(parts, text)
     )
+
+
+def _current_concerns(parts, warnings):
+    """The II.A list merged with the II.B tables (the current template)."""
+    listed, list_warnings = parse_concern_list(parts.concern_list)
+    warnings += list_warnings
+    if not listed and not parts.concern_tables:
+        raise ImportRejected(
+            "No safety concerns found: the list of important risks and missing information "
+            "(section II.A) is missing or empty."
+        )
+    tables = parse_concern_tables(parts.concern_tables)
+    if listed and not tables:
+        warnings.append(
+            (
+                "II.B (summary of important risks)",
+                "No table for any safety concern: evidence, risk factors, measures and studies "
+                "of the concerns are not in the import.",
+            )
+        )
+    return _merge(listed, tables)
+
+
+_OLDER_TITLE = re.compile(
+    r"^(?P<name>[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)\s*\((?P<substance>[^()]{3,80})\)\s+"
+    r"(?:is|are|contains?|has\s+been)\b"
+)
+
+
+def _older_title(lines):
+    """The older summary names the product in its first paragraphs: "NAME (substance) is ..."."""
+    for line in lines[:200]:
+        match = _OLDER_TITLE.match(line)
+        if match:
+            substances = [
+                " ".join(part.split()).lower()
+                for part in re.split(r"\s*(?:/|,|\band\b|\+)\s*", match.group("substance"))
+                if part.strip()
+            ]
+            return match.group("name"), substances, ""
+    return None
 
 
 _PROSE_TEMPLATE = re.compile(

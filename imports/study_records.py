@@ -34,7 +34,9 @@ _HEADER_CELL = re.compile(
     r"safety\s+concerns?.*addressed|safety\s+concerns?(?:\s*/\s*efficacy\s+issues?)?)\s*:?$",
     re.IGNORECASE,
 )
-_CONCERNS_COLUMN = re.compile(r"^safety\s+concerns?\b", re.IGNORECASE)
+_CONCERNS_COLUMN = re.compile(
+    r"\bsafety\s+concerns?(?:\s*/\s*efficacy\s+issues?)?\s+addressed", re.IGNORECASE
+)
 _LABEL = re.compile(
     r"^(?P<label>purposes?\s+of\s+the\s+study|rationale\s+and\s+study\s+objectives?|"
     r"objectives?|study\s+design|study\s+population|milestones?|status)\s*:\s*(?P<rest>.*)$",
@@ -63,7 +65,10 @@ _NOT_CODES = {"II", "VI", "EU", "RMP", "PSUR", "PASS", "DHPC", "SMPC", "EPAR", "
 def read_study_records(lines, *, category, names=()):
     """The studies of one part (``category`` where the text states none)."""
     lines = without_furniture(lines)
-    has_concerns_column = any(_CONCERNS_COLUMN.match(line) for line in lines if line)
+    has_concerns_column = bool(
+        _CONCERNS_COLUMN.search(" ".join(lines))
+        or any(re.match(r"^safety\s+concerns?\b", line, re.IGNORECASE) for line in lines)
+    )
     cells = [line for line in lines if not _HEADER_CELL.match(line.removeprefix(BULLET))]
     conditions = _stated_conditions(cells)
     openings = _openings(cells, names)
@@ -248,9 +253,9 @@ def link_by_concern_column(studies, concerns):
         if not text:
             continue
         for concern in concerns:
-            if any(term and term in text for term in _terms(concern.name)):
-                if study.key not in concern.study_keys:
-                    concern.study_keys.append(study.key)
+            named = any(term and term in text for term in _terms(concern.name))
+            if named and study.key not in concern.study_keys:
+                concern.study_keys.append(study.key)
 
 
 def _terms(name):
