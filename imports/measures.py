@@ -19,6 +19,7 @@ _KINDS = [
     (
         "clinical_setting",
         r"^clinical\s+setting\b|\binitiated\s+and\s+supervised\b|\bsupervised\s+by\b|"
+        r"\b(?:qualified|specialised|specialized|authori[sz]ed)\s+treatment\s+cent(?:re|er)s?\b|"
         r"\b(?:hospital|infusion\s+cent(?:re|er))\s+setting\b|\brestricted\s+to\s+(?:hospital|"
         r"specialist)",
     ),
@@ -49,10 +50,43 @@ def routine_kind(text, references):
     return "labelling" if references or re.search(r"\blabel", text, re.I) else "other"
 
 
+_CONNECTOR_END = re.compile(
+    r"(?:\b(?:and|or|of|the|a|an|in|on|for|to|with|by|at|from|as|including|is|are|be|see|"
+    r"per|than|that|which|within|into|under)|[,(/-])$",
+    re.IGNORECASE,
+)
+
+
+def items_on_lines(lines):
+    """Lines of a cell that each hold one item ("SmPC section 4.4" / "PL section 2" /
+    "Restricted medical prescription") marked as bullets; a line that goes on from the one
+    before (it starts in lower case, or the line before ends with "and", "of", a comma ...)
+    stays part of it. Cells with bullets or labels ("Educational material:") are left as they
+    are."""
+    filled = [line for line in lines if line]
+    if any(line.startswith(BULLET) or line.rstrip().endswith(":") for line in filled):
+        return lines
+    out, previous = [], ""
+    for line in lines:
+        starts_item = (
+            line
+            and previous
+            and line[:1].isupper()
+            and not re.match(r"^sections?\s+\d", line, re.IGNORECASE)
+            and not _CONNECTOR_END.search(previous)
+            and previous.count("(") <= previous.count(")")
+        )
+        out.append(BULLET + line if starts_item else line)
+        previous = line  # a blank line: the next line starts a paragraph anyway
+    if out != lines and out and out[0] and not out[0].startswith(BULLET):
+        out[0] = BULLET + out[0]
+    return out
+
+
 def parse_routine(lines):
     """One routine measure per bullet or paragraph, with its section references."""
     measures, warnings = [], []
-    for item in paragraphs(lines, starts=_LABELLED_LINE):
+    for item in paragraphs(items_on_lines(lines), starts=_LABELLED_LINE):
         text = item.text.strip()
         if not text or NOTHING.match(text):
             continue
@@ -104,7 +138,7 @@ def additional_kind(text):
 
 
 def parse_additional(lines):
-    items = paragraphs(lines)
+    items = paragraphs(items_on_lines(lines))
     measures = []
     index = 0
     while index < len(items):

@@ -220,9 +220,11 @@ def _attach_measures(concerns, lines):
 
 def _summary_table(concerns, lines):
     """ "Safety concern | Routine risk minimisation measures | Additional ..." rows."""
+    first = next((i for i, line in enumerate(lines) if _concern_named(line, concerns)), 0)
+    header = {line for line in lines[:first] if line}  # repeated after page breaks
     cells, cell = [], []
     for line in lines:
-        if _SUMMARY_HEADER.match(line):
+        if _SUMMARY_HEADER.match(line) or line in header:
             continue
         if not line:
             if cell:

@@ -155,6 +155,7 @@ def _logical_lines(lines):
             and not line.startswith(BULLET)
             and not previous.endswith((".", ";"))
             and not (is_milestone(text) and not text[:1].islower())
+            and not _DESCRIPTION_ONLY.match(text)
             and not _LABEL.match(text)
             and not (is_milestone(previous) and text[:1].isupper() and len(text.split()) > 3)
         ):

@@ -28,7 +28,18 @@ _FIELD_LABELS = [
         r"measures?(?:\s*\(s\))?",
     ),
     ("routine", r"risk\s+minimi[sz]ation\s+measures?(?:\s*\(s\))?"),
+    # A label cell cut by a page break: its first words alone on their line.
+    ("evidence", r"evidence\s+for\s+linking(?:\s+the)?(?:\s+risk)?(?=[ \t]*$)"),
+    ("risk_factors", r"risk\s+factors\s+and(?:\s+risk)?(?=[ \t]*$)"),
+    ("pv", r"additional\s+pharmacovigilance(?=[ \t]*$)"),
+    ("additional", r"additional\s+risk\s+minimi[sz]ation(?=[ \t]*$)"),
+    ("routine", r"routine\s+risk\s+minimi[sz]ation(?=[ \t]*$)"),
 ]
+# The rest of a label cell cut by a page break, alone on its line.
+_LABEL_TAIL = re.compile(
+    r"^(?:measures?|activities|(?:risk\s+)?groups|(?:the\s+)?(?:risk\s+)?to\s+the\s+medicine)$",
+    re.IGNORECASE,
+)
 _FIELDS = re.compile(
     "|".join(
         rf"(?P<{name}{index}>^[ \t]*{pattern}[ \t]*:?)"
@@ -197,7 +208,9 @@ def _fields(body):
     for position, match in enumerate(matches):
         key = re.sub(r"\d+$", "", match.lastgroup)
         end = matches[position + 1].start() if position + 1 < len(matches) else len(text)
-        chunk = text[match.end() : end].split("\n")
+        chunk = [
+            line for line in text[match.end() : end].split("\n") if not _LABEL_TAIL.match(line)
+        ]
         kept = _strip_notes(chunk, footnotes)
         fields.setdefault(key, []).extend(kept)
     return fields, footnotes
