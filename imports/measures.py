@@ -70,7 +70,6 @@ def items_on_lines(lines):
     for line in lines:
         starts_item = (
             line
-            and previous
             and line[:1].isupper()
             and not re.match(r"^sections?\s+\d", line, re.IGNORECASE)
             and not _CONNECTOR_END.search(previous)
@@ -78,8 +77,8 @@ def items_on_lines(lines):
         )
         out.append(BULLET + line if starts_item else line)
         previous = line  # a blank line: the next line starts a paragraph anyway
-    if out != lines and out and out[0] and not out[0].startswith(BULLET):
-        out[0] = BULLET + out[0]
+    if sum(1 for line in out if line.startswith(BULLET)) < 2:
+        return lines  # one item: nothing to split
     return out
 
 

@@ -43,6 +43,30 @@ def missing_parts(parts, text):
     ]
 
 
+def stops_short(lines, studies, parts):
+    """A gap when the document ends mid-sentence (a file cut short): its last line ends in a
+    lower-case letter with no full stop; in II.C, when its last study has no milestone."""
+    filled = [line for line in lines if line.strip()]
+    if not filled:
+        return []
+    last = filled[-1].strip()
+    if not last[-1:].islower():
+        return []
+    in_studies = parts.present & {"studies", "studies_imposed", "studies_other"} or (
+        parts.old_titles and studies
+    )
+    if not in_studies:
+        return [f"The document stops mid-sentence, at “…{last[-50:]}”: the file seems cut short."]
+    study = studies[-1] if studies else None
+    if study is None or study.milestones:
+        return []
+    name = study.code or study.short_name or study.title
+    return [
+        f"The document stops in the middle of the studies, at “…{last[-50:]}”: the file seems "
+        f"cut short, and study {name} has no milestone."
+    ]
+
+
 def reconcile(concerns, studies):
     """Warnings on the items where the parts disagree or say nothing."""
     for study in studies:

@@ -13,7 +13,7 @@ from .concerns import parse_concern_list
 from .extract import ImportRejected
 from .layout import split_parts
 from .older_layout import is_older_layout, older_parts, parse_older_concerns
-from .reconcile import missing_parts, reconcile
+from .reconcile import missing_parts, reconcile, stops_short
 from .studies import link_activities, parse_studies
 from .study_records import link_by_concern_column, read_study_records
 from .tables import parse_concern_tables
@@ -103,7 +103,10 @@ def parse_rmp_summary(text) -> ParsedSummary:
         "studies": [study.as_data() for study in studies],
     }
     return ParsedSummary(
-        product=product, plan=plan, warnings=warnings, gaps=missing_parts(parts, text)
+        product=product,
+        plan=plan,
+        warnings=warnings,
+        gaps=missing_parts(parts, text) + stops_short(lines, studies, parts),
     )
 
 
