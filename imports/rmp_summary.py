@@ -183,8 +183,6 @@ def _title(lines):
     name = _STRENGTH.sub("", full_name)
     form = full_name[len(name) :].strip()
     form = re.sub(r"^\d[\d.,]*\s*\S+\s*", "", form)
-    if name.isupper():
-        name = name.title()
     substances = [
         " ".join(part.split()).lower()
         for part in re.split(r"\s*(?:/|,|\band\b|\+)\s*", match.group("substance"))

@@ -109,6 +109,14 @@ def preview_rmp_summary(
     plan_warnings = [(INCOMPLETE, gap) for gap in parsed.gaps] + list(parsed.warnings)
     if product is not None:
         plan_warnings += _product_differences(product, parsed.product)
+    elif parsed.product["name"].isupper():
+        plan_warnings.append(
+            (
+                "Product",
+                f"The name “{parsed.product['name']}” is written in capitals in the summary and "
+                "is kept as written: correct it if the product is spelled otherwise.",
+            )
+        )
     duplicate = (
         ImportLog.objects.of_file(ImportKind.RMP_SUMMARY, source.sha256)
         .filter(plan__isnull=False)

@@ -97,9 +97,18 @@ class ParsedStudy:
         }
 
 
+class _ParagraphStart:
+    """A line that starts a paragraph of its own: a label of the template, or a milestone
+    ("Interim report: Q2 2026" under a purpose that filled the line above)."""
+
+    @staticmethod
+    def match(text):
+        return _STARTS.match(text) or (text[:1].isupper() and is_milestone(text))
+
+
 def parse_studies(lines, *, category):
     lines = without_furniture(lines)
-    items = paragraphs(lines, bullets_absorb=False, starts=_STARTS)
+    items = paragraphs(lines, bullets_absorb=False, starts=_ParagraphStart)
     starts = [i for i, item in enumerate(items) if _PURPOSE.match(item.text)]
     if not starts:
         starts = [i for i, item in enumerate(items) if _TITLE_MARKER.match(item.text)]

@@ -5,6 +5,7 @@ A document is a list of blocks:
 
 - ``title: ...``, ``h: ...`` (a heading), ``p: ...`` (a paragraph), ``caption: ...``;
 - ``bullets: [...]`` (with the document's ``bullet`` character, or ``bullet:`` in the block);
+- ``lines: [...]``: paragraphs one under the other with no space between them;
 - ``table: {rows: [[cell, cell], ...], widths: [35, 65], header: N}``: a cell is a string or a
   list of paragraphs; a row of one cell spans the table; the first ``header`` rows repeat
   after a page break (as Word's "repeat header row" does);
@@ -143,6 +144,10 @@ def render_text(name):
                 lines = wrap(item, TEXT_WIDTH - 2)
                 pager.lines([f"{mark} {lines[0]}", *lines[1:]] if mark else lines)
             pager.blank()
+        elif kind == "lines":
+            for item in value:
+                pager.lines(wrap(item, TEXT_WIDTH))
+            pager.blank()
         elif kind == "pagebreak":
             pager.new_page()
         elif kind == "table":
@@ -266,6 +271,7 @@ def render_pdf(name):
     title = ParagraphStyle("t", parent=body, fontName="Helvetica-Bold", fontSize=14, leading=17)
     caption = ParagraphStyle("c", parent=body, fontName="Helvetica-Bold", fontSize=9)
     listed = ParagraphStyle("b", parent=body, leftIndent=12, bulletIndent=2, spaceAfter=2)
+    tight = ParagraphStyle("l", parent=body, spaceAfter=0)
     cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=11, spaceAfter=2)
     cell_bullet = ParagraphStyle("cb", parent=cell, leftIndent=9, bulletIndent=0)
 
@@ -288,6 +294,9 @@ def render_pdf(name):
             mark = block.get("bullet", bullet)
             story += [para(item, listed, mark or None) for item in value]
             story.append(Spacer(1, 4))
+        elif kind == "lines":
+            story += [para(item, tight) for item in value]
+            story.append(Spacer(1, 5))
         elif kind == "pagebreak":
             story.append(PageBreak())
         elif kind == "table":
