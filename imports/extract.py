@@ -13,6 +13,8 @@ from pathlib import PurePath
 
 from django.conf import settings
 
+from .furniture import without_running_lines
+
 logger = logging.getLogger(__name__)
 
 ACCEPTED_SUFFIXES = {".txt", ".pdf"}
@@ -93,7 +95,7 @@ def read_document(content: bytes, file_name: str) -> SourceDocument:
             raise ImportRejected(f"{name} is {kind}, not a PDF: {UPLOAD_THE_SUMMARY}")
         raise ImportRejected(f"{name} is not a PDF file (it does not start with %PDF).")
     else:
-        text = _plain_text(content, name)
+        text = without_running_lines(_plain_text(content, name))
     text = normalise_newlines(text)
     if not text.strip():
         raise ImportRejected(f"{name} contains no text.")
@@ -198,12 +200,27 @@ def _pdf_text(content, name):
             "upload the summary as a .txt file."
         ) from None
     text = "\n\n".join(pages)
+    if text.strip():
+        text = _layout_text(content, name) or text
     if not text.strip():
         raise ImportRejected(
             f"{name} has no text layer (it may be a scan): only PDFs with selectable text can "
             "be imported. Upload the summary as a .txt file, or a PDF with selectable text."
         )
     return text
+
+
+def _layout_text(content, name):
+    """The text read from the layout (tables cell by cell), or None if that reading fails."""
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    from .pdf_layout import layout_text
+
+    try:
+        return layout_text(content)
+    except (PDFSyntaxError, ValueError, KeyError, TypeError, OSError, RecursionError) as error:
+        logger.info("PDF %s read without its layout: %s", name, error)
+        return None
 
 
 def _decrypt(reader, name):

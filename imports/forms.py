@@ -90,6 +90,16 @@ class RmpSummaryUploadForm(forms.Form):
         ),
     )
 
+    accept_incomplete = forms.BooleanField(
+        label="Confirm an incomplete import",
+        required=False,
+        help_text=(
+            "A summary that lacks a part the template requires (II.A, II.B, II.C) is refused. "
+            "Tick to import it anyway: every gap becomes a warning that blocks submission "
+            "until it is resolved."
+        ),
+    )
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = max_upload_bytes()
@@ -113,6 +123,7 @@ class ConfirmImportForm(forms.Form):
         max_length=300, widget=forms.HiddenInput, error_messages={"required": UPLOAD_UNKNOWN}
     )
     product = forms.SlugField(required=False, widget=forms.HiddenInput)
+    accept_incomplete = forms.BooleanField(required=False, widget=forms.HiddenInput)
     reason = forms.CharField(
         label="Reason for the import",
         widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),

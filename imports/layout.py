@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 _HEADINGS = [
     ("medicine", r"(?:I|VI\.2\.[123])\.?\s+\S"),
-    ("risks", r"II\.?\s+(?!A\b|B\b|C\b)\S"),
+    ("risks", r"II\.?\s+(?!A\b|B\b|C\b)[a-z]{3,}"),  # not "II D)" wrapped in a cell
     ("concern_list", r"(?:II\.\s?A|VI\.2\.4)\.?\s+\S"),
     ("concern_tables", r"(?:II\.\s?B|VI\.2\.5)\.?\s+\S"),
     ("studies", r"(?:II\.\s?C|VI\.2\.6)\.?\s+(?!\d)\S"),
@@ -19,6 +19,7 @@ _HEADINGS = [
     ("end", r"(?:VI\.2\.7|Annex(?:es)?\b|Appendix)\.?\s*\S*"),
 ]
 _PATTERNS = [(name, re.compile(rf"^{pattern}", re.IGNORECASE)) for name, pattern in _HEADINGS]
+_OLD_HEADING = re.compile(r"^VI\.2\.\d\.?\s+\S", re.IGNORECASE)
 _OLD_LIST_TITLE = re.compile(r"summary\s+of\s+safety\s+concerns", re.IGNORECASE)
 _IMPOSED_HINT = re.compile(
     r"conditions?\s+of\s+the\s+marketing\s+authori[sz]ation|specific\s+obligation", re.IGNORECASE
@@ -33,6 +34,8 @@ class Parts:
     studies_imposed: list = field(default_factory=list)
     studies_other: list = field(default_factory=list)
     has_concern_list: bool = False
+    present: set = field(default_factory=set)  # the names of the headings found
+    old_titles: list = field(default_factory=list)  # the "VI.2.n ..." headings of the older layout
 
 
 def _heading(line):
@@ -51,6 +54,8 @@ def split_parts(lines):
         if name and not (name == "medicine" and any(mark[1] == "medicine" for mark in marks)):
             marks.append((index, name))
     parts = Parts()
+    parts.present = {name for _, name in marks}
+    parts.old_titles = [line for line in lines if _OLD_HEADING.match(line) and len(line) < 160]
     spans = {}
     for position, (index, name) in enumerate(marks):
         end = marks[position + 1][0] if position + 1 < len(marks) else len(lines)

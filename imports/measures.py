@@ -9,11 +9,17 @@ from .references import find_references
 from .text import BULLET, NOTHING, join, paragraphs
 
 _KINDS = [
-    ("legal_status", r"^legal\s+status\b|\bprescription\s+only\b|\bmedicinal\s+product\s+subject"),
+    (
+        "legal_status",
+        r"\blegal\s+status\b|\bprescription[\s-]+only\b|\bmedicinal\s+product\s+subject|"
+        r"^(?:restricted\s+|special\s+)?medical\s+prescription\b|^subject\s+to\s+(?:restricted\s+)?"
+        r"medical\s+prescription",
+    ),
     ("pack_size", r"^pack\s+size\b|\bpack\s+size\b"),
     (
         "clinical_setting",
         r"^clinical\s+setting\b|\binitiated\s+and\s+supervised\b|\bsupervised\s+by\b|"
+        r"\b(?:qualified|specialised|specialized|authori[sz]ed)\s+treatment\s+cent(?:re|er)s?\b|"
         r"\b(?:hospital|infusion\s+cent(?:re|er))\s+setting\b|\brestricted\s+to\s+(?:hospital|"
         r"specialist)",
     ),
@@ -23,10 +29,10 @@ _ADDITIONAL_KINDS = [
     ("controlled_access", r"controlled\s+(?:access|distribution)|restricted\s+distribution"),
     ("dhpc", r"\bDHPC\b|direct\s+health\s*care\s+professional\s+communication"),
     ("educational_material", r"educational|guide\b|check-?\s?list|training|brochure"),
-    ("patient_card", r"(?:patient|alert)\s+(?:alert\s+)?card"),
+    ("patient_card", r"(?:patient|alert|reminder|wallet)\s+(?:(?:alert|reminder)\s+)?card"),
 ]
 _CROSS_REFERENCE = re.compile(r"^(?:see|refer\s+to|as\s+described\s+in)\b", re.IGNORECASE)
-_LABELLED_LINE = re.compile(r"^[A-Z][a-z]+(?:\s[a-z]+){0,3}:\s")
+_LABELLED_LINE = re.compile(r"^[A-Z][a-z’']+(?:\s[a-z’']+){0,3}:\s")
 _MILESTONE = re.compile(
     r"^(?P<description>(?:planned\s+date\s+for\s+)?[A-Za-z][\w ,/()-]{2,80}?(?:report|data|"
     r"results|submission|protocol|analysis|CSR|completion|start|end|update)s?)\s*"
@@ -44,10 +50,42 @@ def routine_kind(text, references):
     return "labelling" if references or re.search(r"\blabel", text, re.I) else "other"
 
 
+_CONNECTOR_END = re.compile(
+    r"(?:\b(?:and|or|of|the|a|an|in|on|for|to|with|by|at|from|as|including|is|are|be|see|"
+    r"per|than|that|which|within|into|under)|[,(/-])$",
+    re.IGNORECASE,
+)
+
+
+def items_on_lines(lines):
+    """Lines of a cell that each hold one item ("SmPC section 4.4" / "PL section 2" /
+    "Restricted medical prescription") marked as bullets; a line that goes on from the one
+    before (it starts in lower case, or the line before ends with "and", "of", a comma ...)
+    stays part of it. Cells with bullets or labels ("Educational material:") are left as they
+    are."""
+    filled = [line for line in lines if line]
+    if any(line.startswith(BULLET) or line.rstrip().endswith(":") for line in filled):
+        return lines
+    out, previous = [], ""
+    for line in lines:
+        starts_item = (
+            line
+            and line[:1].isupper()
+            and not re.match(r"^sections?\s+\d", line, re.IGNORECASE)
+            and not _CONNECTOR_END.search(previous)
+            and previous.count("(") <= previous.count(")")
+        )
+        out.append(BULLET + line if starts_item else line)
+        previous = line  # a blank line: the next line starts a paragraph anyway
+    if sum(1 for line in out if line.startswith(BULLET)) < 2:
+        return lines  # one item: nothing to split
+    return out
+
+
 def parse_routine(lines):
     """One routine measure per bullet or paragraph, with its section references."""
     measures, warnings = [], []
-    for item in paragraphs(lines, starts=_LABELLED_LINE):
+    for item in paragraphs(items_on_lines(lines), starts=_LABELLED_LINE):
         text = item.text.strip()
         if not text or NOTHING.match(text):
             continue
@@ -99,7 +137,7 @@ def additional_kind(text):
 
 
 def parse_additional(lines):
-    items = paragraphs(lines)
+    items = paragraphs(items_on_lines(lines))
     measures = []
     index = 0
     while index < len(items):
@@ -158,7 +196,7 @@ def parse_activities(lines):
         text = line.strip().removeprefix(BULLET).strip()
         if not text or NOTHING.match(text) or _CROSS_REFERENCE.match(text):
             continue
-        milestone = _MILESTONE.match(text)
+        milestone = is_milestone(text)
         if milestone and activities:
             activities[-1].milestones.append(milestone_parts(milestone))
             continue
@@ -185,14 +223,58 @@ def _looks_named(text):
     return ":" in text and len(head.split()) <= 6 and not _MILESTONE.match(text)
 
 
+# Words that open a milestone's description ("Interim report", "Final study report").
+_OPENERS = re.compile(
+    r"\b(?:Interim|Final|Progress|Annual|Protocol|Primary|Feasibility|Updated|Submission)\b"
+)
+
+
+def _trim_description(description):
+    """ "Hepatotoxicity Ongoing Interim report" (table cells run together) -> "Interim report":
+    capitalised words before the last opening word belong to other cells."""
+    openers = list(_OPENERS.finditer(description))
+    if not openers or openers[-1].start() == 0:
+        return description
+    before = description[: openers[-1].start()].split()
+    if before and all(word[:1].isupper() for word in before):
+        return description[openers[-1].start() :]
+    return description
+
+
 def milestone_parts(match):
     description = re.sub(
         r"^planned\s+date\s+for\s+", "", match.group("description").strip(), flags=re.I
     )
+    description = _trim_description(description)
     description = description[:1].upper() + description[1:]
     due = " ".join(match.group("due").split()).rstrip(".")
     return description, due
 
 
+# A milestone without a colon, when what follows is plainly a date: "Interim report Q1 2026".
+_BARE_MILESTONE = re.compile(
+    r"^(?P<description>[A-Za-z][\w ,/()-]{2,60}?(?:report|data|results|analysis|CSR)s?)\s+"
+    r"(?P<due>(?:Q[1-4]\s+\d{4}|(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|"
+    r"August|September|October|November|December)\s+\d{4}|(?:19|20)\d{2}))\.?$"
+)
+
+
 def is_milestone(text):
-    return _MILESTONE.match(text)
+    return _MILESTONE.match(text) or _BARE_MILESTONE.match(text)
+
+
+_MILESTONES_LABEL = re.compile(r"^milestones?\s*(?:and\s+due\s+dates?)?\s*:\s*", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"(?<=[^\s.])\.\s+(?=[A-Z])|;\s+")
+
+
+def milestones_in(text):
+    """The (description, due) pairs of a text made only of milestones ("Milestones: Interim
+    report: Q2 2026. Final report: 2031"); [] when any part of it is something else."""
+    text = _MILESTONES_LABEL.sub("", text.strip())
+    found = []
+    for piece in _SENTENCE_BREAK.split(text):
+        match = is_milestone(piece.strip().rstrip("."))
+        if not match:
+            return []
+        found.append(milestone_parts(match))
+    return found

@@ -8,10 +8,14 @@ Items the parser could not read with confidence carry a ``warnings`` list.
 import re
 from dataclasses import dataclass, field
 
+from .columns import separate_columns
 from .concerns import parse_concern_list
 from .extract import ImportRejected
 from .layout import split_parts
+from .older_layout import is_older_layout, older_parts, parse_older_concerns
+from .reconcile import missing_parts, reconcile, stops_short
 from .studies import link_activities, parse_studies
+from .study_records import link_by_concern_column, read_study_records
 from .tables import parse_concern_tables
 from .text import clean_lines, is_title_case, normalise_key, paragraphs, sentence_case
 
@@ -39,12 +43,17 @@ class ParsedSummary:
     product: dict
     plan: dict
     warnings: list = field(default_factory=list)  # plan-level (subject, message)
+    # What the template requires and the document lacks: the import is refused unless the
+    # curator confirms an incomplete import (then each is a warning that blocks submission).
+    gaps: list = field(default_factory=list)
 
 
 def parse_rmp_summary(text) -> ParsedSummary:
+    text = separate_columns(text)
     lines = clean_lines(text)
     parts = split_parts(lines)
-    title = _title(lines)
+    older = older_parts(lines) if is_older_layout(lines) else None
+    title = _title(lines) or (_older_title(lines) if older is not None else None)
     if title is None and not parts.has_concern_list:
         raise ImportRejected(
             "This does not look like an RMP summary: it has neither the title “Summary of risk "
@@ -56,19 +65,23 @@ def parse_rmp_summary(text) -> ParsedSummary:
         warnings.append(
             ("Product", "No title “Summary of risk management plan for NAME (substance)” found.")
         )
-    listed, list_warnings = parse_concern_list(parts.concern_list)
-    warnings += list_warnings
-    if not listed and not parts.concern_tables:
-        raise ImportRejected(
-            "No safety concerns found: the list of important risks and missing information "
-            "(section II.A) is missing or empty."
-        )
-    concerns = _merge(listed, parse_concern_tables(parts.concern_tables))
-    measures = _shared_measures(concerns)
-    studies = parse_studies(parts.studies_imposed, category=1) + parse_studies(
-        parts.studies_other, category=3
-    )
+    if older is not None:
+        concerns, older_warnings = parse_older_concerns(older)
+        warnings += older_warnings
+        if not concerns:
+            raise ImportRejected(
+                "No safety concerns found: the summary of safety concerns (part VI.2) has no "
+                "table of important risks and missing information."
+            )
+        measures = _shared_measures(concerns)
+        studies = read_study_records(older.get("studies", []), category=3)
+    else:
+        concerns = _current_concerns(parts, warnings)
+        measures = _shared_measures(concerns)
+        studies = _studies(parts, concerns)
     link_activities(concerns, studies)
+    link_by_concern_column(studies, concerns)
+    reconcile(concerns, studies)
     product = {
         "name": name,
         "substances": substances,
@@ -89,7 +102,76 @@ def parse_rmp_summary(text) -> ParsedSummary:
         "safety_concerns": [concern.as_data() for concern in concerns],
         "studies": [study.as_data() for study in studies],
     }
-    return ParsedSummary(product=product, plan=plan, warnings=warnings)
+    return ParsedSummary(
+        product=product,
+        plan=plan,
+        warnings=warnings,
+        gaps=missing_parts(parts, text) + stops_short(lines, studies, parts),
+    )
+
+
+def _current_concerns(parts, warnings):
+    """The II.A list merged with the II.B tables (the current template)."""
+    listed, list_warnings = parse_concern_list(parts.concern_list)
+    warnings += list_warnings
+    if not listed and not parts.concern_tables:
+        raise ImportRejected(
+            "No safety concerns found: the list of important risks and missing information "
+            "(section II.A) is missing or empty."
+        )
+    tables = parse_concern_tables(parts.concern_tables)
+    if listed and not tables:
+        warnings.append(
+            (
+                "II.B (summary of important risks)",
+                "No table for any safety concern: evidence, risk factors, measures and studies "
+                "of the concerns are not in the import.",
+            )
+        )
+    return _merge(listed, tables)
+
+
+_OLDER_TITLE = re.compile(
+    r"^(?P<name>[A-Z][\w-]+(?:\s[A-Z][\w-]+)?)\s*\((?P<substance>[^()]{3,80})\)\s+"
+    r"(?:is|are|contains?|has\s+been)\b"
+)
+
+
+def _older_title(lines):
+    """The older summary names the product in its first paragraphs: "NAME (substance) is ..."."""
+    for line in lines[:200]:
+        match = _OLDER_TITLE.match(line)
+        if match:
+            substances = [
+                " ".join(part.split()).lower()
+                for part in re.split(r"\s*(?:/|,|\band\b|\+)\s*", match.group("substance"))
+                if part.strip()
+            ]
+            return match.group("name"), substances, ""
+    return None
+
+
+_PROSE_TEMPLATE = re.compile(
+    r"^(?:purposes?\s+of\s+the\s+study|rationale\s+and\s+study\s+objectives?|"
+    r"study\s+short\s+name\s+and\s+title)\s*:",
+    re.IGNORECASE,
+)
+
+
+def _studies(parts, concerns):
+    """The studies of II.C: in the template's prose ("Purpose of the study: ..."), or as
+    records wherever they stand (tables, lists, a code opening a paragraph)."""
+    names = [activity.name for concern in concerns for activity in concern.activities]
+    prose = parse_studies(parts.studies_imposed, category=1) + parse_studies(
+        parts.studies_other, category=3
+    )
+    records = read_study_records(
+        parts.studies_imposed, category=1, names=names
+    ) + read_study_records(parts.studies_other, category=3, names=names)
+    lines = parts.studies_imposed + parts.studies_other
+    if any(_PROSE_TEMPLATE.match(line) for line in lines):
+        return prose or records
+    return records or prose
 
 
 def _title(lines):
@@ -101,8 +183,6 @@ def _title(lines):
     name = _STRENGTH.sub("", full_name)
     form = full_name[len(name) :].strip()
     form = re.sub(r"^\d[\d.,]*\s*\S+\s*", "", form)
-    if name.isupper():
-        name = name.title()
     substances = [
         " ".join(part.split()).lower()
         for part in re.split(r"\s*(?:/|,|\band\b|\+)\s*", match.group("substance"))
@@ -181,8 +261,12 @@ def _merge(listed, tables):
     for concern in listed:
         table = _best_table(concern, unmatched)
         if table is None:
-            if tables:
-                concern.warnings.append("No table for this concern in II.B (summary of risks).")
+            if not tables:
+                continue  # one plan-level warning says so (parse_rmp_summary)
+            concern.warnings.append(
+                "No table for this concern in II.B (summary of risks): its evidence, risk "
+                "factors, measures and studies are not in the import."
+            )
             continue
         unmatched.remove(table)
         concern.attach(table)

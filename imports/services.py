@@ -17,6 +17,8 @@ from .models import ImportKind, ImportLog, ImportWarning
 from .rmp_summary import parse_rmp_summary
 
 PRODUCT_FIELDS = ["indication", "route", "pharmaceutical_form", "source_url"]
+# The subject of the warnings an incomplete document leaves: they block submission until resolved.
+INCOMPLETE = "Incomplete document"
 
 
 @dataclass
@@ -87,16 +89,35 @@ class RmpImportResult:
         return self.preview.duplicate is not None
 
 
-def preview_rmp_summary(content, file_name, *, product_slug=None) -> RmpPreview:
-    """Parse a summary and decide where it goes; write nothing. Raises ImportRejected."""
+def preview_rmp_summary(
+    content, file_name, *, product_slug=None, accept_incomplete=False
+) -> RmpPreview:
+    """Parse a summary and decide where it goes; write nothing. Raises ImportRejected.
+
+    A document that lacks a part the template requires is refused, naming what is missing,
+    unless ``accept_incomplete``: then each gap is a warning that blocks submission."""
     source = read_document(content, file_name)
     parsed = parse_rmp_summary(source.text)
+    if parsed.gaps and not accept_incomplete:
+        raise ImportRejected(
+            f"{source.file_name} is incomplete: {' '.join(parsed.gaps)} Import it only if you "
+            "confirm an incomplete import; every gap then stays a warning that blocks "
+            "submission until it is resolved."
+        )
     data = {"product": parsed.product, "plan": parsed.plan}
     data["plan"]["source_document"] = source.file_name
     product = _target_product(parsed.product, product_slug)
-    plan_warnings = list(parsed.warnings)
+    plan_warnings = [(INCOMPLETE, gap) for gap in parsed.gaps] + list(parsed.warnings)
     if product is not None:
         plan_warnings += _product_differences(product, parsed.product)
+    elif parsed.product["name"].isupper():
+        plan_warnings.append(
+            (
+                "Product",
+                f"The name “{parsed.product['name']}” is written in capitals in the summary and "
+                "is kept as written: correct it if the product is spelled otherwise.",
+            )
+        )
     duplicate = (
         ImportLog.objects.of_file(ImportKind.RMP_SUMMARY, source.sha256)
         .filter(plan__isnull=False)
@@ -114,22 +135,40 @@ def preview_rmp_summary(content, file_name, *, product_slug=None) -> RmpPreview:
 
 
 def import_rmp_summary(
-    content, file_name, *, user=None, reason="", product_slug=None, dry_run=False
+    content,
+    file_name,
+    *,
+    user=None,
+    reason="",
+    product_slug=None,
+    dry_run=False,
+    accept_incomplete=False,
 ) -> RmpImportResult:
     """Import a summary as a draft plan version; a file imported before is a no-op.
 
     ``reason`` (why the file is imported) goes into the audit trail of everything written.
     While the file is being imported, another import of it raises ImportInProgress.
     """
+
+    def preview():
+        return preview_rmp_summary(
+            content, file_name, product_slug=product_slug, accept_incomplete=accept_incomplete
+        )
+
     if dry_run:
-        return RmpImportResult(preview_rmp_summary(content, file_name, product_slug=product_slug))
+        return RmpImportResult(preview())
     with claimed(ImportKind.RMP_SUMMARY, content, file_name, user):
-        preview = preview_rmp_summary(content, file_name, product_slug=product_slug)
-        if preview.duplicate:
-            return RmpImportResult(preview)
+        found = preview()
+        if found.duplicate:
+            return RmpImportResult(found)
         require_reason(reason)
         with recorded_change(reason, user):
-            return _write(preview, user, reason)
+            return _write(found, user, reason)
+
+
+def blocking_import_warnings(plan):
+    """The unresolved warnings of an incomplete import of ``plan``: submission waits for them."""
+    return ImportWarning.objects.filter(plan=plan, subject=INCOMPLETE, resolved=False)
 
 
 def require_reason(reason):

@@ -7,7 +7,7 @@ from django.utils.text import slugify
 
 from risks.partial_dates import parse_due
 
-from .measures import is_milestone, milestone_parts
+from .measures import is_milestone, milestone_parts, milestones_in
 from .text import ABBREVIATION_LINE, TABLE_CAPTION, normalise_key, paragraphs
 
 _PURPOSE = re.compile(
@@ -23,7 +23,12 @@ _STARTS = re.compile(
 )
 _SPECIFIC = re.compile(r"specific\s+obligation", re.IGNORECASE)
 _NO_STUDIES = re.compile(r"^there\s+are\s+no\s+studies|^not\s+applicable|^none\.?$", re.I)
-_CODE = re.compile(r"\b(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z]{2})[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*\d\b")
+# A study code: capitals with a digit ("RLV40117", "RVX-3001"), or capitals joined by hyphens
+# without one ("ABC-LTFU", "CORDEX-REG").
+_CODE = re.compile(
+    r"\b(?:(?=[A-Z0-9-]*\d)(?=[A-Z0-9-]*[A-Z]{2})[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*\d"
+    r"|[A-Z][A-Z0-9]{1,11}(?:-[A-Z][A-Z0-9]{1,11})+)\b(?!-)"
+)
 _CATEGORY = re.compile(r"\(\s*cat(?:egory|\.)?\s*(?P<number>[123])\s*\)", re.IGNORECASE)
 _STOP = {
     "study", "studies", "pass", "the", "of", "a", "an", "in", "for", "to", "and", "non",
@@ -51,6 +56,7 @@ class ParsedStudy:
     milestones: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     key: str = ""
+    concern_text: str = ""  # the text of a "safety concerns addressed" cell, if any
 
     @property
     def design(self):
@@ -91,9 +97,18 @@ class ParsedStudy:
         }
 
 
+class _ParagraphStart:
+    """A line that starts a paragraph of its own: a label of the template, or a milestone
+    ("Interim report: Q2 2026" under a purpose that filled the line above)."""
+
+    @staticmethod
+    def match(text):
+        return _STARTS.match(text) or (text[:1].isupper() and is_milestone(text))
+
+
 def parse_studies(lines, *, category):
-    lines = _without_furniture(lines)
-    items = paragraphs(lines, bullets_absorb=False, starts=_STARTS)
+    lines = without_furniture(lines)
+    items = paragraphs(lines, bullets_absorb=False, starts=_ParagraphStart)
     starts = [i for i, item in enumerate(items) if _PURPOSE.match(item.text)]
     if not starts:
         starts = [i for i, item in enumerate(items) if _TITLE_MARKER.match(item.text)]
@@ -117,7 +132,7 @@ def parse_studies(lines, *, category):
     return studies
 
 
-def _without_furniture(lines):
+def without_furniture(lines):
     """Drop table captions (and their wrapped lines) and abbreviation lines."""
     kept, skipping = [], None
     for line in lines:
@@ -190,6 +205,11 @@ def _purpose(items, study):
     texts = []
     for item in items:
         text = item if isinstance(item, str) else item.text
+        several = milestones_in(text)
+        if several:
+            for description, due in several:
+                study.add_milestone(description, due)
+            continue
         milestone = is_milestone(text)
         if milestone:
             study.add_milestone(*milestone_parts(milestone))

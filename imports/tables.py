@@ -28,7 +28,18 @@ _FIELD_LABELS = [
         r"measures?(?:\s*\(s\))?",
     ),
     ("routine", r"risk\s+minimi[sz]ation\s+measures?(?:\s*\(s\))?"),
+    # A label cell cut by a page break: its first words alone on their line.
+    ("evidence", r"evidence\s+for\s+linking(?:\s+the)?(?:\s+risk)?(?=[ \t]*$)"),
+    ("risk_factors", r"risk\s+factors\s+and(?:\s+risk)?(?=[ \t]*$)"),
+    ("pv", r"additional\s+pharmacovigilance(?=[ \t]*$)"),
+    ("additional", r"additional\s+risk\s+minimi[sz]ation(?=[ \t]*$)"),
+    ("routine", r"routine\s+risk\s+minimi[sz]ation(?=[ \t]*$)"),
 ]
+# The rest of a label cell cut by a page break, alone on its line.
+_LABEL_TAIL = re.compile(
+    r"^(?:measures?|activities|(?:risk\s+)?groups|(?:the\s+)?(?:risk\s+)?to\s+the\s+medicine)$",
+    re.IGNORECASE,
+)
 _FIELDS = re.compile(
     "|".join(
         rf"(?P<{name}{index}>^[ \t]*{pattern}[ \t]*:?)"
@@ -66,13 +77,26 @@ def parse_concern_tables(lines):
     return [_parse_table(heading, body) for heading, body in sections]
 
 
+_CAPTION_PREFIX = re.compile(
+    r"^Table\s+(?:[IVX]+\.)*[\w.]*\d[\w.]*\s*[:.\-–—]?\s+(?=\S)", re.IGNORECASE
+)
+
+
 def _drop_captions(lines):
-    """Remove "Table N - ..." captions, which can run over a blank line to the next heading."""
+    """Remove "Table N - ..." captions, which can run over a blank line to the next heading.
+
+    A caption that carries the concern's heading ("Table II.B.1: Important identified risk:
+    Cytokine release syndrome") keeps the heading: it is the only heading of that table."""
     result, index = [], 0
     while index < len(lines):
         line = lines[index]
         if not TABLE_CAPTION.match(line):
             result.append(line)
+            index += 1
+            continue
+        prefix = _CAPTION_PREFIX.match(line)
+        if prefix and HEADING.match(line[prefix.end() :]):
+            result.append(line[prefix.end() :])
             index += 1
             continue
         end = index + 1
@@ -184,7 +208,9 @@ def _fields(body):
     for position, match in enumerate(matches):
         key = re.sub(r"\d+$", "", match.lastgroup)
         end = matches[position + 1].start() if position + 1 < len(matches) else len(text)
-        chunk = text[match.end() : end].split("\n")
+        chunk = [
+            line for line in text[match.end() : end].split("\n") if not _LABEL_TAIL.match(line)
+        ]
         kept = _strip_notes(chunk, footnotes)
         fields.setdefault(key, []).extend(kept)
     return fields, footnotes

@@ -30,7 +30,8 @@ _NOT_BULLET = re.compile(
 TABLE_CAPTION = re.compile(r"^Table\s+(?:\d|[IVX]+\.|II\.|VI\.)", re.IGNORECASE)
 ABBREVIATION_LINE = re.compile(r"^[A-Za-z][\w/.-]{0,15}\s?[:;]\s+\S.*;")
 NOTHING = re.compile(
-    r"^(?:none|not\s+applicable|n/?a|no\s+(?:additional\s+)?[\w\s-]*(?:measures?|activities|"
+    r"^(?:none(?:\s+(?:proposed|planned|required|identified))?|not\s+applicable|n/?a|"
+    r"no\s+(?:additional\s+)?[\w\s-]*(?:measures?|activities|"
     r"studies)(?:\s+(?:are|is)\s+(?:proposed|planned|required))?)\.?$",
     re.IGNORECASE,
 )

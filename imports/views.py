@@ -57,14 +57,20 @@ def _upload(request, model_admin):
     if form.is_valid():
         uploaded, product = form.cleaned_data["file"], form.cleaned_data["product"]
         product_slug = product.slug if product else ""
+        accept_incomplete = form.cleaned_data["accept_incomplete"]
         try:
             preview = services.preview_rmp_summary(
-                uploaded.read(), uploaded.name, product_slug=product_slug or None
+                uploaded.read(),
+                uploaded.name,
+                product_slug=product_slug or None,
+                accept_incomplete=accept_incomplete,
             )
         except ImportRejected as error:
             form.add_error("file", str(error))
         else:
-            return _preview_page(request, model_admin, preview, product_slug)
+            return _preview_page(
+                request, model_admin, preview, product_slug, accept_incomplete=accept_incomplete
+            )
     return _upload_page(request, model_admin, form, status=400)
 
 
@@ -92,6 +98,7 @@ def confirm(request, model_admin):
             user=request.user,
             reason=data["reason"],
             product_slug=data["product"] or None,
+            accept_incomplete=data["accept_incomplete"],
         )
     except ImportInProgress as error:  # the import that runs now keeps (and ends) the upload
         return _upload_page(request, model_admin, RmpSummaryUploadForm(), [str(error)], status=409)
@@ -111,7 +118,10 @@ def _reason_missing(request, model_admin, form):
     data = form.cleaned_data
     try:
         preview = services.preview_rmp_summary(
-            data["content"], data["file_name"], product_slug=data["product"] or None
+            data["content"],
+            data["file_name"],
+            product_slug=data["product"] or None,
+            accept_incomplete=data["accept_incomplete"],
         )
     except ImportRejected as error:
         return _upload_page(request, model_admin, RmpSummaryUploadForm(), [str(error)], status=400)
@@ -155,7 +165,16 @@ def _upload_page(request, model_admin, form, errors=(), status=200):
     return TemplateResponse(request, "admin/imports/upload.html", context, status=status)
 
 
-def _preview_page(request, model_admin, preview, product_slug, confirm_form=None, status=200):
+def _preview_page(
+    request,
+    model_admin,
+    preview,
+    product_slug,
+    confirm_form=None,
+    status=200,
+    *,
+    accept_incomplete=False,
+):
     context = _page_context(
         request, model_admin, f"Preview of the import of {preview.source.file_name}"
     )
@@ -172,6 +191,7 @@ def _preview_page(request, model_admin, preview, product_slug, confirm_form=None
                 "sha256": sha256,
                 "file_name": preview.source.file_name,
                 "product": product_slug,
+                "accept_incomplete": accept_incomplete,
             }
         )
     return TemplateResponse(request, "admin/imports/preview.html", context, status=status)

@@ -183,41 +183,6 @@ def lines(text):
 # The corpus itself ----------------------------------------------------------------------------
 
 
-# Layouts the importer does not read yet. Each is a strict xfail: the day the parser learns
-# the layout, the test passes and pytest reports it, so the entry must be removed.
-VI2_TABLES = "the older VI.2 layout (VI.2.4 'Risk / What is known / Preventability' table)"
-TABLE_CELLS = "II.B field labels standing alone in table cells and II.C.2 laid out as a table"
-KNOWN_GAPS = {
-    ("test_safety_concerns_names_categories_and_order", "trevantix"): VI2_TABLES,
-    ("test_routine_measure_references", "trevantix"): VI2_TABLES,
-    ("test_routine_measure_kinds", "trevantix"): VI2_TABLES,
-    ("test_additional_measures_and_the_concerns_they_serve", "trevantix"): VI2_TABLES,
-    ("test_studies_categories_and_milestones", "trevantix"): VI2_TABLES,
-    ("test_studies_named_for_each_concern", "trevantix"): VI2_TABLES,
-    ("test_pdf_upload_gives_the_same_safety_concerns", "trevantix"): VI2_TABLES,
-    ("test_evidence_and_risk_factors", "qelvira"): TABLE_CELLS,
-    ("test_routine_measure_references", "qelvira"): TABLE_CELLS,
-    ("test_additional_measures_and_the_concerns_they_serve", "qelvira"): TABLE_CELLS,
-    ("test_studies_categories_and_milestones", "qelvira"): TABLE_CELLS,
-    ("test_studies_named_for_each_concern", "qelvira"): TABLE_CELLS,
-    ("test_routine_measure_kinds", "kelvaro"): (
-        "routine measures on consecutive lines with no blank line and no bullet are merged"
-    ),
-    ("test_pdf_upload_gives_the_same_safety_concerns", "kelvaro"): (
-        "a heading repeated in the middle of a sentence after a page break, without blank lines"
-    ),
-}
-
-
-@pytest.fixture(autouse=True)
-def _known_gaps(request):
-    callspec = getattr(request.node, "callspec", None)
-    name = callspec.params.get("name") if callspec else None
-    reason = KNOWN_GAPS.get((request.node.originalname, name))
-    if reason:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"not yet read: {reason}"))
-
-
 def test_every_document_has_a_consistent_expectation():
     errors = []
     for name, case in CASES.items():

@@ -102,7 +102,9 @@ def test_parsing_a_seed_summary_reproduces_the_curated_plan_field_by_field(slug)
 def test_parsing_a_seed_summary_reproduces_the_curated_product(slug):
     product = parse_rmp_summary(source(slug).decode()).product
     want = curated(slug)["product"]
-    for field in ["name", "substances", "authorisation_status", "route", "pharmaceutical_form"]:
+    # the name as the summary writes it ("UPLIZNA"); the curated product spells it "Uplizna"
+    assert product["name"].casefold() == want["name"].casefold()
+    for field in ["substances", "authorisation_status", "route", "pharmaceutical_form"]:
         assert product[field] == want[field], field
     assert product["indication"] == want["indication"].strip()
     assert product["source_url"] == want["source_url"]
@@ -219,7 +221,11 @@ def test_a_summary_for_an_unknown_product_creates_a_new_product_that_stays_hidde
     result = import_rmp_summary(source("uplizna"), "uplizna.txt", reason=REASON)
 
     product = result.plan.product
-    assert (product.name, product.slug, product.region) == ("Uplizna", "uplizna", "EU")
+    # the name as the summary writes it, with a warning saying so
+    assert (product.name, product.slug, product.region) == ("UPLIZNA", "uplizna", "EU")
+    assert result.plan.import_warnings.filter(
+        subject="Product", message__contains="written in capitals"
+    ).exists()
     assert list(product.substances.values_list("name", flat=True)) == ["inebilizumab"]
     assert product.route == "intravenous"
     assert client.get("/products/uplizna/").status_code == 404
@@ -238,7 +244,8 @@ def test_the_withdrawn_marker_sets_the_status_of_a_new_product():
 def test_warnings_are_attached_to_the_doubtful_items_of_the_draft():
     result = import_rmp_summary(source("ivozall"), "ivozall.txt", reason=REASON)
     plan = result.plan
-    assert plan.import_warnings.filter(safety_concern__isnull=True).count() == 1
+    # the scrambled list, and II.B without a table for any concern
+    assert plan.import_warnings.filter(safety_concern__isnull=True).count() == 2
     for concern in plan.safety_concerns.all():
         assert concern.import_warnings.exists(), concern.name
     cardiotoxicity = SafetyConcern.objects.get(plan=plan, name="Cardiotoxicity")
@@ -368,7 +375,7 @@ def test_command_into_a_named_product_and_its_errors(seeded, tmp_path):
     with pytest.raises(CommandError, match=re.escape("There is no user “ghost”.")):
         run(str(path), "--user", "ghost")
     output = run(str(path), "--product", "ivozall")
-    assert "The summary is for “Uplizna” and was imported into “Ivozall” as asked." in output
+    assert "The summary is for “UPLIZNA” and was imported into “Ivozall” as asked." in output
     assert seeded["ivozall"].plans.filter(status=PlanStatus.DRAFT).count() == 1
 
 

@@ -25,6 +25,12 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Show what would be created; write nothing."
         )
         parser.add_argument(
+            "--accept-incomplete",
+            action="store_true",
+            help="Import a document that lacks a required part; each gap becomes a warning "
+            "that blocks submission until resolved.",
+        )
+        parser.add_argument(
             "--user", metavar="USERNAME", help="Record this user as the importer in the log."
         )
         parser.add_argument(
@@ -47,6 +53,7 @@ class Command(BaseCommand):
                 reason=reason,
                 product_slug=product,
                 dry_run=dry_run,
+                accept_incomplete=options["accept_incomplete"],
             )
         except ImportRejected as error:
             raise CommandError(str(error)) from None
