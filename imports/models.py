@@ -47,6 +47,14 @@ class ImportLog(models.Model):
         blank=True, help_text="Why the file was imported, as the importer said."
     )
     warnings = models.JSONField(default=list, blank=True)
+    content_sha256 = models.CharField(
+        "SHA-256 of the content",
+        max_length=64,
+        blank=True,
+        db_index=True,
+        help_text="Of what the import read (concerns, measures, studies), whatever the file: "
+        "the same content imported again for the same product is nothing new.",
+    )
 
     objects = ImportLogQuerySet.as_manager()
 

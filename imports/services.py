@@ -1,5 +1,7 @@
 """Imports of published documents. Each public function is one unit of work (one transaction)."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -31,6 +33,12 @@ class RmpPreview:
     version: str
     duplicate: ImportLog | None = None
     plan_warnings: list = field(default_factory=list)  # [(subject, message)]
+    # An earlier import of the same content (another file) into the same product.
+    same_content: ImportLog | None = None
+
+    @property
+    def content_sha256(self):
+        return content_fingerprint(self.data)
 
     @property
     def product_name(self):
@@ -88,6 +96,11 @@ class RmpImportResult:
     def is_duplicate(self):
         return self.preview.duplicate is not None
 
+    @property
+    def nothing_new(self):
+        """The file, or its content for the same product, was imported before."""
+        return self.is_duplicate or self.preview.same_content is not None
+
 
 def preview_rmp_summary(
     content, file_name, *, product_slug=None, accept_incomplete=False
@@ -124,7 +137,7 @@ def preview_rmp_summary(
         .select_related("plan__product")
         .first()
     )
-    return RmpPreview(
+    preview = RmpPreview(
         source=source,
         data=data,
         product=product,
@@ -132,6 +145,18 @@ def preview_rmp_summary(
         duplicate=duplicate,
         plan_warnings=plan_warnings,
     )
+    if product is not None and duplicate is None:
+        preview.same_content = (
+            ImportLog.objects.filter(
+                kind=ImportKind.RMP_SUMMARY,
+                product=product,
+                plan__isnull=False,
+                content_sha256=preview.content_sha256,
+            )
+            .select_related("plan__product")
+            .first()
+        )
+    return preview
 
 
 def import_rmp_summary(
@@ -159,11 +184,50 @@ def import_rmp_summary(
         return RmpImportResult(preview())
     with claimed(ImportKind.RMP_SUMMARY, content, file_name, user):
         found = preview()
-        if found.duplicate:
+        if found.duplicate or found.same_content:
             return RmpImportResult(found)
         require_reason(reason)
         with recorded_change(reason, user):
             return _write(found, user, reason)
+
+
+def content_fingerprint(data):
+    """SHA-256 of what a summary says about the product (names, categories, texts, measures,
+    studies and milestones), not of its file: a new PDF of the same content has the same."""
+    plan = data["plan"]
+    content = {
+        "substances": sorted(data["product"].get("substances") or []),
+        "concerns": [
+            [
+                " ".join(concern["name"].split()).casefold(),
+                concern["category"],
+                concern.get("evidence", ""),
+                concern.get("risk_factors", ""),
+                [
+                    [measure["kind"], measure["text"], measure["references"]]
+                    for measure in concern.get("routine_measures", [])
+                ],
+                sorted(concern.get("additional_measures", [])),
+                sorted(concern.get("studies", [])),
+            ]
+            for concern in plan["safety_concerns"]
+        ],
+        "measures": sorted(
+            [item["key"], item["kind"], item.get("description", "")]
+            for item in plan["additional_measures"]
+        ),
+        "studies": sorted(
+            [
+                study["key"],
+                study.get("code", ""),
+                str(study.get("category")),
+                sorted([stone["description"], str(stone["due"])] for stone in study["milestones"]),
+            ]
+            for study in plan["studies"]
+        ),
+    }
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def blocking_import_warnings(plan):
@@ -195,6 +259,7 @@ def _write(preview, user, reason):
         plan=created.plan,
         summary=preview.summary(),
         warnings=[f"{subject}: {message}" for subject, message in preview.warnings],
+        content_sha256=preview.content_sha256,
     )
     _attach_warnings(preview, created, log)
     return RmpImportResult(preview, log=log, plan=created.plan)

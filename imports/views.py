@@ -106,9 +106,10 @@ def confirm(request, model_admin):
         discard_upload(data["sha256"])
         return _upload_page(request, model_admin, RmpSummaryUploadForm(), [str(error)], status=400)
     discard_upload(data["sha256"])
-    if result.is_duplicate:
-        messages.warning(request, duplicate_message(result.preview.duplicate))
-        return redirect("admin:risks_riskmanagementplan_change", result.preview.duplicate.plan_id)
+    if result.nothing_new:
+        earlier = result.preview.duplicate or result.preview.same_content
+        messages.warning(request, nothing_new_message(result.preview))
+        return redirect("admin:risks_riskmanagementplan_change", earlier.plan_id)
     messages.success(request, imported_message(result))
     return redirect("admin:risks_riskmanagementplan_change", result.plan.pk)
 
@@ -135,6 +136,18 @@ def imported_message(result):
     return (
         f"Imported {preview.source.file_name}: draft version {result.plan.version} of "
         f"{result.plan.product.name} ({counts}; {warnings} to review)."
+    )
+
+
+def nothing_new_message(preview):
+    """Why importing ``preview`` writes nothing: the file, or its content, came in before."""
+    if preview.duplicate:
+        return duplicate_message(preview.duplicate)
+    log = preview.same_content
+    when = format_date(timezone.localtime(log.created_at), "j F Y, H:i")
+    return (
+        f"Nothing new: {log.plan.product.name} already has this content, imported from "
+        f"{log.file_name} on {when} as draft version {log.plan.version}."
     )
 
 
@@ -179,10 +192,11 @@ def _preview_page(
         request, model_admin, f"Preview of the import of {preview.source.file_name}"
     )
     context.update(preview_context(preview), preview=preview)
-    if preview.duplicate:
-        context["duplicate_message"] = duplicate_message(preview.duplicate)
+    earlier = preview.duplicate or preview.same_content
+    if earlier:
+        context["duplicate_message"] = nothing_new_message(preview)
         context["duplicate_url"] = reverse(
-            "admin:risks_riskmanagementplan_change", args=[preview.duplicate.plan_id]
+            "admin:risks_riskmanagementplan_change", args=[earlier.plan_id]
         )
     else:
         sha256 = keep_upload(preview.source.content)

@@ -317,13 +317,13 @@ def test_superuser_imports_uplizna_as_a_new_product(superuser_client, superuser)
     response = upload(superuser_client, UPLIZNA, source(UPLIZNA))
     assert response.context["preview"].product is None
     page = response.content.decode()
-    assert "A <strong>new product Uplizna</strong>" in page
+    assert "A <strong>new product UPLIZNA</strong>" in page
     assert "inebilizumab" in page
     assert len(response.context["concerns"]) == 9
 
     response = superuser_client.post(CONFIRM_URL, confirm_data(response))
 
-    product = Product.objects.get(name="Uplizna")
+    product = Product.objects.get(name="UPLIZNA")
     plan = product.plans.get()
     assert response["Location"] == reverse("admin:risks_riskmanagementplan_change", args=[plan.pk])
     assert (plan.version, plan.status) == ("1", PlanStatus.DRAFT)

@@ -38,7 +38,7 @@ def test_curator_imports_uplizna_as_a_new_product(page, live_server, curator, up
     expect(
         page.get_by_role("heading", name=f"Preview of the import of {UPLIZNA.name}")
     ).to_be_visible()
-    expect(page.locator("#target")).to_contain_text("A new product Uplizna")
+    expect(page.locator("#target")).to_contain_text("A new product UPLIZNA")
     expect(page.locator("#target")).to_contain_text("inebilizumab")
     expect(page.get_by_role("heading", name="9 safety concerns")).to_be_visible()
     expect(page.locator("section.concern")).to_have_count(9)
@@ -50,13 +50,13 @@ def test_curator_imports_uplizna_as_a_new_product(page, live_server, curator, up
 
     expect(page).to_have_url(re.compile(r"/admin/risks/riskmanagementplan/\d+/change/$"))
     expect(page.locator(".messagelist .success")).to_contain_text(
-        f"Imported {UPLIZNA.name}: draft version 1 of Uplizna (9 safety concerns, "
+        f"Imported {UPLIZNA.name}: draft version 1 of UPLIZNA (9 safety concerns, "
     )
-    expect(page.get_by_role("heading", name=re.compile("Uplizna RMP version 1"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile("UPLIZNA RMP version 1"))).to_be_visible()
     expect(page.locator("#id_status")).to_have_value(PlanStatus.DRAFT)
     plan = RiskManagementPlan.objects.get()
     assert (plan.product.name, plan.status, plan.safety_concerns.count()) == (
-        "Uplizna",
+        "UPLIZNA",  # as the document writes it (the preview warns about the capitals)
         PlanStatus.DRAFT,
         9,
     )

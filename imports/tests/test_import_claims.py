@@ -68,7 +68,9 @@ def test_the_claim_is_released_whatever_the_import_ends_with(curator):
     assert not ImportClaim.objects.exists()
 
     with pytest.raises(Exception, match="Say why you import this file"):
-        import_rmp_summary(b"RMP " + content, "other.txt", user=curator, reason="")
+        other = content.replace(b"Infusion reaction. ", b"Infusion reactions. ")
+        assert other != content  # new content: the reason is asked for
+        import_rmp_summary(other, "other.txt", user=curator, reason="")
     assert not ImportClaim.objects.exists()
 
 

@@ -1,25 +1,34 @@
+import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.extract import ImportRejected
+from imports.extract import ACCEPTED_SUFFIXES, ImportRejected
 from imports.management.users import importer
 from imports.services import import_rmp_summary
+
+CATEGORIES = ("identified", "potential", "missing")
 
 
 class Command(BaseCommand):
     help = (
-        "Import a published RMP summary (.txt or .pdf) as a draft plan version: a new version of "
-        "the product whose name matches, or a new product. Nothing is published; a curator "
-        "reviews the draft in the admin. Importing the same file again changes nothing."
+        "Import a published RMP summary (.txt or .pdf), or every summary in a folder, as draft "
+        "plan versions: a new version of the product whose name matches, or a new product. "
+        "Nothing is published; a curator reviews the drafts in the admin. Importing the same "
+        "file, or the same content for the same product, again changes nothing. A summary that "
+        "lacks a required part is refused unless --accept-incomplete."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="The summary, as a .txt or .pdf file.")
+        parser.add_argument(
+            "path",
+            help="The summary, as a .txt or .pdf file, or a folder of them (each file is "
+            "imported on its own: one refused file does not stop the others).",
+        )
         parser.add_argument(
             "--product",
             metavar="SLUG",
-            help="Import into this product instead of matching by name.",
+            help="Import into this product instead of matching by name (one file only).",
         )
         parser.add_argument(
             "--dry-run", action="store_true", help="Show what would be created; write nothing."
@@ -39,35 +48,27 @@ class Command(BaseCommand):
             help="Why the file is imported; recorded in the audit trail (required to write).",
         )
 
-    def handle(self, *args, path, product=None, dry_run=False, user=None, reason="", **options):
-        file = Path(path)
+    def handle(self, *args, path, product=None, user=None, **options):
+        target = Path(path)
+        if target.is_dir():
+            if product:
+                raise CommandError("--product names one product: give it one file, not a folder.")
+            self._folder(target, importer(user), options)
+            return
         try:
-            content = file.read_bytes()
+            content = target.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
         try:
-            result = import_rmp_summary(
-                content,
-                file.name,
-                user=importer(user),
-                reason=reason,
-                product_slug=product,
-                dry_run=dry_run,
-                accept_incomplete=options["accept_incomplete"],
-            )
+            result = self._import(content, target.name, importer(user), product, options)
         except ImportRejected as error:
             raise CommandError(str(error)) from None
         preview = result.preview
-        if result.is_duplicate:
-            earlier = preview.duplicate
-            self.stdout.write(
-                f"{file.name} was already imported on {earlier.created_at:%Y-%m-%d %H:%M} as "
-                f"draft version {earlier.plan.version} of {earlier.plan.product.name}: "
-                "nothing written."
-            )
+        if result.nothing_new:
+            self.stdout.write(self._nothing_new(target.name, preview))
             return
         self._report(preview, options["verbosity"])
-        if dry_run:
+        if options["dry_run"]:
             self.stdout.write("Dry run: nothing written.")
         else:
             self.stdout.write(
@@ -76,6 +77,87 @@ class Command(BaseCommand):
                     f"(import log #{result.log.pk})."
                 )
             )
+
+    def _import(self, content, name, user, product, options):
+        return import_rmp_summary(
+            content,
+            name,
+            user=user,
+            reason=options["reason"],
+            product_slug=product,
+            dry_run=options["dry_run"],
+            accept_incomplete=options["accept_incomplete"],
+        )
+
+    def _nothing_new(self, name, preview):
+        if preview.duplicate:
+            earlier = preview.duplicate
+            return (
+                f"{name} was already imported on {earlier.created_at:%Y-%m-%d %H:%M} as "
+                f"draft version {earlier.plan.version} of {earlier.plan.product.name}: "
+                "nothing written."
+            )
+        earlier = preview.same_content
+        return (
+            f"{name}: nothing new. {earlier.plan.product.name} already has this content "
+            f"(imported from {earlier.file_name} on {earlier.created_at:%Y-%m-%d %H:%M} as "
+            f"draft version {earlier.plan.version}): nothing written."
+        )
+
+    def _folder(self, folder, user, options):
+        """Every summary of ``folder``, each in its own transaction, then one table."""
+        files = sorted(
+            path
+            for path in folder.iterdir()
+            if path.is_file() and path.suffix.lower() in ACCEPTED_SUFFIXES
+        )
+        if not files:
+            raise CommandError(f"{folder} holds no .txt or .pdf file.")
+        rows = [self._folder_row(path, user, options) for path in files]
+        header = ["file", "product", "version", "identified/potential/missing", "studies"]
+        header += ["warnings", "result"]
+        widths = [
+            max(len(str(row[index])) for row in [header, *rows]) for index in range(len(header))
+        ]
+        for row in [header, *rows]:
+            cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)]
+            self.stdout.write("  ".join(cells).rstrip())
+        outcomes = [re.split(r"[:(]", row[-1])[0].strip() for row in rows]
+        summary = ", ".join(
+            f"{outcomes.count(outcome)} {outcome}" for outcome in dict.fromkeys(outcomes)
+        )
+        self.stdout.write(f"{len(rows)} files: {summary}.")
+
+    def _folder_row(self, path, user, options):
+        try:
+            result = self._import(path.read_bytes(), path.name, user, None, options)
+        except ImportRejected as error:
+            return [path.name, "", "", "", "", "", f"refused: {error}"]
+        except OSError as error:
+            return [path.name, "", "", "", "", "", f"refused: cannot read it ({error.strerror})"]
+        preview = result.preview
+        plan = preview.data["plan"]
+        counts = "/".join(
+            str(sum(1 for concern in plan["safety_concerns"] if concern["category"] == category))
+            for category in CATEGORIES
+        )
+        if preview.duplicate:
+            outcome = "nothing new: this file was imported before"
+        elif preview.same_content:
+            outcome = f"nothing new: same content as {preview.same_content.file_name}"
+        elif options["dry_run"]:
+            outcome = "dry run"
+        else:
+            outcome = f"created draft (import log #{result.log.pk})"
+        return [
+            path.name,
+            preview.product_name,
+            preview.version,
+            counts,
+            len(plan["studies"]),
+            len(preview.warnings),
+            outcome,
+        ]
 
     def _report(self, preview, verbosity):
         self.stdout.write(preview.summary())

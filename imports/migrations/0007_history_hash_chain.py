@@ -8,7 +8,7 @@ from audit.protection import seal_existing_history
 class Migration(migrations.Migration):
     dependencies = [
         ("audit", "0003_audit_trail_chain"),
-        ("imports", "0005_import_claim"),
+        ("imports", "0006_importlog_content_sha256"),
     ]
 
     operations = [
