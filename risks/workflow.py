@@ -16,6 +16,7 @@ part, at any time since it was created (``risks.history``), and who did not subm
 """
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 
@@ -23,7 +24,15 @@ from audit.context import bulk_create_audited, current_change, recorded_change
 from common.text import counted
 
 from . import history, published
-from .models import AdditionalMeasure, PlanStatus, RiskManagementPlan, SectionReference, Study
+from .models import (
+    AdditionalMeasure,
+    PlanStatus,
+    RiskManagementPlan,
+    RoutineMeasure,
+    SafetyConcern,
+    SectionReference,
+    Study,
+)
 
 CHANGE_PERMISSION = "risks.change_riskmanagementplan"
 PUBLISH_PERMISSION = "risks.publish_riskmanagementplan"
@@ -153,7 +162,20 @@ def start_new_version(plan, *, user, version, reason):
 
 def _copy_parts(plan, draft):
     concerns = {}
-    for concern in plan.safety_concerns.prefetch_related("routine_measures__section_references"):
+    # Ordered by the parts' own positions: the models' default orderings start with the
+    # parent and would join every table up to the product.
+    by_position = ("position", "id")
+    parts = plan.safety_concerns.order_by(*by_position).prefetch_related(
+        Prefetch(
+            "routine_measures",
+            queryset=RoutineMeasure.objects.order_by(*by_position).prefetch_related(
+                Prefetch(
+                    "section_references", queryset=SectionReference.objects.order_by(*by_position)
+                )
+            ),
+        )
+    )
+    for concern in parts:
         old_pk = concern.pk
         concern.pk = None
         concern.plan = draft
@@ -177,7 +199,14 @@ def _copy_parts(plan, draft):
         bulk_create_audited(SectionReference, references)
 
     for model in (AdditionalMeasure, Study):
-        items = model.objects.filter(plan=plan).prefetch_related("safety_concerns")
+        own_order = [key for key in model._meta.ordering if key != "plan"]  # one plan here
+        items = (
+            model.objects.filter(plan=plan)
+            .order_by(*own_order)
+            .prefetch_related(
+                Prefetch("safety_concerns", queryset=SafetyConcern.objects.order_by(*by_position))
+            )
+        )
         if model is Study:
             items = items.prefetch_related("milestones")
         for item in items:

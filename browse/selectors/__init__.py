@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from products.models import ProductInformationSection
 from risks import models as risk_models
 from risks.models import (
+    AdditionalMeasure,
     Milestone,
     PlanStatus,
     RiskManagementPlan,
@@ -21,32 +22,49 @@ def public_products():
 
 
 def current_plan_prefetches(prefix=""):
-    """Prefetches that load a plan version with everything the product page shows."""
+    """Prefetches that load a plan version with everything the product page shows.
+
+    Each prefetch orders by the parts' own positions: the models' default orderings start
+    with their parent (``routine_measure`` → concern → plan → product name, ...), which would
+    join every table up to the product for rows that share one parent anyway.
+    """
+    by_position = ("position", "id")
     return [
         Prefetch(
             f"{prefix}safety_concerns",
-            queryset=SafetyConcern.objects.prefetch_related(
+            queryset=SafetyConcern.objects.order_by(*by_position).prefetch_related(
                 Prefetch(
                     "routine_measures",
-                    queryset=RoutineMeasure.objects.prefetch_related(
-                        Prefetch("section_references", queryset=SectionReference.objects.all())
+                    queryset=RoutineMeasure.objects.order_by(*by_position).prefetch_related(
+                        Prefetch(
+                            "section_references",
+                            queryset=SectionReference.objects.order_by(*by_position),
+                        )
                     ),
                 ),
-                "additional_measures",
+                Prefetch(
+                    "additional_measures", queryset=AdditionalMeasure.objects.order_by("name")
+                ),
                 Prefetch(
                     "studies",
-                    queryset=Study.objects.only("id", "plan_id", "code", "short_name", "title"),
+                    queryset=Study.objects.only(
+                        "id", "plan_id", "code", "short_name", "title"
+                    ).order_by(*by_position),
                 ),
             ),
         ),
-        f"{prefix}additional_measures",
+        Prefetch(
+            f"{prefix}additional_measures", queryset=AdditionalMeasure.objects.order_by("name")
+        ),
         Prefetch(
             f"{prefix}studies",
-            queryset=Study.objects.prefetch_related(
+            queryset=Study.objects.order_by(*by_position).prefetch_related(
                 Prefetch("milestones", queryset=Milestone.objects.all()),
                 Prefetch(
                     "safety_concerns",
-                    queryset=SafetyConcern.objects.only("id", "plan_id", "name", "group_key"),
+                    queryset=SafetyConcern.objects.only(
+                        "id", "plan_id", "name", "group_key"
+                    ).order_by(*by_position),
                 ),
             ),
         ),

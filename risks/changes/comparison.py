@@ -58,29 +58,37 @@ STUDY_TEXTS = [
 
 
 def comparison_prefetches():
-    """What ``compare`` reads of each plan: one query per level, for both plans at once."""
-    linked = SafetyConcern.objects.only("id", "plan_id")
+    """What ``compare`` reads of each plan: one query per level, for both plans at once.
+
+    Each level orders by its own positions, not by the models' default orderings, which start
+    with the parent and would join every table up to the product.
+    """
+    by_position = ("position", "id")
+    linked = SafetyConcern.objects.only("id", "plan_id").order_by(*by_position)
     return [
         Prefetch(
             "safety_concerns",
-            queryset=SafetyConcern.objects.prefetch_related(
+            queryset=SafetyConcern.objects.order_by(*by_position).prefetch_related(
                 Prefetch(
                     "routine_measures",
-                    queryset=RoutineMeasure.objects.prefetch_related(
-                        Prefetch("section_references", queryset=SectionReference.objects.all())
+                    queryset=RoutineMeasure.objects.order_by(*by_position).prefetch_related(
+                        Prefetch(
+                            "section_references",
+                            queryset=SectionReference.objects.order_by(*by_position),
+                        )
                     ),
                 )
             ),
         ),
         Prefetch(
             "additional_measures",
-            queryset=AdditionalMeasure.objects.prefetch_related(
+            queryset=AdditionalMeasure.objects.order_by("name").prefetch_related(
                 Prefetch("safety_concerns", queryset=linked)
             ),
         ),
         Prefetch(
             "studies",
-            queryset=Study.objects.prefetch_related(
+            queryset=Study.objects.order_by(*by_position).prefetch_related(
                 Prefetch("milestones", queryset=Milestone.objects.all()),
                 Prefetch("safety_concerns", queryset=linked),
             ),
