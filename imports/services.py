@@ -2,6 +2,8 @@
 
 import hashlib
 import json
+import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -17,6 +19,8 @@ from .claims import claimed
 from .extract import ImportRejected, SourceDocument, read_document
 from .models import ImportKind, ImportLog, ImportWarning
 from .rmp_summary import parse_rmp_summary
+
+logger = logging.getLogger(__name__)
 
 PRODUCT_FIELDS = ["indication", "route", "pharmaceutical_form", "source_url"]
 # The subject of the warnings an incomplete document leaves: they block submission until resolved.
@@ -100,6 +104,105 @@ class RmpImportResult:
     def nothing_new(self):
         """The file, or its content for the same product, was imported before."""
         return self.is_duplicate or self.preview.same_content is not None
+
+
+@dataclass
+class SummaryOutcome:
+    """What became of one file of a batch: imported, nothing new, or refused and why."""
+
+    file_name: str
+    result: RmpImportResult | None = None
+    refused: str = ""  # why the file was refused, when it was
+
+    CATEGORIES = ("identified", "potential", "missing")
+
+    @property
+    def preview(self):
+        return self.result.preview if self.result else None
+
+    @property
+    def status(self):
+        """ "created", "nothing new", "dry run" or "refused"."""
+        if self.result is None:
+            return "refused"
+        if self.result.nothing_new:
+            return "nothing new"
+        return "dry run" if self.result.log is None else "created"
+
+    @property
+    def earlier(self):
+        """The earlier import that makes this one nothing new."""
+        if self.result is None:
+            return None
+        return self.preview.duplicate or self.preview.same_content
+
+    @property
+    def concerns_per_category(self):
+        """(identified, potential, missing) numbers of safety concerns."""
+        if self.result is None:
+            return None
+        concerns = self.preview.data["plan"]["safety_concerns"]
+        return tuple(
+            sum(1 for concern in concerns if concern["category"] == category)
+            for category in self.CATEGORIES
+        )
+
+    @property
+    def study_count(self):
+        return len(self.preview.data["plan"]["studies"]) if self.result else None
+
+    @property
+    def warning_count(self):
+        return len(self.preview.warnings) if self.result else None
+
+
+def import_rmp_summaries(
+    files: Iterable[tuple[str, Callable[[], bytes]]],
+    *,
+    user=None,
+    reason="",
+    dry_run=False,
+    accept_incomplete=False,
+) -> list[SummaryOutcome]:
+    """Import several summaries, each on its own (``import_rmp_summary``: its own claim and
+    transaction): a refused file is a refused row and never stops or undoes the others.
+
+    ``files`` holds (file name, read) pairs; ``read()`` returns the file's bytes and is called
+    only when its turn comes. Raises ImportRejected, before reading anything, when a write
+    lacks its reason.
+    """
+    if not dry_run:
+        require_reason(reason)
+    outcomes = []
+    for file_name, read in files:
+        try:
+            content = read()
+            result = import_rmp_summary(
+                content,
+                file_name,
+                user=user,
+                reason=reason,
+                dry_run=dry_run,
+                accept_incomplete=accept_incomplete,
+            )
+        except ImportRejected as error:
+            outcomes.append(SummaryOutcome(file_name, refused=str(error)))
+        except OSError as error:
+            outcomes.append(
+                SummaryOutcome(file_name, refused=f"cannot read it ({error.strerror or error})")
+            )
+        except Exception:  # a fault of the importer: logged; the other files go on
+            logger.exception("Importing %s failed", file_name)
+            outcomes.append(
+                SummaryOutcome(
+                    file_name,
+                    refused="the importer failed on this file (the error is logged); "
+                    "nothing was written for it",
+                )
+            )
+        else:
+            outcomes.append(SummaryOutcome(file_name, result=result))
+    return outcomes
 
 
 def preview_rmp_summary(

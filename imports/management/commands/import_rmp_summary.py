@@ -1,13 +1,18 @@
-import re
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from imports.extract import ACCEPTED_SUFFIXES, ImportRejected
 from imports.management.users import importer
-from imports.services import import_rmp_summary
+from imports.services import import_rmp_summaries, import_rmp_summary
 
-CATEGORIES = ("identified", "potential", "missing")
+# How the last line of a folder's table names each outcome.
+FOLDER_STATUS = {
+    "created": "created draft",
+    "nothing new": "nothing new",
+    "dry run": "dry run",
+    "refused": "refused",
+}
 
 
 class Command(BaseCommand):
@@ -113,7 +118,17 @@ class Command(BaseCommand):
         )
         if not files:
             raise CommandError(f"{folder} holds no .txt or .pdf file.")
-        rows = [self._folder_row(path, user, options) for path in files]
+        try:
+            outcomes = import_rmp_summaries(
+                [(path.name, path.read_bytes) for path in files],
+                user=user,
+                reason=options["reason"],
+                dry_run=options["dry_run"],
+                accept_incomplete=options["accept_incomplete"],
+            )
+        except ImportRejected as error:
+            raise CommandError(str(error)) from None
+        rows = [self._folder_row(outcome) for outcome in outcomes]
         header = ["file", "product", "version", "identified/potential/missing", "studies"]
         header += ["warnings", "result"]
         widths = [
@@ -122,41 +137,33 @@ class Command(BaseCommand):
         for row in [header, *rows]:
             cells = [str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)]
             self.stdout.write("  ".join(cells).rstrip())
-        outcomes = [re.split(r"[:(]", row[-1])[0].strip() for row in rows]
+        statuses = [outcome.status for outcome in outcomes]
         summary = ", ".join(
-            f"{outcomes.count(outcome)} {outcome}" for outcome in dict.fromkeys(outcomes)
+            f"{statuses.count(status)} {FOLDER_STATUS[status]}"
+            for status in dict.fromkeys(statuses)
         )
         self.stdout.write(f"{len(rows)} files: {summary}.")
 
-    def _folder_row(self, path, user, options):
-        try:
-            result = self._import(path.read_bytes(), path.name, user, None, options)
-        except ImportRejected as error:
-            return [path.name, "", "", "", "", "", f"refused: {error}"]
-        except OSError as error:
-            return [path.name, "", "", "", "", "", f"refused: cannot read it ({error.strerror})"]
-        preview = result.preview
-        plan = preview.data["plan"]
-        counts = "/".join(
-            str(sum(1 for concern in plan["safety_concerns"] if concern["category"] == category))
-            for category in CATEGORIES
-        )
+    def _folder_row(self, outcome):
+        if outcome.status == "refused":
+            return [outcome.file_name, "", "", "", "", "", f"refused: {outcome.refused}"]
+        preview = outcome.preview
         if preview.duplicate:
-            outcome = "nothing new: this file was imported before"
+            result = "nothing new: this file was imported before"
         elif preview.same_content:
-            outcome = f"nothing new: same content as {preview.same_content.file_name}"
-        elif options["dry_run"]:
-            outcome = "dry run"
+            result = f"nothing new: same content as {preview.same_content.file_name}"
+        elif outcome.status == "dry run":
+            result = "dry run"
         else:
-            outcome = f"created draft (import log #{result.log.pk})"
+            result = f"created draft (import log #{outcome.result.log.pk})"
         return [
-            path.name,
+            outcome.file_name,
             preview.product_name,
             preview.version,
-            counts,
-            len(plan["studies"]),
-            len(preview.warnings),
-            outcome,
+            "/".join(str(number) for number in outcome.concerns_per_category),
+            outcome.study_count,
+            outcome.warning_count,
+            result,
         ]
 
     def _report(self, preview, verbosity):
