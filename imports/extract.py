@@ -70,6 +70,12 @@ class SourceDocument:
         return len(self.content)
 
 
+def check_file_name(name):
+    """Raise ImportRejected unless ``name`` ends in a suffix the importer reads."""
+    if PurePath(name).suffix.lower() not in ACCEPTED_SUFFIXES:
+        raise ImportRejected(f"{name}: only .txt and .pdf files can be imported.")
+
+
 def max_upload_bytes():
     return settings.IMPORT_MAX_BYTES
 
@@ -78,8 +84,7 @@ def read_document(content: bytes, file_name: str) -> SourceDocument:
     """Extract the text of ``content``; raise ImportRejected with a readable reason."""
     name = PurePath(file_name or "").name or "the file"
     suffix = PurePath(name).suffix.lower()
-    if suffix not in ACCEPTED_SUFFIXES:
-        raise ImportRejected(f"{name}: only .txt and .pdf files can be imported.")
+    check_file_name(name)
     if not content:
         raise ImportRejected(f"{name} is empty.")
     limit = max_upload_bytes()

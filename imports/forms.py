@@ -18,7 +18,7 @@ from django.template.defaultfilters import filesizeformat
 
 from products.models import Product
 
-from .extract import ACCEPTED_SUFFIXES, max_upload_bytes
+from .extract import ACCEPTED_SUFFIXES, ImportRejected, check_file_name, max_upload_bytes
 
 SHA256 = re.compile(r"^[0-9a-f]{64}\Z")
 UPLOAD_MAX_AGE = 24 * 60 * 60  # seconds an uploaded file waits for its confirmation
@@ -27,6 +27,9 @@ UPLOAD_GONE = (
     "already, or it expired after 24 hours. Upload it again."
 )
 UPLOAD_UNKNOWN = "The confirmation does not name an uploaded file. Upload the summary again."
+# Files one upload may import together (each is parsed while the request waits); a larger
+# batch goes through the command, ``import_rmp_summary DIR``.
+MAX_FILES = 20
 
 
 def upload_dir():
@@ -72,12 +75,37 @@ def _discard_expired(directory):
             path.unlink(missing_ok=True)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file input that takes one file or several; cleans to a list of uploads."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single_file_clean = super().clean
+        if isinstance(data, list | tuple):
+            if not data:
+                return [single_file_clean(None, initial)]  # "This field is required."
+            return [single_file_clean(item, initial) for item in data]
+        return [single_file_clean(data, initial)]
+
+
 class RmpSummaryUploadForm(forms.Form):
-    file = forms.FileField(
+    file = MultipleFileField(
         label="RMP summary",
         allow_empty_file=True,  # the importer says "… is empty" like any other rejection
-        help_text="The EU RMP public summary as a .txt file or a PDF with selectable text.",
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(ACCEPTED_SUFFIXES))}),
+        help_text=(
+            "The EU RMP public summary as a .txt file or a PDF with selectable text. One file "
+            "is previewed before anything is written; several files (at most "
+            f"{MAX_FILES}) are each imported at once as a draft, and the next page lists what "
+            "became of each."
+        ),
+        widget=MultipleFileInput(attrs={"accept": ",".join(sorted(ACCEPTED_SUFFIXES))}),
     )
     product = forms.ModelChoiceField(
         queryset=Product.objects.order_by("name"),
@@ -85,8 +113,8 @@ class RmpSummaryUploadForm(forms.Form):
         to_field_name="slug",
         empty_label="Match by name, or create a new product",
         help_text=(
-            "Import into this product as its next plan version. Leave empty to use the product "
-            "of the same name, or to create a new product when there is none."
+            "Import into this product as its next plan version (one file only). Leave empty to "
+            "use the product of the same name, or to create a new product when there is none."
         ),
     )
 
@@ -99,16 +127,60 @@ class RmpSummaryUploadForm(forms.Form):
             "until it is resolved."
         ),
     )
+    reason = forms.CharField(
+        label="Reason for the import",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=(
+            "Recorded in the audit trail of everything the import creates. Required for "
+            "several files; for one file the preview page asks for it."
+        ),
+    )
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        limit = max_upload_bytes()
-        if upload.size > limit:
+        uploads = self.cleaned_data["file"]
+        if len(uploads) > MAX_FILES:
             raise ValidationError(
-                f"{upload.name} is {filesizeformat(upload.size)}; "
-                f"the limit is {filesizeformat(limit)}."
+                f"{len(uploads)} files chosen; at most {MAX_FILES} can be imported at once. "
+                "Import a larger batch with the command import_rmp_summary DIR."
             )
-        return upload
+        limit = max_upload_bytes()
+        errors = []
+        for upload in uploads:
+            try:
+                check_file_name(upload.name)
+            except ImportRejected as error:
+                errors.append(str(error))
+                continue
+            if upload.size > limit:
+                errors.append(
+                    f"{upload.name} is {filesizeformat(upload.size)}; "
+                    f"the limit is {filesizeformat(limit)}."
+                )
+        if errors:
+            raise ValidationError(errors)
+        return uploads
+
+    def clean(self):
+        cleaned = super().clean()
+        if len(cleaned.get("file") or []) > 1:
+            if cleaned.get("product"):
+                self.add_error(
+                    "product",
+                    "Choose a product only for one file: with several, each summary goes to "
+                    "the product of its own name.",
+                )
+            if not (cleaned.get("reason") or "").strip():
+                self.add_error(
+                    "reason",
+                    "Say why you import these files: several files are imported at once, and "
+                    "the reason goes into the audit trail.",
+                )
+        return cleaned
+
+    @property
+    def several(self):
+        return len(self.cleaned_data.get("file") or []) > 1
 
 
 class ConfirmImportForm(forms.Form):

@@ -36,6 +36,7 @@ from .models import ImportLog, can_import
 from .uploads import limit_upload_size
 
 TITLE = "Import an RMP summary"
+RESULTS_TITLE = "Results of the import"
 
 
 def upload(request, model_admin):
@@ -54,8 +55,10 @@ def _upload(request, model_admin):
     if request.method != "POST":
         return _upload_page(request, model_admin, RmpSummaryUploadForm())
     form = RmpSummaryUploadForm(request.POST, request.FILES)
+    if form.is_valid() and form.several:
+        return _import_several(request, model_admin, form)
     if form.is_valid():
-        uploaded, product = form.cleaned_data["file"], form.cleaned_data["product"]
+        [uploaded], product = form.cleaned_data["file"], form.cleaned_data["product"]
         product_slug = product.slug if product else ""
         accept_incomplete = form.cleaned_data["accept_incomplete"]
         try:
@@ -69,49 +72,61 @@ def _upload(request, model_admin):
             form.add_error("file", str(error))
         else:
             return _preview_page(
-                request, model_admin, preview, product_slug, accept_incomplete=accept_incomplete
+                request,
+                model_admin,
+                preview,
+                product_slug,
+                accept_incomplete=accept_incomplete,
+                reason=form.cleaned_data["reason"],
             )
     return _upload_page(request, model_admin, form, status=400)
 
 
-def confirm(request, model_admin):
-    """POST from the preview page: write the draft plan, or cancel and forget the upload."""
-    _check_permission(request)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    if request.POST.get("action") == "cancel":
-        discard_upload(request.POST.get("sha256"))
-        file_name = request.POST.get("file_name") or "the file"
-        messages.info(request, f"Cancelled: nothing was imported from {file_name}.")
-        return redirect("admin:imports_importlog_upload")
-    form = ConfirmImportForm(request.POST)
-    if not form.is_valid():
-        if list(form.errors) == ["reason"]:
-            return _reason_missing(request, model_admin, form)
-        errors = [form_error_message(form)]
-        return _upload_page(request, model_admin, RmpSummaryUploadForm(), errors, status=400)
+def _import_several(request, model_admin, form):
+    """Import each uploaded file on its own, then one table of what became of each."""
     data = form.cleaned_data
     try:
-        result = services.import_rmp_summary(
-            data["content"],
-            data["file_name"],
+        outcomes = services.import_rmp_summaries(
+            [(upload.name, upload.read) for upload in data["file"]],
             user=request.user,
             reason=data["reason"],
-            product_slug=data["product"] or None,
             accept_incomplete=data["accept_incomplete"],
         )
-    except ImportInProgress as error:  # the import that runs now keeps (and ends) the upload
-        return _upload_page(request, model_admin, RmpSummaryUploadForm(), [str(error)], status=409)
     except ImportRejected as error:
-        discard_upload(data["sha256"])
-        return _upload_page(request, model_admin, RmpSummaryUploadForm(), [str(error)], status=400)
-    discard_upload(data["sha256"])
-    if result.nothing_new:
-        earlier = result.preview.duplicate or result.preview.same_content
-        messages.warning(request, nothing_new_message(result.preview))
-        return redirect("admin:risks_riskmanagementplan_change", earlier.plan_id)
-    messages.success(request, imported_message(result))
-    return redirect("admin:risks_riskmanagementplan_change", result.plan.pk)
+        form.add_error("reason", str(error))
+        return _upload_page(request, model_admin, form, status=400)
+    context = _page_context(request, model_admin, RESULTS_TITLE)
+    context.update(
+        rows=[_result_row(outcome) for outcome in outcomes],
+        totals=_totals(outcomes),
+        accept_incomplete=data["accept_incomplete"],
+    )
+    return TemplateResponse(request, "admin/imports/results.html", context)
+
+
+def _result_row(outcome):
+    """One row of the results table: the outcome, and where its plan is (if any)."""
+    row = {"outcome": outcome, "url": None, "message": outcome.refused}
+    if outcome.status == "created":
+        plan = outcome.result.plan
+        row["url"] = reverse("admin:risks_riskmanagementplan_change", args=[plan.pk])
+        row["message"] = f"version {plan.version} of {plan.product.name}"
+    elif outcome.status == "nothing new":
+        row["url"] = reverse("admin:risks_riskmanagementplan_change", args=[outcome.earlier.plan_id])
+        row["message"] = nothing_new_message(outcome.preview)
+    return row
+
+
+def _totals(outcomes):
+    """ "3 files: 1 new draft, 1 nothing new, 1 refused." """
+    statuses = [outcome.status for outcome in outcomes]
+    parts = [counted(statuses.count("created"), "new drafts")]
+    parts += [
+        f"{statuses.count(status)} {status}"
+        for status in ("nothing new", "refused")
+        if status in statuses
+    ]
+    return f"{counted(len(outcomes), 'files')}: {', '.join(parts)}."
 
 
 def _reason_missing(request, model_admin, form):
@@ -187,6 +202,7 @@ def _preview_page(
     status=200,
     *,
     accept_incomplete=False,
+    reason="",
 ):
     context = _page_context(
         request, model_admin, f"Preview of the import of {preview.source.file_name}"
@@ -206,6 +222,7 @@ def _preview_page(
                 "file_name": preview.source.file_name,
                 "product": product_slug,
                 "accept_incomplete": accept_incomplete,
+                "reason": reason,
             }
         )
     return TemplateResponse(request, "admin/imports/preview.html", context, status=status)
