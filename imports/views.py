@@ -1,5 +1,8 @@
 """The admin pages that import an RMP summary: upload, preview of everything, confirm.
 
+Several files uploaded together skip the preview: each is imported on its own at once
+(services.import_rmp_summaries, as the command's folder mode), and one table lists the results.
+
 The views are mounted by ImportLogAdmin.get_urls behind admin_site.admin_view (staff only);
 each also requires the permission to add a risk management plan. The upload view checks the
 CSRF token itself, after it has set the size limit that reading the upload obeys.
@@ -112,7 +115,9 @@ def _result_row(outcome):
         row["url"] = reverse("admin:risks_riskmanagementplan_change", args=[plan.pk])
         row["message"] = f"version {plan.version} of {plan.product.name}"
     elif outcome.status == "nothing new":
-        row["url"] = reverse("admin:risks_riskmanagementplan_change", args=[outcome.earlier.plan_id])
+        row["url"] = reverse(
+            "admin:risks_riskmanagementplan_change", args=[outcome.earlier.plan_id]
+        )
         row["message"] = nothing_new_message(outcome.preview)
     return row
 
@@ -127,6 +132,46 @@ def _totals(outcomes):
         if status in statuses
     ]
     return f"{counted(len(outcomes), 'files')}: {', '.join(parts)}."
+
+
+def confirm(request, model_admin):
+    """POST from the preview page: write the draft plan, or cancel and forget the upload."""
+    _check_permission(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if request.POST.get("action") == "cancel":
+        discard_upload(request.POST.get("sha256"))
+        file_name = request.POST.get("file_name") or "the file"
+        messages.info(request, f"Cancelled: nothing was imported from {file_name}.")
+        return redirect("admin:imports_importlog_upload")
+    form = ConfirmImportForm(request.POST)
+    if not form.is_valid():
+        if list(form.errors) == ["reason"]:
+            return _reason_missing(request, model_admin, form)
+        errors = [form_error_message(form)]
+        return _upload_page(request, model_admin, RmpSummaryUploadForm(), errors, status=400)
+    data = form.cleaned_data
+    try:
+        result = services.import_rmp_summary(
+            data["content"],
+            data["file_name"],
+            user=request.user,
+            reason=data["reason"],
+            product_slug=data["product"] or None,
+            accept_incomplete=data["accept_incomplete"],
+        )
+    except ImportInProgress as error:  # the import that runs now keeps (and ends) the upload
+        return _upload_page(request, model_admin, RmpSummaryUploadForm(), [str(error)], status=409)
+    except ImportRejected as error:
+        discard_upload(data["sha256"])
+        return _upload_page(request, model_admin, RmpSummaryUploadForm(), [str(error)], status=400)
+    discard_upload(data["sha256"])
+    if result.nothing_new:
+        earlier = result.preview.duplicate or result.preview.same_content
+        messages.warning(request, nothing_new_message(result.preview))
+        return redirect("admin:risks_riskmanagementplan_change", earlier.plan_id)
+    messages.success(request, imported_message(result))
+    return redirect("admin:risks_riskmanagementplan_change", result.plan.pk)
 
 
 def _reason_missing(request, model_admin, form):
