@@ -137,6 +137,14 @@ class SummaryOutcome:
         return self.preview.duplicate or self.preview.same_content
 
     @property
+    def version(self):
+        """The version the file became, or the earlier version that already says the same."""
+        if self.result is None:
+            return None
+        earlier = self.earlier
+        return earlier.plan.version if earlier else self.preview.version
+
+    @property
     def concerns_per_category(self):
         """(identified, potential, missing) numbers of safety concerns."""
         if self.result is None:

@@ -118,7 +118,7 @@ def _result_row(outcome):
         row["url"] = reverse(
             "admin:risks_riskmanagementplan_change", args=[outcome.earlier.plan_id]
         )
-        row["message"] = nothing_new_message(outcome.preview)
+        row["message"] = nothing_new_message(outcome.preview).removeprefix("Nothing new: ")
     return row
 
 

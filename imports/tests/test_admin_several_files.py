@@ -69,13 +69,15 @@ def test_several_files_are_each_imported_and_listed(curator_client, curator):
     same = rows["ravolix.pdf"]
     assert same["outcome"].status == "nothing new"
     assert same["outcome"].concerns_per_category == (3, 2, 2)
-    assert same["message"].startswith("Nothing new: Ravolix already has this content")
+    assert same["outcome"].version == earlier.version == "1"  # the version that says the same
+    assert same["message"].startswith("Ravolix already has this content, imported from ravolix.txt")
     assert same["url"] == reverse("admin:risks_riskmanagementplan_change", args=[earlier.pk])
 
     page = response.content.decode()
     assert "3 files: 1 new draft, 1 nothing new, 1 refused." in page
     assert f'<a href="{menvaris["url"]}">version 1 of Menvaris</a>' in page
     assert f'<a href="{same["url"]}">Open the earlier version</a>' in page
+    assert "Nothing new:</strong> Ravolix already has this content" in page
     assert "<strong>Refused:</strong> ravolix_cut.txt is incomplete: Part II.C" in page
     assert ImportLog.objects.count() == 2
 

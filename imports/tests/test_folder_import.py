@@ -51,6 +51,7 @@ def test_a_folder_imports_each_summary_on_its_own_and_prints_a_table(folder):
     assert table["a_ravolix.txt"].split()[1:5] == ["Ravolix", "1", "3/2/2", "2"]
     assert "created draft" in table["a_ravolix.txt"]
     assert "nothing new: same content as a_ravolix.txt" in table["b_ravolix.pdf"]
+    assert table["b_ravolix.pdf"].split()[1:3] == ["Ravolix", "1"]  # the version it matches
     assert "refused:" in table["c_sulverin_cut.txt"]
     assert "Part II.B (summary of important risks) is missing." in table["c_sulverin_cut.txt"]
     assert "refused: This does not look like an RMP summary" in table["d_prose.txt"]

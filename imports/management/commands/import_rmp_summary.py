@@ -159,7 +159,7 @@ class Command(BaseCommand):
         return [
             outcome.file_name,
             preview.product_name,
-            preview.version,
+            outcome.version,
             "/".join(str(number) for number in outcome.concerns_per_category),
             outcome.study_count,
             outcome.warning_count,
