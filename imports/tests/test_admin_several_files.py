@@ -149,3 +149,15 @@ def test_one_file_still_goes_to_the_preview_with_the_reason_filled_in(curator_cl
     assert response.templates[0].name == "admin/imports/preview.html"
     assert response.context["confirm_form"].initial["reason"] == REASON
     assert not RiskManagementPlan.objects.exists()
+
+
+def test_more_files_than_one_upload_takes_is_a_bad_request(curator_client, monkeypatch):
+    monkeypatch.setattr("imports.forms.MAX_FILES", 2)
+    files = [(f"{name}.txt", b"Summary of risk management plan") for name in ("a", "b", "c")]
+    response = upload(curator_client, *files, reason=REASON)
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == [
+        "3 files chosen; at most 2 can be imported at once. Import a larger batch with the "
+        "command import_rmp_summary DIR."
+    ]
+    assert not ImportLog.objects.exists()

@@ -92,3 +92,10 @@ def _empty(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     return empty
+
+
+@pytest.mark.django_db
+def test_a_folder_without_a_reason_imports_nothing(folder):
+    with pytest.raises(CommandError, match="Say why you import this file"):
+        call_command("import_rmp_summary", str(folder), stdout=StringIO())
+    assert not RiskManagementPlan.objects.exists()
