@@ -152,6 +152,24 @@ class _Parser:
         self.smpc_count = 0
         self.repeats = {Document.ANNEX_II: 0, Document.PACKAGE_LEAFLET: 0}
         self.repeating = None
+        self.first_smpc_heading = self._first_smpc_heading()
+
+    def _first_smpc_heading(self):
+        """The index of the first line that reads as the heading of SmPC 1, or None.
+
+        Before it (a title page, the black-triangle preamble) no other SmPC heading starts:
+        "See section" / "4.8 for how to report adverse reactions." is a wrapped sentence.
+        """
+        for index, line in enumerate(self.lines):
+            numbered = NUMBERED.match(line.strip())
+            if numbered and numbered[1] == "1":
+                title = numbered[2] or ""
+                if not title:
+                    following = self._next_text_line(index + 1)
+                    title = self.lines[following].strip() if following is not None else ""
+                if _heading_like(title) and self._matches(Document.SMPC, "1", title):
+                    return index
+        return None
 
     def run(self):
         index = 0
@@ -230,7 +248,18 @@ class _Parser:
         title, end = self._continued_title(document, number, title, end)
         if not _heading_like(title) or not self._matches(document, number, title):
             return None
+        if document == Document.SMPC and self._before_smpc_1(index, number):
+            return None
         return document, number, title, end
+
+    def _before_smpc_1(self, index, number):
+        """A numbered line other than 1 before the SmPC's section 1: text, not a heading."""
+        return (
+            number != "1"
+            and not self.found[Document.SMPC]
+            and self.first_smpc_heading is not None
+            and index < self.first_smpc_heading
+        )
 
     def _smpc_ending(self):
         """In SmPC 7-10 or a later SmPC, where Annex II may follow without "ANNEX II"."""
@@ -314,9 +343,15 @@ class _Parser:
 
 
 def _heading_like(title):
-    """Short, and not the start of a sentence wrapped after "(see section" in a PDF."""
+    """Short, capitalised, and not a sentence wrapped after "(see section" in a PDF.
+
+    Template titles start with a capital ("Undesirable effects", "UNDESIRABLE EFFECTS"); a
+    line "4.8 for how to report adverse reactions." continues the sentence before it.
+    """
+    first_letter = next((char for char in title if char.isalpha()), "")
     return (
-        len(title) <= MAX_TITLE
+        first_letter.isupper()
+        and len(title) <= MAX_TITLE
         and len(title.split()) <= 20
         and not re.search(r"[,;]$|\)\.$", title)
     )
