@@ -141,8 +141,10 @@ class _State:
         for section in self.numbers:
             try:
                 document.validate_section(section)
-            except ValidationError:
-                self.found.guesses.append(f"“{document.abbreviation} {section}” is not a section")
+            except ValidationError as error:
+                self.found.guesses.append(
+                    f"{error.messages[0].rstrip('.')}; not stored as a reference"
+                )
                 continue
             if (document, section) not in self.found.references:
                 self.found.references.append((document, section))

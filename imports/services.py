@@ -385,6 +385,10 @@ def _attach_warnings(preview, created, log):
         for concern, item in zip(created.concerns, plan["safety_concerns"], strict=True)
     ]
     items += [
+        (f"Safety concern “{concern.name}”", [message], {"safety_concern": concern})
+        for concern, message in created.warnings
+    ]
+    items += [
         (f"Additional measure “{item['name']}”", item.get("warnings", []), {})
         for item in plan["additional_measures"]
     ]

@@ -1,7 +1,9 @@
 """The documents of a product's information and how their sections are numbered.
 
 A section reference such as "SmPC 4.4" or "PL 2" names a document and a section
-number; the same rules validate a reference and a loaded section.
+number; the same rules validate a reference and a loaded section. ``STANDARD_TITLES``
+is the one record of each document's structure (EMA's QRD templates, the US label's
+21 CFR 201.57): a section outside it ("SmPC 4.99", "PL 9") is refused.
 """
 
 import re
@@ -43,11 +45,20 @@ class Document(models.TextChoices):
         raise ValueError(f"Unknown document {text!r}: use SmPC, Annex II, PL or USPI.")
 
     def validate_section(self, section):
-        """Raise ValidationError with a readable message if ``section`` is malformed."""
+        """Raise ValidationError with a readable message unless the document has ``section``.
+
+        The message names the valid sections, so the reader can correct the reference.
+        """
         if not re.match(self.section_pattern, section or ""):
             raise ValidationError(
                 f"“{section}” is not a section of the {self.label}: use {self.section_hint}.",
                 code="invalid_section",
+            )
+        if not has_section(self, section):
+            raise ValidationError(
+                f"“{self.abbreviation} {section}” is not a section of the {self.label}: its "
+                f"sections are {valid_sections_text(self)}.",
+                code="unknown_section",
             )
 
 
@@ -59,12 +70,16 @@ DOCUMENT_ABBREVIATIONS = {
 }
 
 
-# Section titles of EMA's QRD template and the US label, shown when a product's own
-# information is not loaded.
+# The sections of each document and their titles: EMA's QRD templates (SmPC 2.1 and 2.2 in
+# the template for advanced therapies, 11 and 12 for radiopharmaceuticals; Annex II E for
+# conditional and exceptional marketing authorisations) and the US label (21 CFR 201.57).
+# The titles are shown when a product's own information is not loaded.
 STANDARD_TITLES = {
     Document.SMPC: {
         "1": "Name of the medicinal product",
         "2": "Qualitative and quantitative composition",
+        "2.1": "General description",
+        "2.2": "Qualitative and quantitative composition",
         "3": "Pharmaceutical form",
         "4": "Clinical particulars",
         "4.1": "Therapeutic indications",
@@ -91,12 +106,15 @@ STANDARD_TITLES = {
         "8": "Marketing authorisation number(s)",
         "9": "Date of first authorisation/renewal of the authorisation",
         "10": "Date of revision of the text",
+        "11": "Dosimetry",
+        "12": "Instructions for preparation of radiopharmaceuticals",
     },
     Document.ANNEX_II: {
         "A": "Manufacturer(s) responsible for batch release",
         "B": "Conditions or restrictions regarding supply and use",
         "C": "Other conditions and requirements of the marketing authorisation",
         "D": "Conditions or restrictions with regard to the safe and effective use",
+        "E": "Specific obligation to complete post-authorisation measures",
     },
     Document.PACKAGE_LEAFLET: {
         "1": "What the medicine is and what it is used for",
@@ -109,12 +127,57 @@ STANDARD_TITLES = {
     Document.US_PRESCRIBING_INFORMATION: {
         "1": "Indications and usage",
         "2": "Dosage and administration",
+        "3": "Dosage forms and strengths",
         "4": "Contraindications",
         "5": "Warnings and precautions",
         "6": "Adverse reactions",
+        "7": "Drug interactions",
         "8": "Use in specific populations",
+        "9": "Drug abuse and dependence",
+        "10": "Overdosage",
+        "11": "Description",
+        "12": "Clinical pharmacology",
+        "13": "Nonclinical toxicology",
+        "14": "Clinical studies",
+        "15": "References",
+        "16": "How supplied/storage and handling",
+        "17": "Patient counseling information",
     },
 }
+# Documents whose subsections each label numbers for itself (USPI 5.1, 5.2, … one per
+# warning): any subsection of a known section is a section of the document.
+OPEN_SUBSECTIONS = {Document.US_PRESCRIBING_INFORMATION}
+
+
+def has_section(document, section):
+    """Whether the document's structure has the (well-formed) section number."""
+    titles = STANDARD_TITLES.get(document, {})
+    if section in titles:
+        return True
+    return document in OPEN_SUBSECTIONS and section.split(".")[0] in titles
+
+
+def valid_sections_text(document):
+    """ "1–10, 2.1, 2.2, 4.1–4.9, …" : the sections of a document, for messages."""
+    numbers = list(STANDARD_TITLES.get(document, {}))
+    if document == Document.ANNEX_II:
+        return f"{numbers[0]}–{numbers[-1]}"
+    groups = {}
+    for number in numbers:
+        groups.setdefault(number.rpartition(".")[0], []).append(number)
+    text = ", ".join(_span(numbers) for numbers in groups.values())
+    if document in OPEN_SUBSECTIONS:
+        text += " and their subsections (such as 5.1)"
+    return text
+
+
+def _span(numbers):
+    """["4.1", "4.2", …, "4.9"] -> "4.1–4.9"; a single number as it is."""
+    if len(numbers) == 1:
+        return numbers[0]
+    if len(numbers) == 2:
+        return f"{numbers[0]}, {numbers[1]}"
+    return f"{numbers[0]}–{numbers[-1]}"
 
 
 def standard_title(document, section):

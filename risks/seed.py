@@ -123,7 +123,12 @@ def _text(item, key):
 
 
 def _create_plan(product, data):
+    """The published plan; curated data that cannot be stored whole stops the load."""
     try:
-        return create_plan(product, data, status=PlanStatus.PUBLISHED).plan
+        created = create_plan(product, data, status=PlanStatus.PUBLISHED)
     except PlanDataError as error:
         raise SeedError(f"{product.slug}: {error}") from None
+    if created.warnings:
+        problems = "; ".join(f"{concern.name}: {message}" for concern, message in created.warnings)
+        raise SeedError(f"{product.slug}: {problems}")
+    return created.plan

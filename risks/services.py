@@ -78,17 +78,26 @@ class CreatedPlan:
     concerns: list = field(default_factory=list)  # in the order of data["safety_concerns"]
     measures: dict = field(default_factory=dict)  # key -> AdditionalMeasure
     studies: dict = field(default_factory=dict)  # key -> Study
+    # [(SafetyConcern, message)]: what the data held that could not be stored, such as a
+    # reference to a section its document does not have ("SmPC 4.99").
+    warnings: list = field(default_factory=list)
 
 
 def _text(item, key):
     return (item.get(key) or "").strip()
 
 
+def _excerpt(text, length=60):
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
 @transaction.atomic
 def create_plan(product, data, *, status, edited_by=None):
     """Write one plan version from data in the seed format (risks/seed_data/README.md).
 
-    Runs inside the caller's ``audit.context.recorded_change``.
+    Runs inside the caller's ``audit.context.recorded_change``. A section reference that
+    its document does not have is not stored; ``CreatedPlan.warnings`` says so, per concern.
     """
     plan = RiskManagementPlan(
         last_edited_by=edited_by,
@@ -124,17 +133,28 @@ def create_plan(product, data, *, status, edited_by=None):
                 text=measure["text"].strip(),
                 position=measure_position,
             )
-            for reference_position, text in enumerate(measure.get("references") or []):
+            cited = set()
+            for text in measure.get("references") or []:
                 try:
-                    document, section = parse_reference(text)
+                    document, section = parse_reference(str(text))
                 except ValueError as error:
-                    raise PlanDataError(f"{concern.name}: {error}") from None
+                    created.warnings.append(
+                        (
+                            concern,
+                            f"Routine measure {measure_position + 1} “{_excerpt(routine.text)}”: "
+                            f"the reference “{text}” was not stored: {error}",
+                        )
+                    )
+                    continue
+                if (document, section) in cited:
+                    continue
+                cited.add((document, section))
                 references.append(
                     SectionReference(
                         routine_measure=routine,
                         document=document,
                         section=section,
-                        position=reference_position,
+                        position=len(cited) - 1,
                     )
                 )
     # The measures are new, so they cite nothing yet: what set_section_references would
