@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
+from django.utils.html import escape
 
 from risks.models import Milestone, SafetyConcern, SectionReference
 from risks.tests.factories import MilestoneFactory, RoutineMeasureFactory, SectionReferenceFactory
@@ -141,6 +142,62 @@ def test_a_malformed_section_reference_is_a_form_error_and_nothing_changes(curat
         response.content.decode()
     )
     assert [r.label for r in measure.section_references.all()] == ["SmPC 4.8"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        (
+            "SmPC 4.4, SmPC 4.99",
+            "“SmPC 4.99” is not a section of the Summary of product "
+            "characteristics: its sections are 1–12, 2.1, 2.2, 4.1–4.9, 5.1–5.3, 6.1–6.6.",
+        ),
+        ("SmPC 12.3", "“SmPC 12.3” is not a section of the Summary of product characteristics"),
+        ("SmPC 4.4; PL 9", "“PL 9” is not a section of the Package leaflet: its sections are 1–6."),
+    ],
+)
+def test_a_section_the_document_does_not_have_is_refused_naming_the_valid_ones(
+    curator_client, typed, message
+):
+    measure = SectionReferenceFactory(
+        section="4.8", routine_measure__safety_concern__plan__draft=True
+    ).routine_measure
+    url = reverse("admin:risks_safetyconcern_change", args=[measure.safety_concern_id])
+
+    response = curator_client.post(url, routine_measure_post(measure, typed))
+
+    assert response.status_code == 400
+    assert escape(message) in response.content.decode()
+    assert [r.label for r in measure.section_references.all()] == ["SmPC 4.8"]
+
+
+def test_the_section_reference_page_shows_the_valid_sections_next_to_the_field(curator_client):
+    reference = SectionReferenceFactory(
+        section="4.8", routine_measure__safety_concern__plan__draft=True
+    )
+    plan = reference.routine_measure.safety_concern.plan
+    url = reverse("admin:risks_sectionreference_change", args=[reference.pk])
+
+    response = curator_client.post(
+        url,
+        {
+            "change_reason": "Cite the overdose section",
+            "change_token": str(plan.revision),
+            "routine_measure": reference.routine_measure_id,
+            "document": "smpc",
+            "section": "4.99",
+            "position": "0",
+        },
+    )
+
+    assert response.status_code == 400
+    field_errors = response.context["adminform"].form.errors
+    assert field_errors["section"] == [
+        "“SmPC 4.99” is not a section of the Summary of product characteristics: its sections "
+        "are 1–12, 2.1, 2.2, 4.1–4.9, 5.1–5.3, 6.1–6.6."
+    ]
+    reference.refresh_from_db()
+    assert reference.section == "4.8"
 
 
 def test_duplicate_concern_name_shows_the_readable_message(curator_client):

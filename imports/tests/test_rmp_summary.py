@@ -410,3 +410,29 @@ def test_everything_an_import_writes_is_in_the_audit_trail_with_its_user_and_rea
     }
     assert result.log.reason == "EMA published version 2"
     assert plan.last_edited_by == curator
+
+
+@pytest.mark.django_db
+def test_a_reference_to_a_section_the_document_lacks_is_a_warning_on_its_concern():
+    changed = source("uplizna").replace(
+        b"SmPC Section 4.2, Section 4.4, Section 4.8, Section 5.1.",
+        b"SmPC Section 4.2, Section 4.4, Section 4.99, Section 5.1.",
+        1,
+    )
+    assert changed != source("uplizna")
+
+    result = import_rmp_summary(changed, "uplizna.txt", reason=REASON)
+
+    concern = SafetyConcern.objects.get(plan=result.plan, name__icontains="infusion")
+    measure = concern.routine_measures.get(text__contains="Section 4.99")
+    assert [r.label for r in measure.section_references.all()] == [
+        "SmPC 4.2",
+        "SmPC 4.4",
+        "SmPC 5.1",
+    ]
+    [warning] = [w for w in concern.import_warnings.all() if "4.99" in w.message]
+    assert "“SmPC 4.99” is not a section of the Summary of product characteristics" in (
+        warning.message
+    )
+    assert "its sections are 1–12, 2.1, 2.2, 4.1–4.9" in warning.message
+    assert "not stored as a reference" in warning.message
