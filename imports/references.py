@@ -48,6 +48,15 @@ class FoundReferences:
         return [f"{document.abbreviation} {section}" for document, section in self.references]
 
 
+def uncited_sections(text, references):
+    """The sections the text names that ``references`` [(document, section)] do not cite.
+
+    A measure saying "see SmPC section 4.4" that cites SmPC 4.2 only: [(SMPC, "4.4")].
+    """
+    cited = {(Document(document), section) for document, section in references}
+    return [reference for reference in find_references(text).references if reference not in cited]
+
+
 def find_references(text) -> FoundReferences:
     found = FoundReferences()
     state = _State(found)

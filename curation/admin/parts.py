@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 
 from audit.admin import AuditedAdminMixin, follow
 from imports.admin import ConcernImportWarningInline
+from imports.references import uncited_sections
 from risks.models import (
     AdditionalMeasure,
     Milestone,
@@ -180,6 +181,21 @@ class MilestoneInline(DraftOnlyMixin, admin.TabularInline):
     extra = 0
 
 
+def warn_of_uncited_sections(request, measures):
+    """A warning (not a refusal) for each measure whose text names a section it does not cite."""
+    for measure in measures:
+        references = list(measure.section_references.all())
+        uncited = uncited_sections(measure.text, [reference.key for reference in references])
+        if uncited:
+            names = ", ".join(f"{document.abbreviation} {section}" for document, section in uncited)
+            cited = ", ".join(reference.label for reference in references) or "nothing"
+            messages.warning(
+                request,
+                f"The routine measure “{measure}” names {names} in its text but cites "
+                f"{cited}: check its section references.",
+            )
+
+
 # The parts of a plan version
 
 
@@ -206,6 +222,12 @@ class SafetyConcernAdmin(PlanPartAdmin):
     def view_on_site(self, concern):
         return concern_public_url(concern)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        warn_of_uncited_sections(
+            request, form.instance.routine_measures.prefetch_related("section_references")
+        )
+
 
 @admin.register(RoutineMeasure)
 class RoutineMeasureAdmin(PlanPartAdmin):
@@ -216,6 +238,10 @@ class RoutineMeasureAdmin(PlanPartAdmin):
     search_fields = ["text", "safety_concern__name"]
     autocomplete_fields = ["safety_concern"]
     inlines = [SectionReferenceInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        warn_of_uncited_sections(request, [form.instance])
 
 
 @admin.register(SectionReference)

@@ -200,6 +200,40 @@ def test_the_section_reference_page_shows_the_valid_sections_next_to_the_field(c
     assert reference.section == "4.8"
 
 
+@pytest.mark.parametrize(
+    ("typed", "warning"),
+    [
+        (
+            "SmPC 4.2; PL 2",
+            "names SmPC 4.4 in its text but cites SmPC 4.2, PL 2: check its section references.",
+        ),
+        ("", "names SmPC 4.2, SmPC 4.4, PL 2 in its text but cites nothing"),
+        ("SmPC 4.2, 4.4; PL 2", None),
+    ],
+)
+def test_a_measure_whose_text_names_a_section_it_does_not_cite_is_saved_with_a_warning(
+    curator_client, typed, warning
+):
+    measure = SectionReferenceFactory(
+        section="4.8", routine_measure__safety_concern__plan__draft=True
+    ).routine_measure
+    url = reverse("admin:risks_safetyconcern_change", args=[measure.safety_concern_id])
+
+    response = curator_client.post(url, routine_measure_post(measure, typed), follow=True)
+
+    assert response.redirect_chain[0][1] == 302
+    shown = [str(message) for message in response.context["messages"]]
+    uncited = [message for message in shown if "in its text but cites" in message]
+    if warning is None:
+        assert uncited == []
+    else:
+        assert len(uncited) == 1
+        assert uncited[0].startswith(
+            "The routine measure “Labelled in SmPC sections 4.2 and 4.4 and PL section 2.”"
+        )
+        assert warning in uncited[0]
+
+
 def test_duplicate_concern_name_shows_the_readable_message(curator_client):
     measure = RoutineMeasureFactory(safety_concern__plan__draft=True)
     other = SafetyConcern.objects.create(
