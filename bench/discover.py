@@ -213,7 +213,7 @@ def discover():
             "name": "export_csv",
             "title": "CSV export of every current concern",
             "path": "/risks/?format=csv",
-            "check": {"csv_rows": concern_count, "csv_header": "group"},
+            "check": {"csv_rows": concern_count, "csv_header": "Risk (grouped name)"},
             "target": "export",
             "export": True,
         },

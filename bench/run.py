@@ -155,7 +155,7 @@ def _check_body(check, body):
             if expected not in text:
                 raise CheckFailed(f"the page does not contain {expected!r}")
     if "csv_rows" in check:
-        rows = list(csv.reader(io.StringIO(body.decode("utf-8"))))
+        rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
         header = rows[0] if rows else []
         if "csv_header" in check and header[:1] != [check["csv_header"]]:
             raise CheckFailed(f"unexpected CSV header {header!r}")

@@ -1,7 +1,15 @@
 """Every public list also answers ?format=csv and ?format=json with the same filters, both
-streamed: the response starts at once and holds a few hundred rows at a time."""
+streamed: the response starts at once and holds a few hundred rows at a time.
+
+The two serve different readers. JSON is for programs: machine keys (``Column.name``) and
+codes. CSV is for people, most of whom open it in Excel: UTF-8 with a byte order mark (without
+it Excel reads the file as its local code page and "Still’s" or "≥65" come out garbled),
+human column titles (``Column.title``) and labels rather than codes (``Column.text``). A column
+can belong to one format only (``Column.formats``).
+"""
 
 import csv
+import dataclasses
 import io
 from dataclasses import dataclass
 
@@ -20,10 +28,32 @@ def requested_format(request):
     return value
 
 
+BOM = "\ufeff"  # UTF-8's byte order mark, b"\xef\xbb\xbf": Excel then reads the file as UTF-8
+
+
 @dataclass(frozen=True)
 class Column:
-    name: str
-    value: object  # callable(row) -> str | list | number | None
+    name: str  # the JSON key
+    value: object  # callable(row) -> str | list | number | date | None (JSON, and CSV by default)
+    title: str = ""  # the CSV header (the name if left empty)
+    text: object = None  # callable(row) -> the CSV cell, when it differs from the JSON value
+    formats: tuple = ("csv", "json")
+
+    @property
+    def heading(self):
+        return self.title or self.name
+
+    @property
+    def cell(self):
+        return self.text or self.value
+
+
+def csv_columns(columns):
+    return [column for column in columns if "csv" in column.formats]
+
+
+def json_columns(columns):
+    return [column for column in columns if "json" in column.formats]
 
 
 def _is_address(name):
@@ -47,7 +77,13 @@ def absolute_urls(request, columns):
         return cell
 
     return [
-        Column(column.name, absolute(column.value)) if _is_address(column.name) else column
+        dataclasses.replace(
+            column,
+            value=absolute(column.value),
+            text=column.text and absolute(column.text),
+        )
+        if _is_address(column.name)
+        else column
         for column in columns
     ]
 
@@ -75,18 +111,23 @@ ROWS_PER_WRITE = 256  # rows sent as one piece: per-row pieces cost more than th
 
 
 def csv_response(rows, columns, filename):
-    """Stream rows as CSV; multi-valued cells are joined with "; ". Memory stays flat."""
+    """Stream rows as CSV for a spreadsheet: UTF-8 with a byte order mark, a header row of
+    column titles, multi-valued cells joined with "; ", dates as ISO dates (2025-06-30).
+    Memory stays flat."""
+    columns = csv_columns(columns)
 
     def lines():
         buffer = io.StringIO()
+        buffer.write(BOM)
         writer = csv.writer(buffer)
-        writer.writerow([column.name for column in columns])
+        writer.writerow([column.heading for column in columns])
+        cells = [column.cell for column in columns]
         for count, row in enumerate(rows, start=1):
             if count % ROWS_PER_WRITE == 1:  # the header at once, then every ROWS_PER_WRITE
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
-            writer.writerow([_cell(column.value(row)) for column in columns])
+            writer.writerow([_cell(cell(row)) for cell in cells])
         yield buffer.getvalue()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
@@ -99,6 +140,7 @@ def json_response(rows, columns, **meta):
     per row) and ``count`` (the number of results, written after them). Memory stays flat:
     rows are encoded ROWS_PER_WRITE at a time, whatever their number."""
     encoder = DjangoJSONEncoder(ensure_ascii=False)
+    columns = json_columns(columns)
 
     def pieces():
         head = encoder.encode(meta)[:-1]  # without its closing brace

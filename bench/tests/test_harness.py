@@ -56,7 +56,7 @@ def test_memory_slope_separates_per_row_memory_from_fixed_costs():
 
 
 def test_checks_count_csv_rows_and_read_json_and_html():
-    body = b'group,product\r\nA,"x, y"\r\nB,"multi\nline"\r\n'
+    body = b'\xef\xbb\xbfgroup,product\r\nA,"x, y"\r\nB,"multi\nline"\r\n'  # with a BOM
     run.check_body({"csv_rows": 2, "csv_header": "group"}, body)
     with pytest.raises(run.CheckFailed, match="2 CSV rows, expected 3"):
         run.check_body({"csv_rows": 3}, body)

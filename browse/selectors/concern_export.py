@@ -5,7 +5,9 @@ group by product, category, id). The groups are counted and ordered by the datab
 (``summarise_concerns``); the concerns are then read group by group, as plain
 tuples, a few groups (up to a chunk of concerns, ``CHUNK`` or ``SQLITE_CHUNK``) per query,
 and their references, additional measures and studies three queries per chunk, which
-select the chunk's concern ids (one array parameter on PostgreSQL). No model
+select the chunk's concern ids (one array parameter on PostgreSQL). The CSV's fuller rows
+(``detail=True``) also carry each concern's evidence, risk factors, plan version and product
+status (read in the same query) and its routine measures (a fourth query per chunk). No model
 instance is made and memory holds one chunk at a time, however many concerns match.
 """
 
@@ -19,7 +21,15 @@ from django.db.models import BooleanField, F, Func, Q
 from django.urls import reverse
 
 from products.documents import Document
-from risks.models import AdditionalMeasure, SectionReference, Study, concern_slug
+from products.models import AuthorisationStatus
+from risks.models import (
+    AdditionalMeasure,
+    RoutineMeasure,
+    RoutineMeasureKind,
+    SectionReference,
+    Study,
+    concern_slug,
+)
 
 from .concerns import ENTRY_ORDER, summarise_concerns
 
@@ -36,6 +46,13 @@ COLUMNS = (  # of the read model's rows (risks.published.PublishedConcern)
     "product_slug",
     "region",
 )
+DETAIL_COLUMNS = (  # the CSV's, through the concern, its plan and its product
+    "concern__evidence",
+    "concern__risk_factors",
+    "concern__plan__version",
+    "product__authorisation_status",
+)
+_STATUS_LABELS = dict(AuthorisationStatus.choices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +67,21 @@ class ExportRow:
     section_references: list
     additional_measures: list
     studies: list
+    evidence: str = ""
+    risk_factors: str = ""
+    routine_measures: list = ()
+    plan_version: str = ""
+    authorisation_status: str = ""
 
 
-def export_rows(concerns, sort="", *, groups=None):
+def export_rows(concerns, sort="", *, groups=None, detail=False):
     """ExportRows of ``concerns`` (read-model rows of current concerns), in page order.
 
     ``groups``: the page's groups (``summarise_concerns``), when the caller has them already.
+    ``detail``: fill the evidence, risk factors, routine measures, plan version and product
+    status too (the CSV's columns; JSON keeps its fields).
     """
+    columns = COLUMNS + DETAIL_COLUMNS if detail else COLUMNS
     if groups is None:
         groups = summarise_concerns(concerns, sort).groups
     size = chunk_size()
@@ -66,13 +91,13 @@ def export_rows(concerns, sort="", *, groups=None):
         matches = (
             concerns.filter(group_key__in=_padded(list(names), size))
             .order_by("group_key", *ENTRY_ORDER)
-            .values_list(*COLUMNS)
+            .values_list(*columns)
             .iterator(chunk_size=size)
         )
         # A batch of several groups fits one chunk (reordered here); a bigger group streams.
         for chunk in _chunks(matches, size):
             ordered = sorted(chunk, key=lambda match: rank[match[0]])
-            yield from _rows(ordered, names, [match[1] for match in ordered], size)
+            yield from _rows(ordered, names, [match[1] for match in ordered], size, detail)
 
 
 def chunk_size():
@@ -138,11 +163,35 @@ def _batches(groups, limit):
         yield batch
 
 
-def _rows(chunk, group_names, ids, size):
-    """ExportRows of ``chunk`` (COLUMNS tuples), whose concern ids are ``ids``."""
+def _rows(chunk, group_names, ids, size, detail=False):
+    """ExportRows of ``chunk`` (COLUMNS tuples, or COLUMNS + DETAIL_COLUMNS with ``detail``),
+    whose concern ids are ``ids``."""
     labels = _section_labels(_among("routine_measure__safety_concern_id", ids, size))
     measures = _measure_names(_among("safetyconcern_id", ids, size))
     studies = _study_names(_among("safetyconcern_id", ids, size))
+    if detail:
+        routine = _routine_texts(_among("safety_concern_id", ids, size))
+        for match in chunk:
+            key, pk, name, category, product_name, product_slug, region, *more = match
+            evidence, risk_factors, version, status = more
+            yield ExportRow(
+                group=group_names[key],
+                product=product_name,
+                product_slug=product_slug,
+                region=region,
+                category=category,
+                name=name,
+                url=_concern_url(product_slug, key),
+                section_references=labels.get(pk, []),
+                additional_measures=measures.get(pk, []),
+                studies=studies.get(pk, []),
+                evidence=evidence,
+                risk_factors=risk_factors,
+                routine_measures=routine.get(pk, []),
+                plan_version=version,
+                authorisation_status=_STATUS_LABELS.get(status, status),
+            )
+        return
     for key, pk, name, category, product_name, product_slug, region in chunk:
         yield ExportRow(
             group=group_names[key],
@@ -190,6 +239,20 @@ def _section_labels(among):
     for concern_id, document, section in rows:
         labels[concern_id][f"{_ABBREVIATIONS[document]} {section}"] = None
     return {concern_id: list(found) for concern_id, found in labels.items()}
+
+
+def _routine_texts(among):
+    """{concern id: ["Product information wording: …", ...]}, in the plan's order."""
+    rows = (
+        RoutineMeasure.objects.filter(among)
+        .order_by("position", "pk")
+        .values_list("safety_concern_id", "kind", "text")
+    )
+    kinds = dict(RoutineMeasureKind.choices)
+    texts = defaultdict(list)
+    for concern_id, kind, text in rows:
+        texts[concern_id].append(f"{kinds.get(kind, kind)}: {text}" if text else kinds.get(kind))
+    return texts
 
 
 def _measure_names(among):

@@ -7,7 +7,7 @@ milestones. A study is overdue when that date is before today, an indexed compar
 
 import datetime
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Window
 
 from common.facets import build_facet
 from risks.models import Milestone, SafetyConcern, Study, StudyCategory, StudyDesign, StudyStatus
@@ -55,6 +55,17 @@ def study_list():
         )
         .order_by(*SORT_ORDERS[DEFAULT_SORT])
     )
+
+
+def most_milestones(studies: QuerySet) -> int:
+    """The largest number of milestones a study of ``studies`` has (0 if none), one query."""
+    counts = (
+        Milestone.objects.filter(study__in=studies.order_by().values("pk"))
+        .values("study")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    return counts.aggregate(most=Max("count"))["most"] or 0
 
 
 def sort_studies(queryset: QuerySet, sort: str) -> QuerySet:

@@ -320,8 +320,11 @@ def test_two_hundred_characters_after_stripping_are_allowed(client):
 def test_csv_export_has_every_result_with_plain_snippets(client, seeded):
     response = search(client, q="PML", format="csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0] == ["kind", "product", "title", "snippet", "url"]
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8's byte order mark, for Excel
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert rows[0] == ["Kind", "What it is", "Product", "Title", "Extract", "Address"]
+    labels = [row.pop(1) for row in rows[1:]]  # what each result is, as the page says
     rows[1:3] = sorted(rows[1:3], key=lambda row: row[1])  # they rank alike
     assert [row[:3] for row in rows[1:]] == [
         ["safety concern", "Lemtrada", "Progressive multifocal leukoencephalopathy (PML)"],
@@ -330,6 +333,7 @@ def test_csv_export_has_every_result_with_plain_snippets(client, seeded):
         ["routine measure", "Lemtrada", "Progressive multifocal leukoencephalopathy (PML)"],
         ["study", "Uplizna", "Real-World Observational Study"],
     ]
+    assert labels[0] == "Important potential risk" and labels[2].startswith("Routine measure")
     concern = SafetyConcern.objects.get(plan__product__slug="uplizna", name__startswith="Prog")
     assert "There are no known risk factors for PML in" in rows[2][3]
     assert "<mark>" not in "".join(row[3] for row in rows)
@@ -454,7 +458,9 @@ def test_each_kind_counts_and_lists_at_most_the_first_results_found(
     rows = list(
         csv.reader(
             io.StringIO(
-                b"".join(search(client, q="zebra", format="csv").streaming_content).decode()
+                b"".join(search(client, q="zebra", format="csv").streaming_content).decode(
+                    "utf-8-sig"
+                )
             )
         )
     )

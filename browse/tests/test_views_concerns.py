@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from common.tests.responses import streamed_json
 from products.tests.factories import ProductFactory, SubstanceFactory
 from risks.models import SafetyConcern
+from risks.published import PublishedProduct
 from risks.tests.factories import (
     AdditionalMeasureFactory,
     PlanFactory,
@@ -34,8 +35,11 @@ def body(response):
 
 
 def csv_rows(response):
+    """The rows as a spreadsheet reads them: UTF-8, said by the byte order mark."""
     assert response.status_code == 200
-    return list(csv.DictReader(io.StringIO(body(response).decode())))
+    data = body(response)
+    assert data.startswith(b"\xef\xbb\xbf")
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
 
 def facet_counts(response):
@@ -266,7 +270,9 @@ def test_the_export_streams_in_page_order_whatever_the_chunk_size(client, monkey
         else:  # by name: "Risk 00" ... "Risk 06", then "Serious infections"
             expected = [(name, f"p{name[-2:]}") for name in others] + shown
         rows = csv_rows(client.get(f"/risks/?format=csv&sort={sort}"))
-        assert [(row["group"], row["product_slug"]) for row in rows] == expected
+        assert [(row["Risk (grouped name)"], row["Product identifier"]) for row in rows] == (
+            expected
+        )
 
 
 def test_the_grouping_key_follows_the_name_however_a_concern_is_written(client):
@@ -393,7 +399,7 @@ def test_csv_export_streams_one_row_per_concern_with_the_same_filters(client, se
     response = client.get("/risks/?format=csv&q=hepat")
     assert response.streaming and response["Content-Type"].startswith("text/csv")
     rows = csv_rows(response)
-    assert [(row["group"], row["product_slug"]) for row in rows] == [
+    assert [(row["Risk (grouped name)"], row["Product identifier"]) for row in rows] == [
         ("Autoimmune hepatitis (AIH)", "lemtrada"),
         ("Hepatic failure", "ivozall"),
         ("Hepatitis", "ivozall"),
@@ -404,19 +410,28 @@ def test_csv_export_streams_one_row_per_concern_with_the_same_filters(client, se
     ]
     aih = rows[0]
     assert aih == {
-        "group": "Autoimmune hepatitis (AIH)",
-        "product": "Lemtrada",
-        "product_slug": "lemtrada",
-        "region": "EU",
-        "category": "identified",
-        "name": "Autoimmune hepatitis (AIH)",
-        "url": "http://testserver/products/lemtrada/risks/autoimmune-hepatitis/",
-        "section_references": "SmPC 4.2; SmPC 4.3; SmPC 4.4; SmPC 4.8; PL 2; PL 4",
-        "additional_measures": (
+        "Risk (grouped name)": "Autoimmune hepatitis (AIH)",
+        "Safety concern": "Autoimmune hepatitis (AIH)",
+        "Category": "Important identified risk",
+        "Product": "Lemtrada",
+        "Region": "EU",
+        "Plan version": aih["Plan version"],
+        "Authorisation status": "Authorised",
+        "Evidence": aih["Evidence"],
+        "Risk factors": aih["Risk factors"],
+        "Routine measures": aih["Routine measures"],
+        "SmPC/PL sections cited": "SmPC 4.2; SmPC 4.3; SmPC 4.4; SmPC 4.8; PL 2; PL 4",
+        "Additional measures": (
             "Educational materials (HCP guide, HCP check-list, patient guide, patient alert card)"
         ),
-        "studies": "Drug Utilization Study; Risk of mortality study; OBS13434",
+        "Studies": "Drug Utilization Study; Risk of mortality study; OBS13434",
+        "Address": "http://testserver/products/lemtrada/risks/autoimmune-hepatitis/",
+        "Product identifier": "lemtrada",
     }
+    lemtrada = PublishedProduct.objects.get(product__slug="lemtrada")
+    assert aih["Plan version"] == lemtrada.plan_version
+    assert aih["Evidence"] and aih["Risk factors"]
+    assert aih["Routine measures"].startswith("Product information wording: ")
 
 
 def test_json_export_has_lists_and_says_what_it_holds(client, seeded):
@@ -603,18 +618,20 @@ def test_compare_exports_the_aligned_rows(client, seeded):
     assert pml["uplizna_category"] == ["potential"]
     rows = csv_rows(client.get("/compare/?products=uplizna,lemtrada&format=csv"))
     assert list(rows[0]) == [
-        "category",
-        "group",
-        "listed_by",
-        "uplizna",
-        "uplizna_category",
-        "uplizna_url",
-        "lemtrada",
-        "lemtrada_category",
-        "lemtrada_url",
+        "Category",
+        "Safety concern",
+        "Listed by",
+        "Uplizna",
+        "Uplizna: category",
+        "Uplizna: address",
+        "Lemtrada",
+        "Lemtrada: category",
+        "Lemtrada: address",
     ]
-    neutropenia = next(row for row in rows if row["group"] == "Neutropenia")
-    assert neutropenia["lemtrada"] == "" and neutropenia["listed_by"] == "uplizna"
+    neutropenia = next(row for row in rows if row["Safety concern"] == "Neutropenia")
+    assert neutropenia["Lemtrada"] == "" and neutropenia["Listed by"] == "Uplizna"
+    assert neutropenia["Category"] == neutropenia["Uplizna: category"]
+    assert neutropenia["Category"] in {"Important identified risk", "Important potential risk"}
 
 
 # Query counts
@@ -648,7 +665,7 @@ PAGES = {
         5,
         "Hepatotoxicity",
     ),
-    "csv": ("/risks/?format=csv", 6, "SmPC 4.4"),
+    "csv": ("/risks/?format=csv", 7, "SmPC 4.4"),  # and the routine measures' text
     "json": ("/risks/?format=json&category=potential", 6, "Patient card"),
     "compare": ("/compare/?products=product-0,comparator", 5, "Hepatotoxicity"),
     "picker": ("/compare/", 3, 'href="?products=product-0"'),

@@ -59,9 +59,14 @@ def test_product_list_text_search_and_sort(client, seeded):
 def test_product_list_exports_with_the_same_filters(client, seeded):
     response = client.get("/products/?region=EU&concern=potential&format=csv")
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert [row["name"] for row in rows] == ["Ivozall", "Lemtrada", "Uplizna"]
-    assert rows[1]["safety_concerns"] == "23" and rows[1]["substances"] == "alemtuzumab"
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")  # UTF-8's byte order mark, for Excel
+    rows = list(csv.DictReader(io.StringIO(content.decode("utf-8-sig"))))
+    assert [row["Product"] for row in rows] == ["Ivozall", "Lemtrada", "Uplizna"]
+    lemtrada = rows[1]
+    assert lemtrada["Safety concerns"] == "23" and lemtrada["Active substance"] == "alemtuzumab"
+    assert lemtrada["Authorisation status"] == "Authorised" and lemtrada["Plan version"]
+    assert lemtrada["Address"] == "http://testserver/products/lemtrada/"
     data = streamed_json(client.get("/products/?format=json&substance=clofarabine"))
     assert data["count"] == 2
     assert {row["slug"] for row in data["results"]} == {"ivozall", "clolar"}

@@ -20,20 +20,40 @@ FILTER_PARAMS = ["q", "substance", "category", "region", "product", "sort"]
 FACET_PARAMS = ["category", "region", "product"]
 HIDDEN_PARAMS = ["category", "region", "group"]  # kept by the form, which shows no field
 
+CATEGORY_LABELS = dict(ConcernCategory.choices)
+
+
+def _field(name):
+    return lambda row: getattr(row, name)
+
+
+def _category_label(row):
+    return CATEGORY_LABELS.get(row.category, row.category)
+
+
+CSV_ONLY = ("csv",)
+# JSON keys (unchanged for programs) and CSV titles, in the CSV's order.
 CONCERN_COLUMNS = [
-    Column(name, lambda row, name=name: getattr(row, name))
-    for name in [
-        "group",
-        "product",
-        "product_slug",
-        "region",
-        "category",
-        "name",
-        "url",
-        "section_references",
-        "additional_measures",
-        "studies",
-    ]
+    Column("group", _field("group"), "Risk (grouped name)"),
+    Column("name", _field("name"), "Safety concern"),
+    Column("category", _field("category"), "Category", text=_category_label),
+    Column("product", _field("product"), "Product"),
+    Column("region", _field("region"), "Region"),
+    Column("plan_version", _field("plan_version"), "Plan version", formats=CSV_ONLY),
+    Column(
+        "authorisation_status",
+        _field("authorisation_status"),
+        "Authorisation status",
+        formats=CSV_ONLY,
+    ),
+    Column("evidence", _field("evidence"), "Evidence", formats=CSV_ONLY),
+    Column("risk_factors", _field("risk_factors"), "Risk factors", formats=CSV_ONLY),
+    Column("routine_measures", _field("routine_measures"), "Routine measures", formats=CSV_ONLY),
+    Column("section_references", _field("section_references"), "SmPC/PL sections cited"),
+    Column("additional_measures", _field("additional_measures"), "Additional measures"),
+    Column("studies", _field("studies"), "Studies"),
+    Column("url", _field("url"), "Address"),
+    Column("product_slug", _field("product_slug"), "Product identifier"),
 ]
 
 
@@ -64,7 +84,7 @@ def concern_list(request):
     data = filterset.form.cleaned_data
     summary = selectors.concern_summary(filterset.qs, data)
     if requested_format(request) == "csv":  # streamed, without loading a concern object
-        rows = export_rows(filterset.qs, data.get("sort"), groups=summary.groups)
+        rows = export_rows(filterset.qs, data.get("sort"), groups=summary.groups, detail=True)
         return csv_response(rows, absolute_urls(request, CONCERN_COLUMNS), "safety-concerns")
     groups = summary.groups
     heading = describe_concerns(summary.concern_count, groups, filterset.form)
@@ -111,9 +131,14 @@ def join_names(names):
 
 def comparison_columns(products):
     columns = [
-        Column("category", lambda row: row.category),
-        Column("group", lambda row: row.name),
-        Column("listed_by", lambda row: [product.slug for product in row.listed_by]),
+        Column("category", lambda row: row.category, "Category", text=_category_label),
+        Column("group", lambda row: row.name, "Safety concern"),
+        Column(
+            "listed_by",
+            lambda row: [product.slug for product in row.listed_by],
+            "Listed by",
+            text=lambda row: [product.name for product in row.listed_by],
+        ),
     ]
     for index, product in enumerate(products):
 
@@ -121,13 +146,17 @@ def comparison_columns(products):
             return row.cells[index][1]
 
         columns += [
-            Column(product.slug, lambda row, cell=cell: [c.name for c in cell(row)]),
+            Column(product.slug, lambda row, cell=cell: [c.name for c in cell(row)], product.name),
             Column(
-                f"{product.slug}_category", lambda row, cell=cell: [c.category for c in cell(row)]
+                f"{product.slug}_category",
+                lambda row, cell=cell: [c.category for c in cell(row)],
+                f"{product.name}: category",
+                text=lambda row, cell=cell: [CATEGORY_LABELS[c.category] for c in cell(row)],
             ),
             Column(
                 f"{product.slug}_url",
                 lambda row, cell=cell: [c.get_absolute_url() for c in cell(row)],
+                f"{product.name}: address",
             ),
         ]
     return columns

@@ -15,16 +15,20 @@ from products.documents import Document, standard_title
 from risks.changes import compare
 from risks.models import ConcernCategory
 
-PRODUCT_COLUMNS = [
-    Column("slug", lambda p: p.slug),
-    Column("name", lambda p: p.name),
-    Column("substances", lambda p: [s.name for s in p.substances.all()]),
-    Column("region", lambda p: p.region),
-    Column("authorisation_status", lambda p: p.get_authorisation_status_display()),
-    Column("plan_version", lambda p: p.published.plan_version or None),
-    Column("safety_concerns", lambda p: p.published.concern_count),
-    Column("studies", lambda p: p.published.study_count),
-    Column("url", lambda p: p.get_absolute_url()),
+PRODUCT_COLUMNS = [  # JSON keys, CSV titles
+    Column("name", lambda p: p.name, "Product"),
+    Column("substances", lambda p: [s.name for s in p.substances.all()], "Active substance"),
+    Column("region", lambda p: p.region, "Region"),
+    Column(
+        "authorisation_status",
+        lambda p: p.get_authorisation_status_display(),
+        "Authorisation status",
+    ),
+    Column("plan_version", lambda p: p.published.plan_version or None, "Plan version"),
+    Column("safety_concerns", lambda p: p.published.concern_count, "Safety concerns"),
+    Column("studies", lambda p: p.published.study_count, "Studies"),
+    Column("url", lambda p: p.get_absolute_url(), "Address"),
+    Column("slug", lambda p: p.slug, "Identifier"),
 ]
 FILTER_PARAMS = ["q", "region", "status", "substance", "concern", "measure", "study"]
 # Filters the form has no field for: hidden inputs keep them when the form is submitted.

@@ -8,7 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 
-from common.exports import Column, csv_response, requested_format
+from common.exports import Column, csv_response, json_columns, requested_format
 from common.facets import build_facet
 from common.listing import form_error_message, list_links, page_of
 from common.querystring import Query
@@ -19,12 +19,13 @@ from .. import search as site_search
 PER_PAGE = 20
 FILTER_PARAMS = ["q", "kind"]
 
-EXPORT_COLUMNS = [
-    Column("kind", lambda row: row.kind),
-    Column("product", lambda row: row.product),
-    Column("title", lambda row: row.title),
-    Column("snippet", lambda row: row.snippet),
-    Column("url", lambda row: row.url),
+EXPORT_COLUMNS = [  # JSON keys, CSV titles
+    Column("kind", lambda row: row.kind, "Kind"),
+    Column("label", lambda row: row.label, "What it is", formats=("csv",)),
+    Column("product", lambda row: row.product, "Product"),
+    Column("title", lambda row: row.title, "Title"),
+    Column("snippet", lambda row: row.snippet, "Extract"),
+    Column("url", lambda row: row.url, "Address"),
 ]
 
 
@@ -152,6 +153,7 @@ def json_stream_response(rows, columns, **meta):
     """``{**meta, "results": [...], "count": n}``, written as the rows are read: memory stays
     flat whatever the number of rows (the count comes last, once they are all written)."""
     encoder = DjangoJSONEncoder(ensure_ascii=False)
+    columns = json_columns(columns)
 
     def pieces():
         head = encoder.encode(meta)

@@ -3,7 +3,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from common.exports import Column, absolute_urls, export
+from common.exports import Column, absolute_urls, export, requested_format
 from common.listing import list_links, page_of, valid_filterset
 from common.querystring import Query
 from common.text import counted
@@ -24,10 +24,12 @@ def study_list(request):
     studies = filterset.qs
     query = Query.of_form(filterset.form)
 
+    # The CSV has a pair of columns per milestone, as many as the study with most has.
+    milestones = selectors.most_milestones(studies) if requested_format(request) == "csv" else 0
     response = export(
         request,
         studies.iterator(chunk_size=500),
-        absolute_urls(request, export_columns(today)),
+        absolute_urls(request, export_columns(today, milestones)),
         "studies",
         filters=query.params,
         today=today,
@@ -69,20 +71,82 @@ def _milestone_text(milestone):
     return f"{text} ({milestone.due_date.isoformat()})" if milestone.due_date else text
 
 
-def export_columns(today):
+def _milestone(position, part):
+    """The CSV cell of the study's ``position``-th milestone (from 0): its wording or date."""
+
+    def cell(study):
+        milestones = study.milestones.all()
+        if position >= len(milestones):
+            return None
+        milestone = milestones[position]
+        if part == "date":
+            return milestone.due_date
+        return f"{milestone.description}: {milestone.due}"
+
+    return cell
+
+
+def milestone_columns(count):
+    """For the CSV: "Milestone 1" (the plan's words, "Final report: Q2 2027") and "Milestone 1
+    due" (its ISO date, empty for an event such as "6 months after approval"), and so on for
+    ``count`` milestones, in the order of the study's page (by due date)."""
+    columns = []
+    for position in range(count):
+        number = position + 1
+        columns += [
+            Column(
+                f"milestone_{number}",
+                _milestone(position, "text"),
+                f"Milestone {number}",
+                formats=("csv",),
+            ),
+            Column(
+                f"milestone_{number}_due",
+                _milestone(position, "date"),
+                f"Milestone {number} due",
+                formats=("csv",),
+            ),
+        ]
+    return columns
+
+
+def export_columns(today, milestones=0):
+    """The JSON keys (as they were) and CSV titles; ``milestones``: the CSV's milestone pairs."""
+
     def overdue(study):
         return "yes" if any(m.is_overdue(today) for m in study.milestones.all()) else "no"
 
     return [
-        Column("product", lambda s: s.plan.product.name),
-        Column("study", lambda s: s.name),
-        Column("code", lambda s: s.code),
-        Column("title", lambda s: s.title),
-        Column("category", lambda s: s.category),
-        Column("design", lambda s: s.get_design_display()),
-        Column("status", lambda s: s.get_status_display()),
-        Column("safety_concerns", lambda s: [c.name for c in s.safety_concerns.all()]),
-        Column("milestones", lambda s: [_milestone_text(m) for m in s.milestones.all()]),
-        Column("overdue", overdue),
-        Column("url", lambda s: s.get_absolute_url()),
+        Column("product", lambda s: s.plan.product.name, "Product"),
+        Column("study", lambda s: s.name, "Study"),
+        Column("code", lambda s: s.code, "Code"),
+        Column("title", lambda s: s.title, "Title"),
+        Column(
+            "category",
+            lambda s: s.category,
+            "Category",
+            text=lambda s: s.get_category_display(),
+        ),
+        Column("design", lambda s: s.get_design_display(), "Design"),
+        Column("status", lambda s: s.get_status_display(), "Status"),
+        Column("plan_version", lambda s: s.plan.version, "Plan version", formats=("csv",)),
+        Column(
+            "authorisation_status",
+            lambda s: s.plan.product.get_authorisation_status_display(),
+            "Authorisation status",
+            formats=("csv",),
+        ),
+        Column(
+            "safety_concerns",
+            lambda s: [c.name for c in s.safety_concerns.all()],
+            "Safety concerns",
+        ),
+        Column(
+            "milestones",
+            lambda s: [_milestone_text(m) for m in s.milestones.all()],
+            formats=("json",),
+        ),
+        *milestone_columns(milestones),
+        Column("overdue", overdue, "Overdue"),
+        Column("url", lambda s: s.get_absolute_url(), "Address"),
     ]
