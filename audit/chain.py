@@ -8,8 +8,9 @@ tables, and the restore log) is a chain in the order of its primary key. A row's
 
 as lower-case hex, where the first row's previous hash is ``GENESIS`` (64 zeros) and the
 canonical JSON is the object {column: value} of every column of the row except the primary
-key and ``history_hash`` itself, keys sorted, no whitespace (``separators=(",", ":")``),
-UTF-8 without escaping; values as JSON null, true/false, integers, or strings: a
+key, ``history_hash`` itself and the columns that are NULL or empty text, keys sorted, no
+whitespace (``separators=(",", ":")``), UTF-8 without escaping; values as true/false,
+integers, or strings: a
 timestamp as UTC ``YYYY-MM-DDTHH:MM:SS.ffffffZ``, a date as ``YYYY-MM-DD``, a UUID in its
 hyphenated form, anything else as its text. SECURITY.md gives the recipe with an example an
 inspector can run.
@@ -82,9 +83,18 @@ def canonical_value(value):
 
 
 def canonical(columns_values):
-    """The canonical JSON of a row, from [(column, value), ...]."""
+    """The canonical JSON of a row, from [(column, value), ...].
+
+    A column whose value is NULL or empty text is left out: a column added to a history table
+    later (NULL or "" in the rows written before it) leaves the hashes of those rows as they
+    were, so the chain still verifies after such a migration.
+    """
     return json.dumps(
-        {column: canonical_value(value) for column, value in columns_values},
+        {
+            column: canonical_value(value)
+            for column, value in columns_values
+            if value is not None and value != ""
+        },
         sort_keys=True,
         separators=(",", ":"),
         ensure_ascii=False,
