@@ -169,30 +169,18 @@ def _rows(chunk, group_names, ids, size, detail=False):
     labels = _section_labels(_among("routine_measure__safety_concern_id", ids, size))
     measures = _measure_names(_among("safetyconcern_id", ids, size))
     studies = _study_names(_among("safetyconcern_id", ids, size))
-    if detail:
-        routine = _routine_texts(_among("safety_concern_id", ids, size))
-        for match in chunk:
-            key, pk, name, category, product_name, product_slug, region, *more = match
+    routine = _routine_texts(_among("safety_concern_id", ids, size)) if detail else {}
+    for key, pk, name, category, product_name, product_slug, region, *more in chunk:
+        details = {}
+        if detail:  # the CSV's columns: the rows carry four more values
             evidence, risk_factors, version, status = more
-            yield ExportRow(
-                group=group_names[key],
-                product=product_name,
-                product_slug=product_slug,
-                region=region,
-                category=category,
-                name=name,
-                url=_concern_url(product_slug, key),
-                section_references=labels.get(pk, []),
-                additional_measures=measures.get(pk, []),
-                studies=studies.get(pk, []),
-                evidence=evidence,
-                risk_factors=risk_factors,
-                routine_measures=routine.get(pk, []),
-                plan_version=version,
-                authorisation_status=_STATUS_LABELS.get(status, status),
-            )
-        return
-    for key, pk, name, category, product_name, product_slug, region in chunk:
+            details = {
+                "evidence": evidence,
+                "risk_factors": risk_factors,
+                "routine_measures": routine.get(pk, []),
+                "plan_version": version,
+                "authorisation_status": _STATUS_LABELS.get(status, status),
+            }
         yield ExportRow(
             group=group_names[key],
             product=product_name,
@@ -204,6 +192,7 @@ def _rows(chunk, group_names, ids, size, detail=False):
             section_references=labels.get(pk, []),
             additional_measures=measures.get(pk, []),
             studies=studies.get(pk, []),
+            **details,
         )
 
 
