@@ -37,7 +37,7 @@ REASON_HELP = (
     "Recorded in the audit trail with your name and the time, "
     "e.g. “Reclassified as an important identified risk, as in RMP version 8.1”."
 )
-REASON_REQUIRED = "Say why you make this change: it is recorded in the audit trail."
+REASON_REQUIRED = "Give a reason for this change: it is recorded in the audit trail."
 REASON_FIELDS = ("change_reason", "change_token")
 NOT_SAVED = "Your changes were not saved."
 TOKEN_MISSING = (

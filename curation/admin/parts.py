@@ -6,9 +6,10 @@ added, among those of draft versions only, and stays fixed afterwards.
 """
 
 from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 
-from audit.admin import AuditedAdminMixin, follow
+from audit.admin import AuditedAdminMixin, follow, follow_pk
 from imports.admin import ConcernImportWarningInline
 from imports.references import uncited_sections
 from risks.models import (
@@ -81,6 +82,23 @@ class PlanPartAdmin(DraftOnlyMixin, AuditedAdminMixin, admin.ModelAdmin):
         if is_autocomplete(request):
             queryset = queryset.filter(**{self._draft_lookup(from_parent=False): PlanStatus.DRAFT})
         return super().get_search_results(request, queryset, search_term)
+
+    # "Save" of a part returns to its plan version ("Save and continue editing" and "Save and
+    # add another" keep the admin's behaviour); the inline group of the part's kind is in view.
+    plan_anchor = ""
+
+    def response_post_save_add(self, request, obj):
+        return self._back_to_plan(request, obj) or super().response_post_save_add(request, obj)
+
+    def response_post_save_change(self, request, obj):
+        return self._back_to_plan(request, obj) or super().response_post_save_change(request, obj)
+
+    def _back_to_plan(self, request, obj):
+        plan_pk = follow_pk(obj, self.plan_path)
+        if plan_pk is None or not self.admin_site.is_registered(RiskManagementPlan):
+            return None
+        url = reverse(f"{self.admin_site.name}:risks_riskmanagementplan_change", args=[plan_pk])
+        return HttpResponseRedirect(f"{url}#{self.plan_anchor}" if self.plan_anchor else url)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and request.method == "GET" and not self.is_editable(obj):
@@ -202,6 +220,7 @@ def warn_of_uncited_sections(request, measures):
 @admin.register(SafetyConcern)
 class SafetyConcernAdmin(PlanPartAdmin):
     plan_path = "plan"
+    plan_anchor = "safety_concerns-group"
     list_display = ["name", "category", "plan", "position"]
     list_filter = ["category", "plan__status", "plan__product__region"]
     list_select_related = ["plan__product"]
@@ -257,6 +276,7 @@ class SectionReferenceAdmin(PlanPartAdmin):
 @admin.register(AdditionalMeasure)
 class AdditionalMeasureAdmin(PlanPartAdmin):
     plan_path = "plan"
+    plan_anchor = "additional_measures-group"
     form = AdditionalMeasureForm
     list_display = ["name", "kind", "plan"]
     list_filter = ["kind", "plan__status"]
@@ -268,6 +288,7 @@ class AdditionalMeasureAdmin(PlanPartAdmin):
 @admin.register(Study)
 class StudyAdmin(PlanPartAdmin):
     plan_path = "plan"
+    plan_anchor = "studies-group"
     form = StudyForm
     list_display = ["name", "category", "design", "status", "plan"]
     list_filter = ["category", "design", "status", "plan__status"]

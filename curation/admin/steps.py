@@ -5,12 +5,15 @@ says who may take a step, from which status, what it will do (in words, for the
 confirmation page) and which ``risks.workflow`` service does it. ``WorkflowStepsMixin``
 gives the plan version's admin the buttons, the URLs and the confirmation pages.
 
-Submit, send back and publish act on the revision the confirmation page showed: the page
-carries it in a hidden field, and when the version has changed since, the step is refused
-with a 409 that lists what changed and links to the page afresh; nothing is done.
+Submit, send back and publish show what the version changes against the product's published
+version (``changes_to_review``: the comparison of the public changes page, every changed
+text old and new), and act on the revision the confirmation page showed: the page carries
+it in a hidden field, and when the version has changed since, the step is refused with a
+409 that lists what changed and links to the page afresh; nothing is done.
 """
 
 from collections import Counter
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.admin import helpers
@@ -24,6 +27,7 @@ from django.utils.timezone import localtime
 
 from common.text import counted
 from risks import workflow
+from risks.changes import PlanComparison, compare, first_version
 from risks.models import PlanStatus, RiskManagementPlan
 
 from ..forms import NewVersionForm, ReviewedStepForm, TransitionForm
@@ -368,6 +372,7 @@ class WorkflowStepsMixin:
             "trail_url": reverse("curation:plan_trail", args=[plan.pk]),
             "revision": plan.revision if isinstance(form, ReviewedStepForm) else None,
             "change_summary": change_summary(plan) if isinstance(form, ReviewedStepForm) else "",
+            "review": changes_to_review(plan) if isinstance(form, ReviewedStepForm) else None,
             **extra,
         }
         return TemplateResponse(
@@ -391,6 +396,24 @@ class WorkflowStepsMixin:
             reload_url=request.path,
             conflict=True,
         )
+
+
+@dataclass(frozen=True)
+class Review:
+    """What a version changes on the public site: a comparison with the published version
+    (``published`` None for a product's first version: everything in it is new)."""
+
+    published: RiskManagementPlan | None
+    comparison: PlanComparison
+
+
+def changes_to_review(plan):
+    """The version against the product's published version, as the public changes page
+    reads it once the version is published."""
+    published = plan.product.plans.published().exclude(pk=plan.pk).first()
+    if published is None:
+        return Review(published=None, comparison=first_version(plan))
+    return Review(published=published, comparison=compare(published, plan))
 
 
 def change_summary(plan):

@@ -437,7 +437,7 @@ def test_a_new_version_needs_a_reason_and_a_free_label(as_user, published):
     client = as_user("curator")
     response = client.post(step_url("new_version", published), {"version": "2", "reason": " "})
     assert response.status_code == 400
-    assert "Say why you make this change: it is recorded in the audit trail." in (
+    assert "Give a reason for this change: it is recorded in the audit trail." in (
         response.content.decode()
     )
 

@@ -1,6 +1,7 @@
 """What changed between two versions of a product's risk management plan, for a reader.
 
-``compare(old_plan, new_plan)`` returns a ``PlanComparison``: safety concerns added, removed,
+``compare(old_plan, new_plan)`` returns a ``PlanComparison`` (``first_version(plan)`` the same
+for a product's first version, everything in it added): safety concerns added, removed,
 reclassified, renamed or with revised text; routine and additional risk minimisation measures
 added, removed or revised; studies added, removed, completed, recategorised, and their
 milestones moved, added, removed or reported. Versions are compared in the order given: the
@@ -53,7 +54,7 @@ The modules
 - ``text``: texts normalised for matching, their similarity and a word-by-word diff.
 """
 
-from .comparison import CONCERN_TEXTS, STUDY_TEXTS, compare, comparison_prefetches
+from .comparison import CONCERN_TEXTS, STUDY_TEXTS, compare, comparison_prefetches, first_version
 from .items import (
     AdditionalMeasureChange,
     ConcernChange,
@@ -83,5 +84,6 @@ __all__ = [
     "TextChange",
     "compare",
     "comparison_prefetches",
+    "first_version",
     "word_diff",
 ]

@@ -140,6 +140,30 @@ def compare(old_plan, new_plan):
     return comparison
 
 
+def first_version(plan):
+    """``plan`` against nothing: the first version of a product, everything in it added.
+
+    The comparison's ``old_plan`` is None. Loads the plan as ``compare`` does, and gives each
+    measure and study its ``addressed_concerns``.
+    """
+    new = (
+        RiskManagementPlan.objects.select_related("product")
+        .prefetch_related(*comparison_prefetches())
+        .get(pk=plan.pk)
+    )
+    concerns = list(new.safety_concerns.all())
+    links = LinkComparer(concerns, [])
+    for item in [*new.additional_measures.all(), *new.studies.all()]:
+        item.addressed_concerns = links.addressed(item)
+    return PlanComparison(
+        old_plan=None,
+        new_plan=new,
+        concerns_added=concerns,
+        additional_measures_added=list(new.additional_measures.all()),
+        studies_added=list(new.studies.all()),
+    )
+
+
 def _changes(changes):
     """The changes that are not empty, in the order given."""
     return [change for change in changes if not change.is_empty]
