@@ -6,13 +6,19 @@ foreign keys), compares each record with the record before it of the same object
 Python, and returns readable entries, oldest first. A fixed number of queries reads the
 whole trail, however long it is. ``plan_history(plan_pk)`` is the set of historical rows
 it reads; the admin names the last change of a version from it too.
+
+A version started from another (``risks.workflow.start_new_version``) begins with one
+"Created" row per part copied, hundreds for a large plan, written by one change. Those rows
+are marked ``from_copy`` (``hide_copied`` leaves them out): the parts' rows that follow the
+version's "Started as a copy" row with the same user and reason, without a pause of more than
+``COPY_PAUSE`` between them, until the first row of another change.
 """
 
 import bisect
 import functools
 from collections import Counter, defaultdict
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -36,11 +42,13 @@ from risks.models import (
 SYSTEM = "~system"  # the user filter's value for changes made without a user
 SYSTEM_LABEL = "system"
 LONG_TEXT = 160  # characters from which a value is folded on the page
+COPY_PAUSE = timedelta(seconds=60)  # a copy writes its rows in one transaction, without pause
 
 # Bookkeeping that changes with every save, and identifiers nobody reads.
 HIDDEN_FIELDS = {"id", "lineage", "revision", "updated_at", "last_edited_by"}
 
 CREATED, CHANGED, DELETED = "Created", "Changed", "Deleted"
+COPY_ACTION = "Started as a copy of version"
 STATUS_ACTIONS = {
     PlanStatus.IN_REVIEW: "Submitted for review",
     PlanStatus.PUBLISHED: "Published",
@@ -91,6 +99,7 @@ class Entry:
     reason: str
     history_type: str  # '+', '~' or '-'
     sort_key: tuple
+    from_copy: bool = False  # written by copying the version it was started from
 
     @property
     def user_key(self):
@@ -104,6 +113,10 @@ class Entry:
     @property
     def is_deleted(self):
         return self.history_type == "-"
+
+    @property
+    def is_copy_start(self):
+        return self.kind is ItemKind.PLAN and self.action.startswith(COPY_ACTION)
 
 
 def who(user):
@@ -125,6 +138,33 @@ def _is_long(text):
 def plan_trail(plan):
     """Every recorded change to ``plan`` and its parts, as entries, oldest first."""
     return _TrailBuilder(plan).entries()
+
+
+def hide_copied(entries):
+    """The entries without those written by copying the version a version was started from."""
+    return [entry for entry in entries if not entry.from_copy]
+
+
+def _mark_copied(entries):
+    """Mark the rows written by the copy that started the version (see the module docstring)."""
+    start = next((index for index, entry in enumerate(entries) if entry.is_copy_start), None)
+    if start is None:
+        return entries
+    copy = entries[start]
+    marked, last = list(entries), copy.when
+    for index in range(start + 1, len(entries)):
+        entry = entries[index]
+        same_change = (
+            entry.kind is not ItemKind.PLAN
+            and entry.history_type in ("+", "~")
+            and entry.username == copy.username
+            and entry.reason == copy.reason
+            and entry.when - last <= COPY_PAUSE
+        )
+        if not same_change:
+            break
+        marked[index], last = replace(entry, from_copy=True), entry.when
+    return marked
 
 
 def filter_entries(entries, *, kind="", user=""):
@@ -250,7 +290,7 @@ class _TrailBuilder:
                     entry = self._entry(source, previous, row)
                     if not _counts_an_edit(source, previous, row, entry):
                         entries.append(entry)
-        return sorted(entries, key=lambda entry: entry.sort_key)
+        return _mark_copied(sorted(entries, key=lambda entry: entry.sort_key))
 
     # Reading: one query per kind of item, one per many-to-many snapshot, four for names.
 
@@ -341,7 +381,7 @@ class _TrailBuilder:
             if row.history_type == "+" and row.copied_from_id:
                 copied = self.plans.get(row.copied_from_id)
                 version = copied.version if copied else "(since deleted)"
-                return f"Started as a copy of version {version}"
+                return f"{COPY_ACTION} {version}"
             if previous is not None and previous.status != row.status:
                 return STATUS_ACTIONS.get(row.status, CHANGED)
         return CREATED if row.history_type == "+" else CHANGED

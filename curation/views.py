@@ -20,17 +20,28 @@ from . import trail
 
 VIEW_PERMISSION = "risks.view_riskmanagementplan"
 ORDERS = [("oldest", "Oldest first"), ("newest", "Newest first")]
+SHOWN = "shown"  # the value of ``copies`` that shows the rows written by copying a version
 
 
 class TrailFilterForm(forms.Form):
-    """The GET parameters of the trail: kind of item, user, order; choices show counts."""
+    """The GET parameters of the trail: kind of item, user, order, whether the rows written by
+    copying the version it was started from show (hidden unless ``copies=shown``); choices
+    show counts, of the rows shown."""
 
     kind = forms.ChoiceField(label="Kind of item", required=False)
     user = forms.ChoiceField(label="User", required=False)
     order = forms.ChoiceField(label="Order", required=False, choices=ORDERS)
+    copies = forms.ChoiceField(
+        label="Rows of the copy", required=False, choices=[("", "Hidden"), (SHOWN, "Shown")]
+    )
 
     def __init__(self, data, *, entries):
         super().__init__(data)
+        self.copied = sum(entry.from_copy for entry in entries)
+        if not self.copied:
+            del self.fields["copies"]
+        elif data.get("copies") != SHOWN:
+            entries = trail.hide_copied(entries)
         self.entries = entries
         names = {entry.user_key: entry.who for entry in entries}
         self.labels = {"kind": dict(trail.ItemKind.choices), "user": names}
@@ -92,11 +103,18 @@ def plan_trail(request, pk):
         context["error"] = form_error_message(form)
         return render(request, "curation/plan_trail.html", context, status=400)
     shown = form.filtered()
+    query = Query.of_form(form)
+    copies_shown = form.cleaned_data.get("copies") == SHOWN
     context.update(
         entries=shown,
         active_filters=form.active_filters(),
-        csv_query=Query.of_form(form).encoded(),
+        csv_query=query.encoded(),
         unfiltered=len(shown) == len(entries),
+        copied={
+            "count": form.copied,
+            "shown": copies_shown,
+            "toggle_url": query.url(copies=None if copies_shown else SHOWN),
+        },
     )
     return render(request, "curation/plan_trail.html", context)
 

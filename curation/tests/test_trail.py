@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from audit.context import recorded_change
-from curation.trail import FieldChange, ItemKind, plan_trail
+from curation.trail import FieldChange, ItemKind, hide_copied, plan_trail
 from imports.models import ImportWarning
 from risks import workflow
 from risks.models import ConcernCategory, PlanStatus, SafetyConcern
@@ -331,7 +331,8 @@ def test_staff_who_may_view_plans_see_the_trail(request, client_fixture, version
 
     assert response.status_code == 200
     assert response.context["title"] == "Audit trail of Lemtrada RMP version 2"
-    assert len(response.context["entries"]) == len(plan_trail(version_2))
+    entries = plan_trail(version_2)
+    assert len(response.context["entries"]) == len(hide_copied(entries)) == 4
     content = response.content.decode()
     assert "<h1>Audit trail of Lemtrada RMP version 2</h1>" in content
     assert re.search(r"Important potential risk.*→.*Important identified risk", content, re.S)
@@ -399,7 +400,9 @@ def test_filters_by_kind_and_user_and_order(reviewer_client, version_2):
     assert f'href="{url(version_2, csv=True)}?user=reviewer"' in response.content.decode()
 
     response = reviewer_client.get(url(version_2), {"kind": "safety_concern", "user": "curator"})
-    entries = response.context["entries"]
+    assert len(response.context["entries"]) == 1  # the copy's 23 rows are hidden
+    query = {"kind": "safety_concern", "user": "curator", "copies": "shown"}
+    entries = reviewer_client.get(url(version_2), query).context["entries"]
     assert len(entries) == 24
     assert {(entry.kind, entry.who) for entry in entries} == {(ItemKind.SAFETY_CONCERN, "curator")}
 
@@ -467,7 +470,7 @@ def read_csv(response):
 
 
 def test_the_csv_has_one_row_per_changed_field(reviewer_client, version_2):
-    response = reviewer_client.get(url(version_2, csv=True))
+    response = reviewer_client.get(url(version_2, csv=True), {"copies": "shown"})
 
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -498,6 +501,39 @@ def test_the_csv_has_one_row_per_changed_field(reviewer_client, version_2):
     ]
     published = [row for row in rows if row["action"] == "Published"]
     assert {row["field"] for row in published} == {"Status", "Published at", "Published by"}
+
+
+def test_the_rows_of_the_copy_are_hidden_until_asked_for(reviewer_client, version_2):
+    entries = plan_trail(version_2)
+    copied = [entry for entry in entries if entry.from_copy]
+    assert len(copied) == len(entries) - 4 == 374
+    assert {entry.action for entry in copied} == {"Created", "Changed"}  # links to concerns
+    assert {entry.reason for entry in copied} == {"New version after the 2024 assessment"}
+    # The copy's own row, the reclassification and the two steps stay.
+    shown = [entry.action for entry in hide_copied(entries)]
+    assert shown == [
+        "Started as a copy of version 1",
+        "Changed",
+        "Submitted for review",
+        "Published",
+    ]
+
+    response = reviewer_client.get(url(version_2))
+    text = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+    assert "374 rows are hidden: created by copying version 1 into this one" in text
+    assert 'href="?copies=shown">Show them</a>' in response.content.decode()
+
+    response = reviewer_client.get(url(version_2), {"copies": "shown", "order": "newest"})
+    assert len(response.context["entries"]) == 378
+    page = response.content.decode()
+    assert "Showing the 374 rows created by copying version 1 into this one." in page
+    assert 'href="?order=newest">Hide them</a>' in page
+
+
+def test_a_version_not_started_as_a_copy_has_nothing_to_hide(reviewer_client, small_plan):
+    response = reviewer_client.get(url(small_plan["plan"]))
+    assert "copies" not in response.context["form"].fields
+    assert "created by copying" not in response.content.decode()
 
 
 def test_the_csv_follows_the_filters(reviewer_client, version_2):
