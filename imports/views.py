@@ -1,5 +1,8 @@
 """The admin pages that import an RMP summary: upload, preview of everything, confirm.
 
+The preview opens with what the import would create, its warnings and how it differs from
+the product's published version (``differences``), with Confirm at the top and the bottom.
+
 Several files uploaded together skip the preview: each is imported on its own at once
 (services.import_rmp_summaries, as the command's folder mode), and one table lists the results.
 
@@ -33,6 +36,7 @@ from risks.models import (
 
 from . import services
 from .claims import ImportInProgress
+from .differences import differences_from_published
 from .extract import ImportRejected
 from .forms import ConfirmImportForm, RmpSummaryUploadForm, discard_upload, keep_upload
 from .models import ImportLog, can_import
@@ -254,6 +258,8 @@ def _preview_page(
     )
     context.update(preview_context(preview), preview=preview)
     earlier = preview.duplicate or preview.same_content
+    if not earlier:
+        context["differences"] = differences_from_published(preview, request.user)
     if earlier:
         context["duplicate_message"] = nothing_new_message(preview)
         context["duplicate_url"] = reverse(
