@@ -23,7 +23,10 @@ LEMTRADA_SUMMARY = SEED_DIR / "sources" / "004_28828877f4a64970.txt"
 WIDTHS = """() => ({
   page: document.documentElement.scrollWidth,
   overflowing: Array.from(document.querySelectorAll("table"))
-    .map((table) => [table.id || (table.closest("[id]") || {}).id || "", Math.round(table.getBoundingClientRect().right)])
+    .map((table) => [
+      table.id || (table.closest("[id]") || {}).id || "",
+      Math.round(table.getBoundingClientRect().right),
+    ])
     .filter(([, right]) => right > window.innerWidth),
 })"""
 
