@@ -32,6 +32,7 @@ class QueuedPlan:
 
 @dataclass
 class Queues:
+    may_view: bool  # the user may see plan versions at all
     may_publish: bool
     waiting: list[QueuedPlan]
     drafts: list[QueuedPlan]
@@ -54,7 +55,7 @@ def _queued(plan, steps=(), note=""):
 def review_queues(user):
     """The user's queues; the open versions are few, and each costs a fixed number of queries."""
     if not user.has_perm("risks.view_riskmanagementplan"):
-        return Queues(may_publish=False, waiting=[], drafts=[])
+        return Queues(may_view=False, may_publish=False, waiting=[], drafts=[])
     may_publish = user.has_perm(workflow.PUBLISH_PERMISSION)
     open_plans = (
         RiskManagementPlan.objects.open()
@@ -82,4 +83,4 @@ def review_queues(user):
         note = "Another reviewer publishes it (four eyes)." if in_review else ""
         drafts.append(_queued(plan, steps, note))
     drafts.sort(key=lambda item: (item.plan.status != PlanStatus.DRAFT, item.plan.product.name))
-    return Queues(may_publish=may_publish, waiting=waiting, drafts=drafts)
+    return Queues(may_view=True, may_publish=may_publish, waiting=waiting, drafts=drafts)

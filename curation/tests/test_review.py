@@ -216,3 +216,9 @@ def test_a_missing_reason_is_flagged_at_the_top_of_a_change_form(curator_client)
     top = page.index('class="errornote reason-missing"')
     assert "Give a reason for this change: nothing was saved." in page
     assert top < page.index('name="name"') < page.index('name="change_reason"')
+
+
+def test_staff_who_may_not_see_plans_see_no_queues(as_user):  # noqa: F811
+    page = as_user("clerk").get(reverse("admin:index")).content.decode()
+    assert 'id="your-drafts"' not in page
+    assert 'id="waiting-for-review"' not in page
