@@ -70,6 +70,14 @@ def test_reviewer_reads_prints_and_downloads_the_trail(page, live_server, versio
     expect(reclassified.locator("del.audit-old")).to_have_text("from Important potential risk")
     expect(reclassified.locator("ins.audit-new")).to_have_text("to Important identified risk")
 
+    # The rows written by copying version 1 are hidden until asked for.
+    expect(page.locator(".audit-copied")).to_contain_text("374 rows are hidden")
+    expect(rows).to_have_count(4)
+    page.locator(".audit-copied").get_by_role("link", name="Show them").click()
+    expect(rows).to_have_count(378)
+    page.locator(".audit-copied").get_by_role("link", name="Hide them").click()
+    expect(rows).to_have_count(4)
+
     published = rows.filter(has=page.locator(".audit-badge", has_text=re.compile("^Published$")))
     expect(published).to_have_count(1)
     expect(published.locator("td.audit-who")).to_have_text("reviewer")
@@ -81,7 +89,7 @@ def test_reviewer_reads_prints_and_downloads_the_trail(page, live_server, versio
     page.get_by_label("Kind of item").select_option("plan")
     page.get_by_label("Order").select_option("newest")
     page.get_by_role("button", name="Apply").click()
-    expect(page).to_have_url(re.compile(r"\?kind=plan&user=&order=newest$"))
+    expect(page).to_have_url(re.compile(r"\?kind=plan&user=&order=newest&copies=$"))
     expect(rows.locator(".audit-badge")).to_have_text(
         ["Published", "Submitted for review", "Started as a copy of version 1"]
     )
