@@ -222,3 +222,23 @@ def test_staff_who_may_not_see_plans_see_no_queues(as_user):  # noqa: F811
     page = as_user("clerk").get(reverse("admin:index")).content.decode()
     assert 'id="your-drafts"' not in page
     assert 'id="waiting-for-review"' not in page
+
+
+def test_the_admin_home_reads_a_fixed_number_of_queries_per_open_version(
+    as_user,  # noqa: F811
+    submitted,
+    django_assert_num_queries,
+):
+    client = as_user("reviewer")
+    client.get(reverse("admin:index"))  # sessions and permissions cached alike
+    with django_assert_num_queries(HOME_QUERIES):
+        assert client.get(reverse("admin:index")).status_code == 200
+    for index in range(5):
+        SafetyConcernFactory(plan=submitted, name=f"Risk {index}")
+    with django_assert_num_queries(HOME_QUERIES):
+        assert client.get(reverse("admin:index")).status_code == 200
+
+
+# Session, user and permissions; the open versions; for the one in review, four eyes (its
+# history and one query per level of parts); the admin's app list and recent actions.
+HOME_QUERIES = 16
