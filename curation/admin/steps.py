@@ -31,7 +31,7 @@ from risks.changes import PlanComparison, compare, first_version
 from risks.models import PlanStatus, RiskManagementPlan
 
 from ..forms import NewVersionForm, ReviewedStepForm, TransitionForm
-from ..trail import plan_trail
+from ..trail import hide_copied, plan_trail
 
 CHANGES_SHOWN = 30  # changes listed on a conflict page; the audit trail has them all
 
@@ -418,16 +418,19 @@ def changes_to_review(plan):
 
 def change_summary(plan):
     """The version's recorded changes in a sentence: how many, by whom, the latest."""
-    entries = plan_trail(plan)
+    everything = plan_trail(plan)
+    entries = hide_copied(everything)
     if not entries:
         return ""
     people = Counter(entry.who for entry in entries)
     by = ", ".join(f"{who} ({number})" for who, number in people.most_common())
     latest = entries[-1]
     when = format_date(localtime(latest.when), "j F Y, H:i")
+    copied = len(everything) - len(entries)
+    copy = f", besides the {counted(copied, 'rows')} of the copy it started as" if copied else ""
     return (
-        f"{counted(len(entries), 'recorded changes')} since the version was created, by {by}. "
-        f"The latest: {when}, {latest.who}: {latest.action}, {latest.item} "
+        f"{counted(len(entries), 'recorded changes')} since the version was created{copy}, "
+        f"by {by}. The latest: {when}, {latest.who}: {latest.action}, {latest.item} "
         f"(“{latest.reason}”)."
     )
 

@@ -878,7 +878,10 @@ def test_the_steps_pages_say_which_revision_they_confirm(as_user, in_review):
     assert f'<input type="hidden" name="revision" value="{revision}"' in page
     assert f"You are confirming revision {revision} of this version" in page
     summary = re.search(r'<p class="workflow-summary">(.*?)</p>', page).group(1)
-    assert summary.startswith("3 recorded changes since the version was created, by curator (3).")
+    assert summary.startswith(
+        "2 recorded changes since the version was created, besides the 1 row of the copy it "
+        "started as, by curator (2)."
+    )
     assert escape(
         "curator: Submitted for review, Lemtrada RMP version 2 (“Ready for review”)."
     ) in (summary)
