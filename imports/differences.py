@@ -4,9 +4,11 @@ The preview page shows it before the curator confirms. The draft the import woul
 written inside a transaction that is always rolled back, compared with the published version
 by ``risks.changes.compare`` (the comparison of the public changes page and of the reviewer's
 workflow pages), and only the comparison, held in memory, survives: nothing of the trial is
-kept, its history rows and data version move included. When the trial draft cannot be
-written (data the plan refuses), the page falls back to counts: the published version's and
-the summary's numbers of safety concerns, measures, studies and milestones.
+kept, its history rows and data version move included (while it runs it holds the locks an
+import holds: on SQLite the write lock, for the second or so a large plan takes). When the
+trial draft cannot be written (data the plan refuses), the page falls back to counts: the
+published version's and the summary's numbers of safety concerns, measures, studies and
+milestones.
 """
 
 import copy
