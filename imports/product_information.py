@@ -1,4 +1,4 @@
-"""Import EU product information (SmPC, Annex II, package leaflet) as a product's sections.
+"""Import product information (EU SmPC, Annex II, package leaflet; a US label) as sections.
 
 ``parse_product_information`` splits the text of a published product information document
 into numbered sections; ``import_product_information`` stores them as the product's
@@ -73,10 +73,30 @@ PL_HEADINGS = {
     "5": r"\bstore\b|storage",
     "6": r"contents of the pack|other information",
 }
+US_HEADINGS = {
+    "1": r"indications",
+    "2": r"dosage and administration",
+    "3": r"dosage forms",
+    "4": r"contraindications",
+    "5": r"warnings|precautions",
+    "6": r"adverse reactions",
+    "7": r"drug interactions",
+    "8": r"specific populations",
+    "9": r"abuse|dependence",
+    "10": r"overdosage",
+    "11": r"description",
+    "12": r"clinical pharmacology",
+    "13": r"non-?clinical toxicology",
+    "14": r"clinical studies",
+    "15": r"references",
+    "16": r"how supplied|storage and handling",
+    "17": r"patient counsel+ing",
+}
 HEADINGS = {
     Document.SMPC: SMPC_HEADINGS,
     Document.ANNEX_II: ANNEX_II_HEADINGS,
     Document.PACKAGE_LEAFLET: PL_HEADINGS,
+    Document.US_PRESCRIBING_INFORMATION: US_HEADINGS,
 }
 # The sections every SmPC, Annex II and leaflet has; 11 and 12 only radiopharmaceuticals.
 EXPECTED = {
@@ -84,6 +104,46 @@ EXPECTED = {
     Document.ANNEX_II: ["A", "B", "C", "D"],
     Document.PACKAGE_LEAFLET: list(PL_HEADINGS),
 }
+EU_DOCUMENTS = list(EXPECTED)
+# Titles the QRD templates print besides the standard ones (the words of a heading must come
+# from its titles, give or take a product's name): "A. MANUFACTURER(S) OF THE BIOLOGICAL
+# ACTIVE SUBSTANCE(S) AND …", a leaflet's "How X is given", "before you use X".
+TITLE_VARIANTS = {
+    Document.SMPC: {
+        "4": "clinical information",
+        "6.6": "special precautions for disposal of a used medicinal product or waste materials "
+        "derived from such medicinal product",
+        "9": "date of first authorisation renewal of the authorisation",
+        "11": "dosimetry",
+    },
+    Document.ANNEX_II: {
+        "A": "manufacturer s of the biological active substance s and manufacturer s "
+        "responsible for batch release name and address",
+        "C": "other conditions and requirements of the marketing authorisation",
+        "D": "conditions or restrictions with regard to the safe and effective use of the "
+        "medicinal product",
+        "E": "specific obligation to complete post authorisation measures for the conditional "
+        "marketing authorisation under exceptional circumstances",
+    },
+    Document.PACKAGE_LEAFLET: {
+        "1": "what the medicine is and what it is used for",
+        "2": "what you need to know before you take use are given receive the medicine",
+        "3": "how to take use the medicine how the medicine is given used",
+        "4": "possible side effects",
+        "5": "how to store the medicine",
+        "6": "contents of the pack and other information",
+    },
+}
+# Words a heading may carry beyond its template's (a product's name in a leaflet title).
+EXTRA_WORDS = {Document.PACKAGE_LEAFLET: 4}
+WATERMARK = re.compile(r"^medicinal product no longer authori[sz]ed$", re.IGNORECASE)
+PAGE_NUMBER = re.compile(r"^(?:page\s+)?(\d{1,3})(?:\s*(?:/|of)\s*\d{1,3})?$", re.IGNORECASE)
+US_HEADING = re.compile(r"^([1-9][0-9]?)(?:\.([1-9][0-9]?))?\.?\s+(\S.*)$")
+HIGHLIGHTS = re.compile(r"^highlights of prescribing information$", re.IGNORECASE)
+FULL_PI = re.compile(r"^full prescribing information\s*(:\s*contents\*?)?$", re.IGNORECASE)
+BOXED_WARNING = re.compile(r"^WARNING\b[^a-z]*$")
+US_HIGHLIGHTS = "us-highlights"  # Highlights of prescribing information: not imported
+US_CONTENTS = "us-contents"  # the label's contents: which sections it says it has
 BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]", re.IGNORECASE)
 NUMBERED = re.compile(r"^(?:section\s+)?([1-9][0-9]?(?:\.[1-9])?)\.?(?:\s+(.*))?$", re.IGNORECASE)
 LETTERED = re.compile(r"^([A-E])(?:\.|\t|\))\s*(.+)$")
@@ -121,10 +181,14 @@ class ParsedSection:
 
 @dataclass
 class ParsedProductInformation:
-    """The sections found, in document order, and what the parser was unsure about."""
+    """The sections found, in document order, and what the parser was unsure about.
+
+    ``boxed_warning``: a US label's boxed warning (title and text), which has no number.
+    """
 
     sections: list
     warnings: list
+    boxed_warning: ParsedSection | None = None
 
     def __iter__(self):
         return iter(self.sections)
@@ -139,13 +203,19 @@ class ParsedProductInformation:
 
 
 def parse_product_information(text) -> ParsedProductInformation:
-    """Split product information text into SmPC 1-10, Annex II A-D and PL 1-6 sections."""
+    """Split product information text into its sections: the EU SmPC 1-10, Annex II A-E and
+    PL 1-6, or a US label's sections 1-17 with their subsections and its boxed warning.
+
+    A heading is the template's number with a title of that section, in the template's order;
+    any other line (a wrapped cross-reference, a postcode, a table row) is text.
+    """
     return _Parser(text).run()
 
 
 class _Parser:
     def __init__(self, text):
-        self.lines = [BOOKMARK.sub("", line) for line in text.split("\n")]
+        lines = [BOOKMARK.sub("", line) for line in text.replace("\f", "\n\f\n").split("\n")]
+        self.lines = strip_page_furniture(lines)
         self.keep_upper = _acronyms(self.lines)
         self.found = {document: [] for document in HEADINGS}
         self.document = None  # before the SmPC: look for its first heading
@@ -153,6 +223,8 @@ class _Parser:
         self.repeats = {Document.ANNEX_II: 0, Document.PACKAGE_LEAFLET: 0}
         self.repeating = None
         self.first_smpc_heading = self._first_smpc_heading()
+        self.boxed_warning = None
+        self.us_contents = set()
 
     def _first_smpc_heading(self):
         """The index of the first line that reads as the heading of SmPC 1, or None.
@@ -177,26 +249,39 @@ class _Parser:
             index = self.read_line(index)
         sections = [section for document in HEADINGS for section in self.found[document]]
         wrapped = _is_wrapped([line.strip() for line in self.lines])
-        for section in sections:
-            section.text = clean_text(section.lines, wrapped=wrapped)
-        return ParsedProductInformation(sections, self.warnings(sections))
+        for section in [*sections, self.boxed_warning]:
+            if section is not None:
+                section.text = clean_text(section.lines, wrapped=wrapped)
+        return ParsedProductInformation(sections, self.warnings(sections), self.boxed_warning)
 
     def read_line(self, index):
         """Handle the line at ``index``; return the index of the next unread line."""
         stripped = self.lines[index].strip()
         if self.switch_document(stripped):
             return index + 1
+        if self.document in (US_HIGHLIGHTS, US_CONTENTS, Document.US_PRESCRIBING_INFORMATION):
+            return self.read_us_line(index, stripped)
         reading = self.document not in (LABELLING_TEXT, REPEATED)
         heading = self.heading(index, stripped) if reading else None
         if heading:
             document, number, title, end = heading
             if self.accept(document, number, title):
                 return end
+        if self.document is None and self._us_heading(stripped, "1"):
+            self.document = Document.US_PRESCRIBING_INFORMATION  # a label without its banners
+            return self.read_us_line(index, stripped)
         if self.document in HEADINGS and self.found[self.document]:
             self.found[self.document][-1].lines.append(self.lines[index])
         return index + 1
 
     def switch_document(self, stripped):
+        if HIGHLIGHTS.match(stripped):
+            self.document = US_HIGHLIGHTS
+            return True
+        full = FULL_PI.match(stripped)
+        if full:
+            self.document = US_CONTENTS if full[1] else Document.US_PRESCRIBING_INFORMATION
+            return True
         annex = ANNEX.match(stripped)
         if annex:
             number = annex.group(1).upper()
@@ -222,17 +307,17 @@ class _Parser:
             self.repeats[document] += 1
             self.document, self.repeating = REPEATED, document
 
+    # EU documents -----------------------------------------------------------------------
+
     def heading(self, index, stripped):
         """(document, number, title, next index) if the line looks like a section heading."""
-        document = self.document if self.document in HEADINGS else Document.SMPC
+        document = self.document if self.document in EU_DOCUMENTS else Document.SMPC
         if document == Document.ANNEX_II or self._smpc_ending():
             lettered = LETTERED.match(stripped)
-            if (
-                lettered
-                and _heading_like(lettered[2])
-                and self._matches(ANNEX_II, *lettered.groups())
-            ):
-                return Document.ANNEX_II, lettered[1], lettered[2].strip(), index + 1
+            if lettered and _heading_like(lettered[2]):
+                title, end = self._continued_title(ANNEX_II, lettered[1], lettered[2], index + 1)
+                if self._matches(ANNEX_II, lettered[1], title):
+                    return Document.ANNEX_II, lettered[1], title.strip(), end
             if document == Document.ANNEX_II:
                 return None
         numbered = NUMBERED.match(stripped)
@@ -271,8 +356,16 @@ class _Parser:
         )
 
     def _matches(self, document, number, title):
+        """The title names the section: its stem, and no more than a few words that none of
+        the section's template titles has ("4.8 Undesirable effects for the frequency of
+        infections…" is a sentence that starts with a cross-reference)."""
         pattern = HEADINGS[document].get(number)
-        return bool(pattern and re.search(pattern, " ".join(title.split()).casefold()))
+        if not (pattern and re.search(pattern, " ".join(title.split()).casefold())):
+            return False
+        vocabulary = set(_words(standard_title(document, number)).split())
+        vocabulary |= set(TITLE_VARIANTS.get(document, {}).get(number, "").split())
+        extra = [word for word in _words(title).split() if word not in vocabulary]
+        return len(extra) <= EXTRA_WORDS.get(document, 2)
 
     def _next_text_line(self, index):
         for candidate in range(index, min(index + 3, len(self.lines))):
@@ -282,12 +375,25 @@ class _Parser:
 
     def _continued_title(self, document, number, title, end):
         """Join a title wrapped onto the next line ("... OTHER FORMS OF" / "INTERACTION")."""
-        expected = _words(standard_title(document, number))
-        if end >= len(self.lines) or not expected or not self.lines[end].strip():
+        vocabulary = set(_words(standard_title(document, number)).split())
+        vocabulary |= set(TITLE_VARIANTS.get(document, {}).get(number, "").split())
+        if end >= len(self.lines) or not vocabulary or not self.lines[end].strip():
             return title, end
-        joined = f"{title} {self.lines[end].strip()}"
-        if _words(title) != expected and expected.startswith(_words(joined)):
-            return joined, end + 1
+        following = self.lines[end].strip()
+        words = _words(following).split()
+        complete = {_words(standard_title(document, number))}
+        complete.add(TITLE_VARIANTS.get(document, {}).get(number, ""))
+        same_case = following.isupper() == title.isupper()
+        if (
+            words
+            and same_case
+            and following[0].isupper() == title[0].isupper()
+            and all(word in vocabulary for word in words)
+            and _words(title) not in complete
+            and not NUMBERED.match(following)
+            and not LETTERED.match(following)
+        ):
+            return f"{title} {following}", end + 1
         return title, end
 
     def accept(self, document, number, title):
@@ -313,6 +419,59 @@ class _Parser:
         found.append(ParsedSection(document, number, sentence_case(title, self.keep_upper)))
         return True
 
+    # The US label -------------------------------------------------------------------------
+
+    def _us_heading(self, stripped, number=None):
+        """(number, title) if the line is a heading of the label's section or subsection."""
+        match = US_HEADING.match(stripped)
+        if not match or (number and match[1] != number):
+            return None
+        top, sub, title = match[1], match[2], match[3].strip()
+        if top not in US_HEADINGS or not _heading_like(title) or title.endswith("."):
+            return None
+        if sub is None:
+            return (top, title) if self._matches(US, top, title) else None
+        if len(title.split()) > 12 or not title[0].isupper():
+            return None
+        return f"{top}.{sub}", title
+
+    def read_us_line(self, index, stripped):
+        found = self.found[US]
+        heading = self._us_heading(stripped)
+        if self.document == US_CONTENTS:
+            if heading:
+                self.us_contents.add(heading[0])
+            return index + 1
+        if self.document == US_HIGHLIGHTS:
+            return index + 1
+        if heading and self._us_in_order(heading[0]):
+            found.append(ParsedSection(US, heading[0], sentence_case(heading[1], self.keep_upper)))
+            return index + 1
+        if not found and BOXED_WARNING.match(stripped) and self.boxed_warning is None:
+            title, end = stripped, index + 1
+            while end < len(self.lines) and BOXED_WARNING.match(self.lines[end].strip() or "a"):
+                title, end = f"{title} {self.lines[end].strip()}", end + 1
+            self.boxed_warning = ParsedSection(US, "", sentence_case(title, self.keep_upper))
+            return end
+        if found:
+            found[-1].lines.append(self.lines[index])
+        elif self.boxed_warning is not None:
+            self.boxed_warning.lines.append(self.lines[index])
+        return index + 1
+
+    def _us_in_order(self, number):
+        """Sections 1-17 in order; a subsection under the section it numbers, in order."""
+        found = self.found[US]
+        if not found:
+            return "." not in number
+        key, last = section_sort_key(number), section_sort_key(found[-1].section)
+        if "." in number:
+            parent = number.split(".")[0]
+            return key > last and last[0] == key[0] and any(s.section == parent for s in found)
+        return key[0] > last[0]
+
+    # Warnings -----------------------------------------------------------------------------
+
     def warnings(self, sections):
         warnings = []
         if self.smpc_count > 1:
@@ -326,6 +485,21 @@ class _Parser:
                 warnings.append(
                     f"The document holds {repeats + 1} {name}; only the first was imported."
                 )
+        if self.found[US] and not self.found[Document.SMPC]:
+            warnings += self.us_warnings()
+        else:
+            warnings += self.eu_warnings()
+        numbers = {(section.document, section.section) for section in sections}
+        for section in sections:
+            parent = section.is_parent or any(
+                (section.document, f"{section.section}.{n}") in numbers for n in range(1, 30)
+            )
+            if not section.text and not parent:
+                warnings.append(f"{section.label} {section.title} has no text.")
+        return warnings
+
+    def eu_warnings(self):
+        warnings = []
         for document, expected in EXPECTED.items():
             numbers = {section.section for section in self.found[document]}
             if not numbers and document != Document.SMPC:
@@ -336,10 +510,69 @@ class _Parser:
                 if number not in numbers:
                     title = standard_title(document, number)
                     warnings.append(f"{document.abbreviation} {number} ({title}) was not found.")
-        for section in sections:
-            if not section.text and not section.is_parent:
-                warnings.append(f"{section.label} {section.title} has no text.")
         return warnings
+
+    def us_warnings(self):
+        """A section the label's contents list but its text lacks was not found; sections
+        absent from both are ones the label leaves out as not applicable: named all the same."""
+        found = {section.section for section in self.found[US]}
+        warnings = [
+            f"USPI {number} ({standard_title(US, number) or 'subsection'}) was not found."
+            for number in sorted(self.us_contents - found, key=section_sort_key)
+        ]
+        absent = [n for n in US_HEADINGS if n not in found and n not in self.us_contents]
+        if absent:
+            named = ", ".join(f"{n} ({standard_title(US, n)})" for n in absent)
+            warnings.append(
+                f"USPI {named} {'is' if len(absent) == 1 else 'are'} not in the label: a label "
+                "leaves out the sections that do not apply."
+            )
+        if self.boxed_warning is None and "WARNING" in "\n".join(self.lines[:80]).upper():
+            warnings.append("The label seems to have a boxed warning that was not recognised.")
+        return warnings
+
+
+US = Document.US_PRESCRIBING_INFORMATION
+
+
+def strip_page_furniture(lines):
+    """Drop what PDF pages print around the text: page numbers (a run of consecutive
+    numbers on lines of their own), the "Medicinal product no longer authorised" watermark,
+    and running headers or footers (a line repeated next to page breaks)."""
+    numbers = {}
+    for index, line in enumerate(lines):
+        match = PAGE_NUMBER.match(line.strip())
+        if match:
+            numbers[index] = int(match[1])
+    values = list(numbers.values())
+    pages = {
+        index
+        for position, (index, value) in enumerate(numbers.items())
+        if value - 1 in values[:position] or value + 1 in values[position + 1 :]
+    }
+    breaks = pages | {i for i, line in enumerate(lines) if "\f" in line} | {-1, len(lines)}
+    kept = [
+        (index, line)
+        for index, line in enumerate(lines)
+        if index not in pages and not WATERMARK.match(line.strip())
+    ]
+
+    def near_break(index):
+        return any(index + step in breaks for step in range(-3, 4))
+
+    counts = {}
+    for index, line in kept:
+        if line.strip():
+            counts.setdefault(line.strip(), []).append(index)
+    running = {
+        line
+        for line, where in counts.items()
+        if len(where) >= 3
+        and all(near_break(index) for index in where)
+        and not NUMBERED.match(line)
+        and not LETTERED.match(line)
+    }
+    return [line.replace("\f", "") for index, line in kept if line.strip() not in running]
 
 
 def _heading_like(title):
@@ -495,11 +728,11 @@ def _prepare(content, file_name, product_slug):
         raise ImportRejected(f"There is no product with the slug “{product_slug}”.")
     source = read_document(content, file_name)
     parsed = parse_product_information(source.text)
-    if not any(section.document == Document.SMPC for section in parsed):
+    if not any(section.document in (Document.SMPC, US) for section in parsed):
         raise ImportRejected(
-            f"{source.file_name} does not look like EU product information: no headings of a "
+            f"{source.file_name} does not look like product information: no headings of a "
             "summary of product characteristics (such as “4.4 Special warnings and precautions "
-            "for use”) were found."
+            "for use”) or of a US label (such as “5 WARNINGS AND PRECAUTIONS”) were found."
         )
     latest = (
         ImportLog.objects.filter(kind=ImportKind.PRODUCT_INFORMATION, product=product)

@@ -567,7 +567,7 @@ def _unicode_font(pdfmetrics, ttfont):
     ):
         try:
             pdfmetrics.registerFont(ttfont("DejaVuSans", path))
-        except Exception:  # noqa: BLE001, S112 - the font is optional
+        except Exception:
             continue
         return "DejaVuSans"
     return "Times-Roman"
@@ -580,8 +580,16 @@ def pypdf_text(content):
     return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
+def _level(obj):
+    matrix = obj.get("matrix") or (1, 0, 0, 1)
+    return obj.get("object_type") != "char" or (abs(matrix[1]) < 1e-3 and abs(matrix[2]) < 1e-3)
+
+
 def pdfplumber_text(content):
+    """pdfplumber's text of level characters: a diagonal watermark's letters would
+    otherwise be merged into the lines they cross ("Speacial precautions"); the import's
+    reading (pdf_layout) sets them apart the same way."""
     import pdfplumber
 
     with pdfplumber.open(io.BytesIO(content)) as pdf:
-        return "\n".join(page.extract_text() or "" for page in pdf.pages)
+        return "\n".join(page.filter(_level).extract_text() or "" for page in pdf.pages)

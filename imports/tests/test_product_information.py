@@ -667,7 +667,7 @@ BAD_FILES = [
     (
         "letter.txt",
         b"Dear colleague,\n\n4.4 is the section to read.\n",
-        "letter.txt does not look like EU product information: no headings of a summary of "
+        "letter.txt does not look like product information: no headings of a summary of "
         "product characteristics",
     ),
 ]
@@ -688,7 +688,7 @@ def test_bad_files_are_rejected_and_nothing_is_written(name, content, message):
 @pytest.mark.django_db
 def test_an_rmp_summary_is_not_product_information():
     product = ProductFactory()
-    with pytest.raises(ImportRejected, match="does not look like EU product information"):
+    with pytest.raises(ImportRejected, match="does not look like product information"):
         import_file(product, RMP_SUMMARY.read_bytes(), RMP_SUMMARY.name)
     assert not product.information_sections.exists()
 

@@ -76,9 +76,7 @@ def assert_eu_content(parsed):
     # The preambles belong to no SmPC section, and the watermark, page numbers and running
     # header are in no text at all.
     everything = "\n".join(s.text for s in parsed)
-    assert "additional monitoring" not in "\n".join(
-        s.text for s in parsed if s.document == "smpc"
-    )
+    assert "additional monitoring" not in "\n".join(s.text for s in parsed if s.document == "smpc")
     assert docs.WATERMARK.casefold() not in everything.casefold()
     assert HEADER not in everything
     assert not [line for line in everything.splitlines() if re.fullmatch(r"\d{1,2}", line)]
@@ -115,7 +113,7 @@ def test_a_missing_section_is_reported_and_its_text_stays_with_the_one_before():
 
 def test_a_missing_leaflet_section_is_reported():
     lines = docs.eu_document()
-    lines.remove("5. How to store Velmarix")
+    del lines[len(lines) - 1 - lines[::-1].index("5. How to store Velmarix")]  # not the contents
     parsed = parse_product_information("\n".join(lines))
 
     assert [s.section for s in parsed if s.document == "pl"] == ["1", "2", "3", "4", "6"]
@@ -123,7 +121,7 @@ def test_a_missing_leaflet_section_is_reported():
 
 
 def test_a_heading_with_a_title_from_another_section_is_text():
-    """"4.5 Fertility, pregnancy and lactation" has the number of 4.5 but the title of 4.6."""
+    """ "4.5 Fertility, pregnancy and lactation" has the number of 4.5 but the title of 4.6."""
     lines = docs.eu_document()
     at = lines.index("4.5 Interaction with other medicinal products and other forms of interaction")
     lines[at] = "4.5 Fertility, pregnancy and lactation"
@@ -157,7 +155,7 @@ def test_eu_pdf_extracted_by_each_library_gives_every_section(
     eu_pdfs, extractor, capitals, watermark
 ):
     text = EXTRACTORS[extractor](eu_pdfs[capitals, watermark])
-    if watermark:
+    if watermark and extractor == "pypdf":
         assert docs.WATERMARK in text  # the extraction does carry it
     assert HEADER in text
 
@@ -169,6 +167,7 @@ def test_eu_pdf_extracted_by_each_library_gives_every_section(
 
 def test_eu_pdf_through_the_import_extraction(eu_pdfs):
     source = read_document(eu_pdfs[True, True], "velmarix-epar-product-information_en.pdf")
+    assert docs.WATERMARK in source.text  # kept apart: it tells that the product is withdrawn
 
     assert_eu_content(parse_product_information(source.text))
 
