@@ -97,7 +97,7 @@ def test_the_section_lists_each_citing_concern_and_measure_linking_back_to_its_a
     ProductInformationSectionFactory(
         product=plan.product, document="smpc", section="4.8", position=1
     )
-    liver, liver_measure = cite(
+    liver, _ = cite(
         plan, "Hepatotoxicity", "Labelled in SmPC section 4.4.", ("smpc", "4.4"), position=0
     )
     second = RoutineMeasureFactory(safety_concern=liver, text="Warning in SmPC 4.4 on alcohol.")
