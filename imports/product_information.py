@@ -536,20 +536,15 @@ US = Document.US_PRESCRIBING_INFORMATION
 
 
 def strip_page_furniture(lines):
-    """Drop what PDF pages print around the text: page numbers (a run of consecutive
-    numbers on lines of their own), the "Medicinal product no longer authorised" watermark,
-    and running headers or footers (a line repeated next to page breaks)."""
-    numbers = {}
-    for index, line in enumerate(lines):
-        match = PAGE_NUMBER.match(line.strip())
-        if match:
-            numbers[index] = int(match[1])
-    values = list(numbers.values())
-    pages = {
-        index
-        for position, (index, value) in enumerate(numbers.items())
-        if value - 1 in values[:position] or value + 1 in values[position + 1 :]
-    }
+    """Drop what PDF pages print around the text: page numbers (numbers on lines of their own
+    that count up through the document), the "Medicinal product no longer authorised" watermark, and
+    running headers or footers (a line repeated next to page breaks)."""
+    numbers = [
+        (index, int(match[1]))
+        for index, line in enumerate(lines)
+        if (match := PAGE_NUMBER.match(line.strip()))
+    ]
+    pages = _page_numbers(numbers)
     breaks = pages | {i for i, line in enumerate(lines) if "\f" in line} | {-1, len(lines)}
     kept = [
         (index, line)
@@ -785,3 +780,26 @@ def _write(result, user, reason):
         warnings=list(result.warnings),
     )
     return result
+
+
+def _page_numbers(numbers):
+    """The line indexes of the page numbers among ``numbers`` [(index, value)]: the longest
+    run counting up by one through the document (a table's numbered cells make shorter runs;
+    where two lines could continue the run, the later one does)."""
+    best = {}  # value -> (length, index) of the longest run ending in that value so far
+    previous = {}
+    for index, value in numbers:
+        length, before = best.get(value - 1, (0, None))
+        if length + 1 >= best.get(value, (0, None))[0]:
+            best[value] = (length + 1, index)
+            previous[index] = before
+    if not best:
+        return set()
+    length, index = max(best.values())
+    if length < 2:
+        return set()
+    pages = set()
+    while index is not None:
+        pages.add(index)
+        index = previous[index]
+    return pages

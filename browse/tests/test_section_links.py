@@ -87,7 +87,7 @@ def test_the_product_page_points_to_the_official_product_information_when_none_i
     page = html(client.get("/products/examplumab/"))
 
     assert (
-        f'not loaded here: the sections cited link to <a class="external url" rel="external '
+        f'not loaded here: the sections cited link to <a class="external" rel="external '
         f'noopener" href="{EPAR_PI}">the official product information (ema.europa.eu, PDF)</a>'
     ) in page
 
