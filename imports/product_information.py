@@ -544,7 +544,7 @@ def strip_page_furniture(lines):
         for index, line in enumerate(lines)
         if (match := PAGE_NUMBER.match(line.strip()))
     ]
-    pages = _page_numbers(numbers)
+    pages = _page_numbers(numbers, lines)
     breaks = pages | {i for i, line in enumerate(lines) if "\f" in line} | {-1, len(lines)}
     kept = [
         (index, line)
@@ -782,14 +782,21 @@ def _write(result, user, reason):
     return result
 
 
-def _page_numbers(numbers):
+def _page_numbers(numbers, lines):
     """The line indexes of the page numbers among ``numbers`` [(index, value)]: the longest
-    run counting up by one through the document (a table's numbered cells make shorter runs;
-    where two lines could continue the run, the later one does)."""
+    run counting up by one through the document, with text between each number and the next
+    (a table's numbered cells stand line after line; where two lines could continue the run,
+    the later one does)."""
+    text_before = [0]  # text_before[i]: lines of text (not blank, not a number) before line i
+    for line in lines:
+        stripped = line.strip()
+        text_before.append(text_before[-1] + bool(stripped and not PAGE_NUMBER.match(stripped)))
     best = {}  # value -> (length, index) of the longest run ending in that value so far
     previous = {}
     for index, value in numbers:
         length, before = best.get(value - 1, (0, None))
+        if before is not None and text_before[index] == text_before[before + 1]:
+            length, before = 0, None  # nothing but numbers between: a table's cells
         if length + 1 >= best.get(value, (0, None))[0]:
             best[value] = (length + 1, index)
             previous[index] = before

@@ -9,9 +9,11 @@ import re
 import pytest
 
 from imports.extract import read_document
-from imports.product_information import parse_product_information
+from imports.product_information import import_product_information, parse_product_information
 from imports.tests import real_documents as docs
 from products.documents import Document
+from products.models import ProductInformationSection
+from products.tests.factories import ProductFactory
 
 SMPC_SECTIONS = [
     "1", "2", "3", "4", "4.1", "4.2", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8", "4.9",
@@ -224,3 +226,44 @@ def test_a_us_label_missing_a_section_it_lists_is_reported():
 
     assert ("uspi", "7") not in keys(parsed)
     assert any(w.startswith("USPI 7 ") and "not found" in w for w in parsed.warnings)
+
+
+def test_a_us_label_without_its_banners_is_still_read():
+    """Copied from DailyMed's page: no "HIGHLIGHTS" and no "FULL PRESCRIBING INFORMATION"."""
+    lines = docs.US_LABEL_LINES
+    body = lines[lines.index("FULL PRESCRIBING INFORMATION") + 1 :]
+    parsed = parse_product_information("\n".join(body[body.index("1 INDICATIONS AND USAGE") :]))
+
+    assert keys(parsed) == [("uspi", number) for number in docs.US_SECTIONS]
+
+
+def test_numbers_counting_up_in_a_table_are_kept_and_page_numbers_are_not():
+    lines = docs.eu_document()
+    at = lines.index("1 Includes herpes zoster and herpes simplex.")
+    lines[at:at] = ["Patients by week", "1", "2", "3", "4"]
+    for page, where in enumerate(
+        [lines.index("4.3 Contraindications"), lines.index("5.2 Pharmacokinetic properties")],
+        start=7,
+    ):
+        lines.insert(where + page - 7, str(page))  # a page break before each heading
+    parsed = parse_product_information("\n".join(lines))
+
+    table = parsed.get(Document.SMPC, "4.8").text
+    assert "Patients by week\n1\n2\n3\n4" in table
+    assert not parsed.get(Document.SMPC, "4.2").text.endswith("\n7")
+    assert "\n8" not in parsed.get(Document.SMPC, "5.1").text
+
+
+@pytest.mark.django_db
+def test_a_us_label_is_imported_into_a_us_product():
+    product = ProductFactory(name="Velmarix", slug="velmarix", region="US")
+    content = docs.render_pdf(docs.US_LABEL_LINES, header="Reference ID: 5012345")
+
+    import_product_information(
+        content, "velmarix-label.pdf", product_slug="velmarix", reason="Label of 10/2023"
+    )
+
+    stored = ProductInformationSection.objects.filter(product=product)
+    assert [s.section for s in stored] == docs.US_SECTIONS
+    assert {s.document for s in stored} == {"uspi"}
+    assert stored.get(section="5.1").title == "Hepatotoxicity"
