@@ -156,3 +156,10 @@ def test_a_product_without_a_published_plan_lists_no_citations(client):
 
     assert "Draft risk" not in response.content.decode()
     assert escape("Cited in the current plan") not in response.content.decode()
+
+
+def test_the_api_gives_the_official_product_information_address(client, plan):
+    response = client.get("/api/v1/products/examplumab/")
+
+    assert response.status_code == 200
+    assert response.json()["product_information_url"] == EPAR_PI
