@@ -28,6 +28,8 @@ from .services import require_reason
 SMPC_HEADINGS = {
     "1": r"\bname of\b",
     "2": r"composition",
+    "2.1": r"general description",  # 2.1 and 2.2: the template for advanced therapies
+    "2.2": r"composition",
     "3": r"\bform\b",
     "4": r"clinical (particulars|information)",
     "4.1": r"indication",
@@ -98,9 +100,13 @@ HEADINGS = {
     Document.PACKAGE_LEAFLET: PL_HEADINGS,
     Document.US_PRESCRIBING_INFORMATION: US_HEADINGS,
 }
-# The sections every SmPC, Annex II and leaflet has; 11 and 12 only radiopharmaceuticals.
+# The sections every SmPC, Annex II and leaflet has; 11 and 12 only radiopharmaceuticals,
+# 2.1 and 2.2 only advanced therapies.
+ADVANCED_THERAPY_SECTIONS = {"2.1", "2.2"}
 EXPECTED = {
-    Document.SMPC: [number for number in SMPC_HEADINGS if number not in {"11", "12"}],
+    Document.SMPC: [
+        number for number in SMPC_HEADINGS if number not in {"11", "12", *ADVANCED_THERAPY_SECTIONS}
+    ],
     Document.ANNEX_II: ["A", "B", "C", "D"],
     Document.PACKAGE_LEAFLET: list(PL_HEADINGS),
 }
@@ -111,6 +117,8 @@ EU_DOCUMENTS = list(EXPECTED)
 TITLE_VARIANTS = {
     Document.SMPC: {
         "4": "clinical information",
+        "6.5": "nature and contents of container and special equipment for use administration "
+        "or implantation",
         "6.6": "special precautions for disposal of a used medicinal product or waste materials "
         "derived from such medicinal product",
         "9": "date of first authorisation renewal of the authorisation",
@@ -136,6 +144,8 @@ TITLE_VARIANTS = {
 }
 # Words a heading may carry beyond its template's (a product's name in a leaflet title).
 EXTRA_WORDS = {Document.PACKAGE_LEAFLET: 4}
+# A title line that cannot end a title: "… special equipment for use," / "… OTHER FORMS OF".
+UNFINISHED = re.compile(r"[,/\u2013-]$|\b(?:and|or|of|for|the|with|to|in|on)$", re.IGNORECASE)
 WATERMARK = re.compile(r"^medicinal product no longer authori[sz]ed$", re.IGNORECASE)
 PAGE_NUMBER = re.compile(r"^(?:page\s+)?(\d{1,3})(?:\s*(?:/|of)\s*\d{1,3})?$", re.IGNORECASE)
 US_HEADING = re.compile(r"^([1-9][0-9]?)(?:\.([1-9][0-9]?))?\.?\s+(\S.*)$")
@@ -175,7 +185,11 @@ class ParsedSection:
         return (
             self.document == Document.SMPC
             and "." not in self.section
-            and any(number.startswith(self.section + ".") for number in SMPC_HEADINGS)
+            and any(
+                number.startswith(self.section + ".")
+                for number in SMPC_HEADINGS
+                if number not in ADVANCED_THERAPY_SECTIONS
+            )
         )
 
 
@@ -387,7 +401,7 @@ class _Parser:
         if (
             words
             and same_case
-            and following[0].isupper() == title[0].isupper()
+            and (following[0].isupper() == title[0].isupper() or UNFINISHED.search(title))
             and all(word in vocabulary for word in words)
             and _words(title) not in complete
             and not NUMBERED.match(following)

@@ -267,3 +267,27 @@ def test_a_us_label_is_imported_into_a_us_product():
     assert [s.section for s in stored] == docs.US_SECTIONS
     assert {s.document for s in stored} == {"uspi"}
     assert stored.get(section="5.1").title == "Hepatotoxicity"
+
+
+def test_an_advanced_therapy_smpc_has_2_1_and_2_2_and_long_template_titles():
+    lines = docs.eu_document()
+    at = lines.index("2. QUALITATIVE AND QUANTITATIVE COMPOSITION")
+    lines[at + 1 : at + 1] = [
+        "",
+        "2.1 General description",
+        "Velmarix is a genetically modified autologous T cell immunotherapy.",
+        "",
+        "2.2 Qualitative and quantitative composition",
+    ]
+    at = lines.index("6.5 Nature and contents of container")
+    lines[at] = "6.5 Nature and contents of container and special equipment for use,"
+    lines.insert(at + 1, "administration or implantation")
+    parsed = parse_product_information("\n".join(lines))
+
+    numbers = [s.section for s in parsed if s.document == "smpc"]
+    assert numbers[:3] == ["1", "2", "2.1"] and numbers[3] == "2.2"
+    assert parsed.get(Document.SMPC, "2.1").text.startswith("Velmarix is a genetically")
+    assert "100 mg velmarinib" in parsed.get(Document.SMPC, "2.2").text
+    assert parsed.get(Document.SMPC, "6.5").text.startswith("PVC/Aluminium blisters")
+    assert_no_missing_section_warnings(parsed)
+    assert not any("has no text" in w for w in parsed.warnings)
