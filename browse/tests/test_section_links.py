@@ -163,3 +163,13 @@ def test_the_api_gives_the_official_product_information_address(client, plan):
 
     assert response.status_code == 200
     assert response.json()["product_information_url"] == EPAR_PI
+
+
+def test_the_information_page_of_a_product_without_loaded_text_leads_out(client, plan):
+    page = html(client.get("/products/examplumab/information/"))
+
+    assert (
+        "The product information of Examplumab is not loaded here. Read it in "
+        f'<a class="external" rel="external noopener" href="{EPAR_PI}">the official product '
+        "information (ema.europa.eu, PDF)</a>."
+    ) in page
