@@ -146,7 +146,13 @@ TITLE_VARIANTS = {
 EXTRA_WORDS = {Document.PACKAGE_LEAFLET: 4}
 # A title line that cannot end a title: "… special equipment for use," / "… OTHER FORMS OF".
 UNFINISHED = re.compile(r"[,/\u2013-]$|\b(?:and|or|of|for|the|with|to|in|on)$", re.IGNORECASE)
-WATERMARK = re.compile(r"^medicinal product no longer authori[sz]ed$", re.IGNORECASE)
+# The watermark of a withdrawn product, on a line of its own or run into the start or end of
+# a line by the extraction ("Medicinal product no longer authorised 4.4 Special warnings…").
+WATERMARK = re.compile(
+    r"^\s*medicinal product no longer authori[sz]ed\b\s*|\s*\bmedicinal product no longer "
+    r"authori[sz]ed\s*$",
+    re.IGNORECASE,
+)
 PAGE_NUMBER = re.compile(r"^(?:page\s+)?(\d{1,3})(?:\s*(?:/|of)\s*\d{1,3})?$", re.IGNORECASE)
 US_HEADING = re.compile(r"^([1-9][0-9]?)(?:\.([1-9][0-9]?))?\.?\s+(\S.*)$")
 HIGHLIGHTS = re.compile(r"^highlights of prescribing information$", re.IGNORECASE)
@@ -560,11 +566,11 @@ def strip_page_furniture(lines):
     ]
     pages = _page_numbers(numbers, lines)
     breaks = pages | {i for i, line in enumerate(lines) if "\f" in line} | {-1, len(lines)}
-    kept = [
-        (index, line)
-        for index, line in enumerate(lines)
-        if index not in pages and not WATERMARK.match(line.strip())
-    ]
+    kept = []
+    for index, line in enumerate(lines):
+        unmarked = WATERMARK.sub("", line)
+        if index not in pages and (unmarked.strip() or not line.strip()):
+            kept.append((index, unmarked))
 
     def near_break(index):
         return any(index + step in breaks for step in range(-3, 4))

@@ -291,3 +291,15 @@ def test_an_advanced_therapy_smpc_has_2_1_and_2_2_and_long_template_titles():
     assert parsed.get(Document.SMPC, "6.5").text.startswith("PVC/Aluminium blisters")
     assert_no_missing_section_warnings(parsed)
     assert not any("has no text" in w for w in parsed.warnings)
+
+
+def test_a_watermark_run_into_a_heading_or_a_line_of_text_is_taken_out():
+    lines = docs.eu_document()
+    at = lines.index("4.4 Special warnings and precautions for use")
+    lines[at] = f"{docs.WATERMARK} {lines[at]}"
+    at = lines.index("Hepatotoxicity")
+    lines[at] = f"Hepatotoxicity {docs.WATERMARK}"
+    parsed = parse_product_information("\n".join(lines))
+
+    assert_eu_content(parsed)
+    assert parsed.get(Document.SMPC, "4.4").text.startswith("Hepatotoxicity\n")
