@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from imports.product_information import parse_product_information
+from imports.pi_parser import parse_product_information
 from imports.tests import real_documents
 from products.documents import Document
 from products.models import Product, ProductInformationSection

@@ -11,12 +11,8 @@ from django.utils import timezone
 
 from imports.extract import ImportRejected
 from imports.models import ImportKind, ImportLog
-from imports.product_information import (
-    clean_text,
-    import_product_information,
-    parse_product_information,
-    sentence_case,
-)
+from imports.pi_parser import clean_text, parse_product_information, sentence_case
+from imports.product_information import import_product_information
 from imports.tests.pdf import image_only_pdf, text_to_pdf
 from products.documents import Document
 from products.models import ProductInformationSection

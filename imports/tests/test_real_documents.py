@@ -9,7 +9,8 @@ import re
 import pytest
 
 from imports.extract import read_document
-from imports.product_information import import_product_information, parse_product_information
+from imports.pi_parser import parse_product_information
+from imports.product_information import import_product_information
 from imports.tests import real_documents as docs
 from products.documents import Document
 from products.models import ProductInformationSection
