@@ -3,6 +3,7 @@ import re
 from django import forms
 
 from audit.admin import LineEndsTextarea, ReasonField
+from products.documents import unloaded_references
 from risks import services
 from risks.models import AdditionalMeasure, RiskManagementPlan, RoutineMeasure, SafetyConcern, Study
 
@@ -31,6 +32,21 @@ class RoutineMeasureForm(forms.ModelForm):
 
     def clean_references(self):
         return services.parse_reference_list(self.cleaned_data["references"])
+
+    def clean(self):
+        """Each reference names a loaded section when the product's text of that document is
+        loaded (a section without text here links to the official product information)."""
+        cleaned = super().clean()
+        concern = self.instance.safety_concern if self.instance.safety_concern_id else None
+        if concern is not None and cleaned.get("references"):
+            product = concern.plan.product
+            for message in unloaded_references(
+                cleaned["references"],
+                product.information_sections.keys(),
+                product_name=product.name,
+            ):
+                self.add_error("references", message)
+        return cleaned
 
     def save(self, commit=True):
         measure = super().save(commit=commit)

@@ -74,6 +74,8 @@ def _page_items(page):
     def outside(obj):
         if obj.get("object_type") != "char":
             return True
+        if not _level(obj):
+            return False  # a diagonal watermark: read apart below, not merged into the lines
         x = (obj["x0"] + obj["x1"]) / 2
         y = (obj["top"] + obj["bottom"]) / 2
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
@@ -96,7 +98,16 @@ def _page_items(page):
             items.append(("gap", "", False))
         items.append(("line", value, _apart_in_margin(placed, index, page.height)))
         previous = bottom
+    rotated = " ".join("".join(c["text"] for c in page.chars if not _level(c)).split())
+    if rotated:
+        items.append(("line", rotated, False))  # a diagonal watermark, on a line of its own
     return items
+
+
+def _level(char):
+    """A character printed level (not turned, like a diagonal "no longer authorised")."""
+    matrix = char.get("matrix") or (1, 0, 0, 1)
+    return abs(matrix[1]) < 1e-3 and abs(matrix[2]) < 1e-3
 
 
 def _apart_in_margin(placed, index, page_height):

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from audit.context import bulk_create_audited, recorded_change
 from common.text import counted
+from products.documents import parse_reference, unloaded_references
 from products.models import AuthorisationStatus, Product, Region, Substance
 from risks.models import PlanStatus
 from risks.services import PlanDataError, create_plan
@@ -18,6 +19,7 @@ from risks.services import PlanDataError, create_plan
 from .claims import claimed
 from .extract import ImportRejected, SourceDocument, read_document
 from .models import ImportKind, ImportLog, ImportWarning
+from .references import uncited_sections
 from .rmp_summary import parse_rmp_summary
 
 logger = logging.getLogger(__name__)
@@ -234,6 +236,7 @@ def preview_rmp_summary(
     plan_warnings = [(INCOMPLETE, gap) for gap in parsed.gaps] + list(parsed.warnings)
     if product is not None:
         plan_warnings += _product_differences(product, parsed.product)
+        _warn_of_references(product, data["plan"])
     elif parsed.product["name"].isupper():
         plan_warnings.append(
             (
@@ -417,6 +420,25 @@ def _target_product(product_data, product_slug):
             raise ImportRejected(f"There is no product with the slug “{product_slug}”.")
         return product
     return Product.objects.filter(name__iexact=product_data["name"]).first()
+
+
+def _warn_of_references(product, plan):
+    """A warning on each concern whose routine measure cites a section that the product's
+    loaded text lacks, or names in its text a section it does not cite."""
+    loaded = product.information_sections.keys()
+    for concern in plan["safety_concerns"]:
+        for measure in concern["routine_measures"]:
+            references = [parse_reference(label) for label in measure["references"]]
+            problems = unloaded_references(references, loaded, product_name=product.name)
+            uncited = uncited_sections(measure["text"], references)
+            if uncited:
+                names = ", ".join(f"{d.abbreviation} {section}" for d, section in uncited)
+                cited = ", ".join(measure["references"]) or "nothing"
+                problems.append(f"its text names {names} but it cites {cited}")
+            text = measure["text"] if len(measure["text"]) <= 60 else measure["text"][:60] + "…"
+            concern.setdefault("warnings", []).extend(
+                f"Routine measure “{text}”: {problem}" for problem in problems
+            )
 
 
 def _product_differences(product, product_data):

@@ -64,6 +64,7 @@ class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
                     "authorisation_numbers",
                     "marketing_authorisation_holder",
                     "source_url",
+                    "product_information_url",
                 ]
             },
         ),

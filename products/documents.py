@@ -208,6 +208,31 @@ def parse_reference(text):
     return document, section
 
 
+def unloaded_references(references, loaded, *, product_name="the product"):
+    """Messages for the references [(document, section)] that miss the loaded text.
+
+    ``loaded``: the (document, section) keys of the product's loaded sections. A reference to
+    a document that is loaded must name one of its loaded sections (the message names them);
+    a reference to a document that is not loaded at all is fine: it links to the official
+    product information instead.
+    """
+    by_document = {}
+    for document, section in loaded:
+        by_document.setdefault(document, []).append(section)
+    messages = []
+    for document, section in references:
+        document = Document(document)
+        sections = by_document.get(document)
+        if sections and section not in sections:
+            listed = ", ".join(sorted(sections, key=section_sort_key))
+            name = "Annex II" if document == Document.ANNEX_II else document.label.lower()
+            messages.append(
+                f"“{document.abbreviation} {section}” is not among the loaded sections of "
+                f"{product_name}’s {name}: they are {listed}."
+            )
+    return messages
+
+
 def section_sort_key(section):
     """Natural order of section numbers: 4.2 < 4.10 < 5; letters after numbers."""
     return tuple((0, int(part)) if part.isdigit() else (1, part) for part in section.split("."))

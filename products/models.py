@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -85,6 +87,18 @@ class Product(models.Model):
     route = models.CharField("route of administration", max_length=200, blank=True)
     pharmaceutical_form = models.CharField(max_length=200, blank=True)
     source_url = models.URLField("source URL", max_length=500, blank=True)
+    product_information_url = models.URLField(
+        "official product information",
+        max_length=500,
+        blank=True,
+        help_text=(
+            "The regulator's own copy of the product information, where a reader can look up a "
+            "section whose text is not loaded here. EU: the EPAR product-information PDF, "
+            "https://www.ema.europa.eu/en/documents/product-information/<name>-epar-product-"
+            "information_en.pdf; US: the label on DailyMed or Drugs@FDA. Leave empty rather "
+            "than guess."
+        ),
+    )
     boxed_warning = models.BooleanField(
         "boxed warning",
         null=True,
@@ -146,6 +160,16 @@ class Product(models.Model):
         return self.region == Region.US
 
     @property
+    def product_information_site(self):
+        """The host of the official product information ("ema.europa.eu"), or ""."""
+        host = urlsplit(self.product_information_url).hostname or ""
+        return host.removeprefix("www.")
+
+    @property
+    def product_information_is_pdf(self):
+        return urlsplit(self.product_information_url).path.casefold().endswith(".pdf")
+
+    @property
     def is_withdrawn(self):
         return self.authorisation_status == AuthorisationStatus.WITHDRAWN
 
@@ -202,6 +226,10 @@ class ProductInformationSectionQuerySet(models.QuerySet):
     def as_lookup(self):
         """{(document, section): section} for resolving section references."""
         return {item.key: item for item in self}
+
+    def keys(self):
+        """The (document, section) of each section, without loading the text."""
+        return set(self.values_list("document", "section"))
 
 
 class ProductInformationSection(DocumentSection):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.context import AuditedHistory
+from products.documents import Document, unloaded_references
 from products.models import DocumentSection, Product
 from products.search_fields import SearchVectorGeneratedField, SearchVectorIndex
 
@@ -388,6 +389,17 @@ class SectionReference(DocumentSection):
 
     def __str__(self):
         return self.label
+
+    def clean(self):
+        super().clean()
+        if not self.routine_measure_id or self.document not in Document.values:
+            return
+        product = self.routine_measure.safety_concern.plan.product
+        problems = unloaded_references(
+            [self.key], product.information_sections.keys(), product_name=product.name
+        )
+        if problems:
+            raise ValidationError({"section": problems})
 
 
 class AdditionalMeasureKind(models.TextChoices):

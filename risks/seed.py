@@ -24,6 +24,7 @@ PRODUCT_FIELDS = [
     "route",
     "pharmaceutical_form",
     "source_url",
+    "product_information_url",
 ]
 
 

@@ -176,6 +176,7 @@ class ProductDetailSerializer(ProductSummarySerializer):
             "route",
             "pharmaceutical_form",
             "source_url",
+            "product_information_url",
             "boxed_warning",
             "rems",
             "plan",

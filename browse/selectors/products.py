@@ -6,6 +6,8 @@ current version, counts, and a flag per concern category, additional-measure kin
 category), so that a filter or a facet count is a column, not a subquery per product.
 """
 
+from dataclasses import dataclass, field
+
 from django.db.models import Case, Count, F, Prefetch, Q, Value, When, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -156,21 +158,55 @@ def public_products_called(text, limit=5):
     return list(products.order_by(slug_first, "name", "slug")[:limit])
 
 
+def number_anchors(concerns):
+    """Give each concern of one plan (in page order) a fragment identifier of its own: two
+    names that normalise alike share a slug, so the second gets a suffix ("-2")."""
+    seen = {}
+    for concern in concerns:
+        base = concern.anchor
+        seen[base] = seen.get(base, 0) + 1
+        if seen[base] > 1:
+            concern.anchor_suffix = f"-{seen[base]}"
+    return concerns
+
+
+@dataclass
+class Citation:
+    """A safety concern of the current plan and its routine measures that cite a section."""
+
+    concern: object
+    measures: list = field(default_factory=list)
+
+
 def citing_concerns(plan):
-    """{(document, section): [concerns citing it]} for a plan, in source order."""
-    if plan is None:
+    """{(document, section): [Citation]} for a published plan, in the order of the page.
+
+    Each concern carries the anchor it has on the product page (``number_anchors``), so a
+    link goes back to that concern and not to the top of the page.
+    """
+    if plan is None or plan.status != PlanStatus.PUBLISHED:
         return {}
+    concerns = {c.pk: c for c in number_anchors(list(plan.safety_concerns.all()))}
     references = (
         SectionReference.objects.filter(routine_measure__safety_concern__plan=plan)
-        .select_related("routine_measure__safety_concern__plan__product")
-        .order_by("routine_measure__safety_concern__position", "position")
+        .select_related("routine_measure")
+        .order_by(
+            "routine_measure__safety_concern__position",
+            "routine_measure__safety_concern_id",
+            "routine_measure__position",
+            "routine_measure_id",
+            "position",
+        )
     )
     citing = {}
     for reference in references:
-        concern = reference.routine_measure.safety_concern
-        concerns = citing.setdefault(reference.key, [])
-        if concern not in concerns:
-            concerns.append(concern)
+        measure = reference.routine_measure
+        concern = concerns[measure.safety_concern_id]
+        citations = citing.setdefault(reference.key, [])
+        if not citations or citations[-1].concern is not concern:
+            citations.append(Citation(concern))
+        if measure not in citations[-1].measures:
+            citations[-1].measures.append(measure)
     return citing
 
 

@@ -60,7 +60,8 @@ def test_follow_a_risk_to_the_section_text_and_back(page, live_server):
 
     page.goto(f"{live_server.url}/products/examplix/")
     # the overview row leads to the concern's details, folded until then
-    page.get_by_role("row", name=re.compile("^Hepatotoxicity")).get_by_role("link").click()
+    row = page.get_by_role("row", name=re.compile("^Hepatotoxicity"))
+    row.get_by_role("link", name="Hepatotoxicity").click()
     expect(page.locator(f"#{concern.anchor}")).to_have_attribute("open", "")
     page.get_by_role("link", name="SmPC 4.4 Special warnings and precautions for use").click()
     expect(page).to_have_url(re.compile(r"/products/examplix/information/#smpc-4-4$"))

@@ -206,9 +206,15 @@ def test_lemtrada_page_opens_with_an_overview_of_every_concern(client, seeded):
         in page
     )
     assert page.count('<details class="concern ') == 23
-    # references read inline, once per measure, without the old "(text not loaded)"
+    # references read inline, once per measure, without the old "(text not loaded)": the
+    # text is not loaded here, so each leads to the official product information
     assert "(text not loaded)" not in page
-    assert "(SmPC 4.4 Special warnings and precautions for use; " in page
+    assert (
+        '(<a class="cite external" rel="external noopener" href="https://www.ema.europa.eu/en/'
+        'documents/product-information/lemtrada-epar-product-information_en.pdf">SmPC 4.4 '
+        "Special warnings and precautions for use – in the official product information "
+        "(ema.europa.eu, opens the PDF; see section 4.4)</a>; "
+    ) in page
     # studies: milestones with how long they are overdue, and a page of their own
     assert page.count("Overdue by ") == 2
     assert '<a href="/products/lemtrada/studies/obs13434/">OBS13434</a>' in page
@@ -391,5 +397,5 @@ def test_product_page_query_counts_do_not_grow(client, django_assert_num_queries
         html(client.get(product.get_absolute_url()))
     with django_assert_num_queries(15):
         html(client.get(product.get_absolute_url() + "print/"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # the concerns citing each section: one query
         html(client.get(product.get_absolute_url() + "information/"))

@@ -80,29 +80,46 @@ def product_list(request):
 def resolve_concern_references(product, concern, sections):
     """Attach to each routine measure of ``concern`` its references with title and link.
 
-    ``sections`` are the product's information sections by key; a reference to a section
-    that is not loaded has the template's section title and no link.
+    ``sections`` are the product's information sections by key. A reference to a loaded
+    section links to its text on the product-information page; one whose text is not loaded
+    links to the official product information (``Product.product_information_url``), labelled
+    as leaving the site and naming the section to look for, or says that no address is known.
     """
     information_url = product.get_absolute_url() + "information/"
     for measure in concern.routine_measures.all():
-        measure.resolved_references = []
-        for reference in measure.section_references.all():
-            section = sections.get(reference.key)
-            measure.resolved_references.append(
-                {
-                    "label": reference.label,
-                    "title": section.title
-                    if section
-                    else standard_title(reference.document, reference.section),
-                    "url": f"{information_url}#{section.anchor}" if section else None,
-                }
-            )
+        measure.resolved_references = [
+            resolve_reference(product, reference, sections.get(reference.key), information_url)
+            for reference in measure.section_references.all()
+        ]
     # The sections the concern's routine measures cite, each once, in order (overview table)
     cited = {}
     for measure in concern.routine_measures.all():
         for reference in measure.resolved_references:
             cited.setdefault(reference["label"], reference)
     concern.cited_sections = list(cited.values())
+
+
+def resolve_reference(product, reference, section, information_url):
+    """What a reference shows: label, title, link, and where the link goes."""
+    resolved = {"label": reference.label, "section": reference.section, "external": False}
+    if section is not None:
+        return {**resolved, "title": section.title, "url": f"{information_url}#{section.anchor}"}
+    resolved["title"] = standard_title(reference.document, reference.section)
+    if not product.product_information_url:
+        return {
+            **resolved,
+            "url": None,
+            "note": "text not loaded here, and no address of the official product information "
+            "is recorded",
+        }
+    what = ", opens the PDF" if product.product_information_is_pdf else ""
+    return {
+        **resolved,
+        "url": product.product_information_url,
+        "external": True,
+        "note": f"in the official product information ({product.product_information_site}"
+        f"{what}; see section {reference.section})",
+    }
 
 
 def plan_page_context(request, product, plan, *, full_detail=False):
@@ -113,12 +130,7 @@ def plan_page_context(request, product, plan, *, full_detail=False):
     if plan:
         concerns = list(plan.safety_concerns.all())
         addressed = {}  # additional measure id -> the concerns it addresses
-        anchors = {}
-        for concern in concerns:
-            base = concern.anchor
-            anchors[base] = anchors.get(base, 0) + 1
-            if anchors[base] > 1:
-                concern.anchor_suffix = f"-{anchors[base]}"
+        for concern in selectors.number_anchors(concerns):
             resolve_concern_references(product, concern, sections)
             concern.category_text = wording.category_label(concern.category)
             for measure in concern.additional_measures.all():
@@ -190,7 +202,7 @@ def product_information(request, slug):
     for section in product.information_sections.all():
         if not documents or documents[-1][0] != section.document:
             documents.append((section.document, Document(section.document).label, []))
-        section.citing_concerns = citing.get(section.key, [])
+        section.citations = citing.get(section.key, [])
         documents[-1][2].append(section)
     return render(
         request,

@@ -11,12 +11,8 @@ from django.utils import timezone
 
 from imports.extract import ImportRejected
 from imports.models import ImportKind, ImportLog
-from imports.product_information import (
-    clean_text,
-    import_product_information,
-    parse_product_information,
-    sentence_case,
-)
+from imports.pi_parser import clean_text, parse_product_information, sentence_case
+from imports.product_information import import_product_information
 from imports.tests.pdf import image_only_pdf, text_to_pdf
 from products.documents import Document
 from products.models import ProductInformationSection
@@ -580,7 +576,7 @@ def test_routine_measures_citing_smpc_4_4_resolve_to_the_imported_section(client
     }
     create_plan(product, plan_data, status=PlanStatus.PUBLISHED)
     before = client.get(product.get_absolute_url()).content.decode()
-    assert "The SmPC is not loaded" in before or "not loaded: the sections cited" in before
+    assert "not loaded, and no address of the official product information is recorded" in before
     assert 'class="cite"' not in before  # a section named, with nothing to link to
 
     import_file(product, BESPONSA.read_bytes())
@@ -667,7 +663,7 @@ BAD_FILES = [
     (
         "letter.txt",
         b"Dear colleague,\n\n4.4 is the section to read.\n",
-        "letter.txt does not look like EU product information: no headings of a summary of "
+        "letter.txt does not look like product information: no headings of a summary of "
         "product characteristics",
     ),
 ]
@@ -688,7 +684,7 @@ def test_bad_files_are_rejected_and_nothing_is_written(name, content, message):
 @pytest.mark.django_db
 def test_an_rmp_summary_is_not_product_information():
     product = ProductFactory()
-    with pytest.raises(ImportRejected, match="does not look like EU product information"):
+    with pytest.raises(ImportRejected, match="does not look like product information"):
         import_file(product, RMP_SUMMARY.read_bytes(), RMP_SUMMARY.name)
     assert not product.information_sections.exists()
 

@@ -11,8 +11,8 @@ from imports.product_information import import_product_information
 
 class Command(BaseCommand):
     help = (
-        "Import a product's EU product information (SmPC, Annex II, package leaflet; .txt or "
-        ".pdf) as its information sections, replacing the sections it has."
+        "Import a product's information (EU: SmPC, Annex II, package leaflet; US: the label; "
+        ".txt or .pdf) as its information sections, replacing the sections it has."
     )
 
     def add_arguments(self, parser):
