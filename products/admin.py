@@ -11,6 +11,7 @@ historical row); a new name shows publicly only when a published product uses it
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import construct_change_message
 from django.db import models
 from django.shortcuts import redirect
 
@@ -162,6 +163,9 @@ class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
         form.instance._review_change = review.propose_values(
             product, values, user=request.user, reason=form.cleaned_data["change_reason"]
         )
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        return construct_change_message(form, [], add)  # the inline is read-only
 
     def log_addition(self, request, obj, message):
         change = getattr(obj, "_review_change", None)
