@@ -88,8 +88,8 @@ def confirm(request, product_id):
     discard_upload(preview.source.sha256)
     messages.success(
         request,
-        f"{preview.source.file_name} is in {change} ({preview.summary()}). The public site "
-        "shows the published information until a reviewer publishes the change: submit it "
+        f"The file {preview.source.file_name} is in {change} ({preview.summary()}). The public "
+        "site shows the published information until a reviewer publishes the change: submit it "
         "for review when it is ready.",
     )
     return redirect(change.get_absolute_url())
