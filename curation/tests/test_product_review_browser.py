@@ -93,7 +93,9 @@ def test_a_curator_uploads_the_information_and_a_reviewer_publishes_it(
     page.get_by_label("Reason for the change").fill("Product information of the 2024 EPAR")
     page.get_by_role("button", name="Create the draft").click()
     expect(page).to_have_url(re.compile(r"/admin/products/productchange/\d+/change/$"))
-    expect(page.locator(".messagelist .success")).to_contain_text("The file lemtrada_smpc.txt is in Change")
+    expect(page.locator(".messagelist .success")).to_contain_text(
+        "The file lemtrada_smpc.txt is in Change"
+    )
 
     # Nothing public yet.
     public = page.context.new_page()
