@@ -22,6 +22,7 @@ from products import review
 from products.documents import Document, section_sort_key
 from products.models import Product
 
+from .claims import claimed
 from .extract import ImportRejected, SourceDocument, read_document
 from .models import ImportKind, ImportLog
 from .pi_diff import InformationDiff, compare_sections
@@ -142,7 +143,8 @@ def draft_product_information(
     """Record the previewed sections as the product's draft change; returns the change.
 
     Raises ImportRejected (nothing written) when a confirmation is missing, the reason is
-    missing, or the product's change is in review.
+    missing, or the product's change is in review, and ImportInProgress while the same file
+    is being loaded by someone else (``claims``). Call it outside a transaction.
     """
     refused = refusals(
         preview, confirm_mismatch=confirm_mismatch, confirm_few_sections=confirm_few_sections
@@ -155,7 +157,8 @@ def draft_product_information(
         for s in preview.sections
     ]
     source = preview.source
-    with transaction.atomic():
+    kind = ImportKind.PRODUCT_INFORMATION
+    with claimed(kind, source.content, source.file_name, user), transaction.atomic():
         try:
             change = review.propose_sections(
                 preview.product,

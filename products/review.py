@@ -176,6 +176,8 @@ def _draft_for(product, user, *, lock=True):
     """The product's draft to write into (created if it has none); refused in review."""
     change = None
     if product is not None:
+        # The product's row lock makes concurrent first edits take turns: one draft each.
+        Product.objects.select_for_update().filter(pk=product.pk).exists()
         queryset = ProductChange.objects.open().filter(product=product)
         change = (queryset.select_for_update() if lock else queryset).first()
     if change is not None and change.status == ChangeStatus.IN_REVIEW:
