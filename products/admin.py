@@ -13,6 +13,7 @@ historical row); a new name shows publicly only when a published product uses it
 from django.contrib import admin, messages
 from django.contrib.admin.utils import construct_change_message
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import redirect
 
 from audit.admin import NOT_SAVED, AuditedAdminMixin, EditGuard, HistoryGuard, latest_record
@@ -108,7 +109,14 @@ class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
     edit_guard = ProductDraftGuard(Product)
     change_form_template = "admin/products/product/change_form.html"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["name", "substance_names", "region", "authorisation_status", "updated_at"]
+    list_display = [
+        "name",
+        "substance_names",
+        "region",
+        "authorisation_status",
+        "open_change",
+        "updated_at",
+    ]
     list_filter = ["region", "authorisation_status", "is_synthetic"]
     search_fields = ["name", "slug", "substances__name", "procedure_number"]
     prepopulated_fields = {"slug": ["name"]}
@@ -132,7 +140,23 @@ class ProductAdmin(AuditedAdminMixin, admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("substances")
+        open_changes = ProductChange.objects.open().order_by()
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("substances")
+            .annotate(
+                open_change_status=Subquery(
+                    open_changes.filter(product=OuterRef("pk")).values("status")[:1]
+                )
+            )
+        )
+
+    @admin.display(description="change")
+    def open_change(self, product):
+        """The status of the product's change in draft or review, if any."""
+        status = getattr(product, "open_change_status", None)
+        return ChangeStatus(status).label if status else "–"
 
     @admin.display(description="active substances")
     def substance_names(self, product):

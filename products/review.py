@@ -130,14 +130,20 @@ class ValueChange:
 
 
 def value_changes(change):
-    """The proposed values beside the product's, in words, in the fields' order."""
+    """The proposed values beside the product's, in words, in the fields' order.
+
+    For a change no longer open (published, discarded) the product's values have moved on:
+    ``old`` is then empty.
+    """
     values = change.values
     product = change.product
     rows = []
     for field in [*Product._meta.fields, *Product._meta.many_to_many]:
         if field.name not in values:
             continue
-        old = _display(field, current_values(product, [field.name])[field.name])
+        old = ""
+        if change.is_open:
+            old = _display(field, current_values(product, [field.name])[field.name])
         rows.append(
             ValueChange(
                 field.name, str(field.verbose_name), old, _display(field, values[field.name])

@@ -265,7 +265,7 @@ def review_context(request, change, *, with_actions=True):
         when = format_date(localtime(change.submitted_at), "j F Y, H:i")
         submitted = f"Submitted for review by {change.submitted_by} on {when}."
     return {
-        "value_changes": review.value_changes(change) if change.is_open else [],
+        "value_changes": review.value_changes(change),
         "section_diff": diff,
         "section_count": len(sections) if sections is not None else None,
         "published_count": len(published),

@@ -373,10 +373,14 @@ def test_an_admin_edit_is_a_draft_until_a_reviewer_publishes_it(
 
     review.submit(change, user=curator, reason="Ready")
     assert curator_client.post(url, {**again, "change_reason": "More"}).status_code == 409
+    changelist = curator_client.get(reverse("admin:products_product_changelist"))
+    assert "In review" in changelist.content.decode()
     review.publish(change, user=reviewer, reason="Checked")
     lemtrada.refresh_from_db()
     assert lemtrada.name == "Lemtradix"
     assert "Lemtradix" in client.get("/products/lemtrada/").content.decode()
+    published = curator_client.get(change.get_absolute_url()).content.decode()
+    assert "Published value" in published and "Lemtradix" in published
 
 
 def test_a_new_product_is_public_only_once_published(client, curator_client, curator, reviewer):
