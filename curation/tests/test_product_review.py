@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
 
 from audit.context import recorded_change
@@ -17,6 +18,7 @@ from conftest import curators_group, reviewers_group
 from imports.extract import ImportRejected
 from imports.models import ImportKind, ImportLog
 from imports.pi_drafts import draft_product_information, preview_product_information
+from imports.tests.pdf import text_to_pdf
 from products import review
 from products.models import (
     ChangeStatus,
@@ -549,3 +551,41 @@ def test_groups_can_do_what_their_role_says():
     )
     assert "publish_productchange" in reviewers and "publish_productchange" not in curators
     assert {"add_productchange", "change_productchange"} <= curators
+
+
+# Uploads: formats, bad files, who may ---------------------------------------------------
+
+
+def test_a_pdf_of_the_product_information_is_read_like_its_text(lemtrada):
+    preview = preview_product_information(text_to_pdf(lemtrada_text()), "lemtrada.pdf", lemtrada)
+    assert preview.summary() == "38 sections: SmPC 1-10 (28), Annex II A-D (4), PL 1-6 (6)"
+    assert preview.mismatch is None
+    assert "observed for at least 2 hours" in preview.diff.added[7].new_text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.txt", b"", "empty.txt is empty."),
+        ("label.docx", b"PK\x03\x04", "only .txt and .pdf files can be imported"),
+        ("fake.pdf", b"not a pdf", "is not a PDF file"),
+        ("prose.txt", b"A letter about something else entirely.\n", "does not look like product"),
+    ],
+)
+def test_bad_uploads_get_a_message_and_a_400(curator_client, lemtrada, name, content, message):
+    upload = io.BytesIO(content)
+    upload.name = name
+    url = reverse("product_information:upload", args=[lemtrada.pk])
+    response = curator_client.post(url, {"file": upload})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ProductChange.objects.exists()
+
+
+def test_the_upload_pages_need_a_staff_login_and_an_existing_product(curator_client):
+    url = reverse("product_information:upload", args=[999_999])
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/admin/login/")
+    assert curator_client.get(url).status_code == 404
+    confirm = reverse("product_information:confirm", args=[999_999])
+    assert curator_client.get(confirm).status_code == 404
