@@ -399,7 +399,14 @@ def publish(change, *, user, reason, revision=None):
 
 
 def _locked(change, revision=None):
+    """``change`` reloaded under row locks, refused if it moved on from ``revision``.
+
+    The product's row is locked first, as the product admin's save and a draft's first
+    write do (``_draft_for``): one order of locks, so a step and an edit take turns.
+    """
     seen = change.revision if revision is None else revision
+    if change.product_id is not None:
+        Product.objects.select_for_update().filter(pk=change.product_id).exists()
     change.refresh_from_db(from_queryset=ProductChange.objects.select_for_update())
     if change.revision != seen:
         raise StaleRevision(change, seen)
