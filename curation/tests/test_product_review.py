@@ -589,3 +589,16 @@ def test_the_upload_pages_need_a_staff_login_and_an_existing_product(curator_cli
     assert curator_client.get(url).status_code == 404
     confirm = reverse("product_information:confirm", args=[999_999])
     assert curator_client.get(confirm).status_code == 404
+
+
+def test_a_new_product_whose_slug_was_taken_meanwhile_is_refused_with_a_message(
+    curator, reviewer, seeded
+):
+    values = {"name": "Lemtrada bis", "slug": "lemtrada", "region": "EU"}
+    change = review.propose_values(None, values, user=curator, reason="New product")
+    review.submit(change, user=curator, reason="Ready")
+    with pytest.raises(review.ReviewError, match="The change cannot be published: slug: "):
+        review.publish(change, user=reviewer, reason="Checked")
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.IN_REVIEW and change.product is None
+    assert Product.objects.filter(slug="lemtrada").count() == 1
