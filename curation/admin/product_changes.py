@@ -272,7 +272,34 @@ def review_context(request, change, *, with_actions=True):
         "review_actions": actions,
         "four_eyes_note": four_eyes or "",
         "submitted_note": submitted,
-        "history": ProductChange.history.filter(id=change.pk)
-        .select_related("history_user")
-        .order_by("history_date", "history_id"),
+        "history": history_entries(change),
     }
+
+
+STEP_NAMES = {
+    (ChangeStatus.DRAFT, ChangeStatus.IN_REVIEW): "Submitted for review",
+    (ChangeStatus.IN_REVIEW, ChangeStatus.DRAFT): "Sent back to draft",
+    (ChangeStatus.IN_REVIEW, ChangeStatus.PUBLISHED): "Published",
+    (ChangeStatus.DRAFT, ChangeStatus.DISCARDED): "Discarded",
+}
+
+
+def history_entries(change):
+    """The change's historical rows, each with what it did: created, edited, a step."""
+    rows = list(
+        ProductChange.history.filter(id=change.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    previous = None
+    for row in rows:
+        if previous is None:
+            row.action = "Created"
+        elif previous.status != row.status:
+            row.action = STEP_NAMES.get((previous.status, row.status), row.get_status_display())
+        elif row.proposed_sections != previous.proposed_sections:
+            row.action = "Product information loaded"
+        else:
+            row.action = "Values edited"
+        previous = row
+    return rows

@@ -508,6 +508,22 @@ def test_publication_is_in_the_audit_trail_with_its_reasons(curator, reviewer, l
     call_command("verify_audit_trail", stdout=io.StringIO())
 
 
+def test_a_reviewer_who_sent_a_change_back_may_publish_it_once_resubmitted(
+    client, curator, reviewer, lemtrada
+):
+    change = draft_information(lemtrada, curator)
+    review.submit(change, user=curator, reason="Ready")
+    review.return_to_draft(change, user=reviewer, reason="Check section 4.4 again")
+    review.submit(change, user=curator, reason="Checked")
+    review.publish(change, user=reviewer, reason="Fine now")
+    client.force_login(reviewer)
+    page = client.get(change.get_absolute_url()).content.decode()
+    steps = ["Created", "Submitted for review", "Sent back to draft", "Published"]
+    positions = [page.index(f"<td>{step}</td>") for step in steps]
+    assert positions == sorted(positions)
+    assert "Check section 4.4 again" in page
+
+
 # The command line --------------------------------------------------------------------
 
 
