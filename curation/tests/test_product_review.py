@@ -22,6 +22,7 @@ from imports.tests.pdf import text_to_pdf
 from products import review
 from products.models import (
     ChangeStatus,
+    Company,
     Product,
     ProductChange,
     ProductInformationSection,
@@ -618,3 +619,42 @@ def test_a_new_product_whose_slug_was_taken_meanwhile_is_refused_with_a_message(
     change.refresh_from_db()
     assert change.status == ChangeStatus.IN_REVIEW and change.product is None
     assert Product.objects.filter(slug="lemtrada").count() == 1
+
+
+def test_every_field_of_the_form_goes_through_review_relations_included(
+    curator_client, curator, reviewer, lemtrada
+):
+    with recorded_change("Catalogue names", curator):
+        substance = Substance.objects.create(name="alemtuzumabum")
+        holder = Company.objects.create(name="Genzyme Europe B.V.")
+    data = product_form(curator_client, lemtrada)
+    data.update(
+        substances=[substance.pk],
+        marketing_authorisation_holder=holder.pk,
+        boxed_warning="true",
+        authorisation_status="suspended",
+        source_url="https://www.ema.europa.eu/en/medicines/human/EPAR/lemtrada-2",
+        change_reason="As in the new EPAR",
+    )
+    url = reverse("admin:products_product_change", args=[lemtrada.pk])
+    assert curator_client.post(url, data).status_code == 302
+    change = ProductChange.objects.get()
+    assert change.values == {
+        "authorisation_status": "suspended",
+        "boxed_warning": True,
+        "marketing_authorisation_holder": holder.pk,
+        "source_url": "https://www.ema.europa.eu/en/medicines/human/EPAR/lemtrada-2",
+        "substances": [substance.pk],
+    }
+    page = curator_client.get(change.get_absolute_url()).content.decode()
+    assert "<ins>Genzyme Europe B.V.</ins>" in page and "<del>alemtuzumab</del>" in page
+    lemtrada.refresh_from_db()
+    assert [s.name for s in lemtrada.substances.all()] == ["alemtuzumab"]
+
+    review.submit(change, user=curator, reason="Ready")
+    review.publish(change, user=reviewer, reason="Checked")
+
+    lemtrada.refresh_from_db()
+    assert list(lemtrada.substances.all()) == [substance]
+    assert (lemtrada.marketing_authorisation_holder, lemtrada.boxed_warning) == (holder, True)
+    assert lemtrada.authorisation_status == "suspended"
