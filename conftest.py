@@ -261,6 +261,7 @@ def _recreate_groups():
         ("imports.migrations.0002_curators_import_permissions", "grant_import_permissions"),
         ("risks.migrations.0005_reviewers_group", "create_reviewers"),
         ("imports.migrations.0004_reviewers_import_permissions", "grant_reviewer_permissions"),
+        ("products.migrations.0009_product_change_permissions", "grant_product_change_permissions"),
     ]
     for module, function in steps:
         getattr(importlib.import_module(module), function)(django_apps, None)

@@ -1,5 +1,7 @@
+import json
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -128,7 +130,7 @@ class Product(models.Model):
     )
     search_vector = SearchVectorGeneratedField(weights={"A": ["name"], "B": ["indication"]})
 
-    # Product records have no drafts: a change shows on public pages at once.
+    # A product's row is public: curators' changes wait in ProductChange until published.
     history = AuditedHistory(m2m_fields=[substances], public=True)
 
     class Meta:
@@ -270,3 +272,172 @@ class ProductInformationSection(DocumentSection):
     @property
     def sort_key(self):
         return (Document.values.index(self.document), section_sort_key(self.section))
+
+
+class ChangeStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    DISCARDED = "discarded", "Discarded"
+
+    @property
+    def is_open(self):
+        return self in {ChangeStatus.DRAFT, ChangeStatus.IN_REVIEW}
+
+
+OPEN_STATUSES = [ChangeStatus.DRAFT, ChangeStatus.IN_REVIEW]
+
+
+class ProductChangeQuerySet(models.QuerySet):
+    def open(self):
+        """Changes still being worked on: drafts and changes in review."""
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def drafts(self):
+        return self.filter(status=ChangeStatus.DRAFT)
+
+    def in_review(self):
+        return self.filter(status=ChangeStatus.IN_REVIEW)
+
+    def published(self):
+        return self.filter(status=ChangeStatus.PUBLISHED)
+
+
+class ProductChange(models.Model):
+    """A reviewed change of a product: proposed field values and/or product information.
+
+    Curators' edits of a product and uploads of its product information are kept here, not
+    on the product, until a second person publishes them (``products.review``). The public
+    site reads the product and its sections only, so a change is invisible until then.
+
+    ``proposed_values`` is a JSON object {field name: value} of the product admin form's
+    fields that differ from the product (foreign keys as ids, many-to-many fields as lists of
+    ids); ``proposed_sections`` a JSON list of sections ({document, section, title, text}) that
+    replace all of the product's sections, or empty when the information is not changed. Both
+    are JSON text with sorted keys, so the audit trail's hash of a row reads the same on every
+    database.
+    """
+
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="changes",
+        help_text="Empty for a new product, created when the change is published.",
+    )
+    status = models.CharField(
+        max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.DRAFT
+    )
+    proposed_values = models.TextField(default="{}", blank=True)
+    proposed_sections = models.TextField(blank=True)
+    source_file_name = models.CharField("product information file", max_length=300, blank=True)
+    source_sha256 = models.CharField("SHA-256 of the file", max_length=64, blank=True)
+    source_product_name = models.CharField(
+        "product named in the file",
+        max_length=300,
+        blank=True,
+        help_text="Kept when the curator confirmed the file although it names another product.",
+    )
+    base_revision = models.PositiveIntegerField(
+        default=0, help_text="The product's revision the change was made against."
+    )
+    revision = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Counts the saves of the change."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ProductChangeQuerySet.as_manager()
+    # A change is never public: saving one moves the data version, not the public one.
+    history = AuditedHistory(public=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "product change"
+        permissions = [
+            ("publish_productchange", "Can publish a product change or send it back to draft"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=ChangeStatus.values),
+                name="product_change_status_valid",
+                violation_error_message="Unknown status of a product change.",
+            ),
+            models.UniqueConstraint(
+                fields=["product"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="one_open_change_per_product",
+                violation_error_message=(
+                    "This product already has a change in draft or in review: continue that one."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        what = self.product.name if self.product_id else self.values.get("name", "new product")
+        return f"Change {self.pk} of {what}"
+
+    def get_absolute_url(self):
+        return reverse("admin:products_productchange_change", args=[self.pk])
+
+    @property
+    def values(self):
+        return json.loads(self.proposed_values or "{}")
+
+    @values.setter
+    def values(self, values):
+        self.proposed_values = json.dumps(values, sort_keys=True, ensure_ascii=False)
+
+    @property
+    def sections(self):
+        """The proposed sections (dicts, in document order), or None: unchanged."""
+        return json.loads(self.proposed_sections) if self.proposed_sections else None
+
+    @sections.setter
+    def sections(self, sections):
+        self.proposed_sections = (
+            "" if sections is None else json.dumps(sections, sort_keys=True, ensure_ascii=False)
+        )
+
+    @property
+    def is_draft(self):
+        return self.status == ChangeStatus.DRAFT
+
+    @property
+    def is_open(self):
+        return ChangeStatus(self.status).is_open
+
+    @property
+    def is_empty(self):
+        return not self.values and self.sections is None

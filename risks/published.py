@@ -17,7 +17,7 @@ or when a public product's own fields change. Then, inside the same transaction,
 Drafts and versions in review never reach these tables. The public list pages
 (``browse/selectors``) read them with indexed lookups; ``manage.py rebuild_published``
 rewrites them all (after a migration, a bulk load or a restore). Writes that bypass the
-workflow (the seed loader, the admin of products, tests' factories) keep them in step through
+workflow (the seed loader, a published product change, tests' factories) keep them in step through
 the signal receivers below, which rebuild only a public product's rows.
 """
 

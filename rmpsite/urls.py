@@ -17,6 +17,10 @@ handler500 = "rmpsite.views.server_error"
 urlpatterns = [
     path("", include("browse.urls")),
     path("admin/audit/", include("curation.urls")),
+    path(
+        "admin/products/product/<int:product_id>/information/",
+        include("imports.pi_urls"),  # upload a product's information as a draft change
+    ),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz_ready, name="healthz"),  # readiness, as it always answered
     path("healthz/live", views.healthz_live, name="healthz-live"),

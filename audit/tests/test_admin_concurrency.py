@@ -7,7 +7,8 @@ from django.utils.html import escape
 from audit.admin import TOKEN_MISSING
 from audit.tests.test_admin_reason import change_url, delete_url, form_data, history_rows
 from conftest import curators_group
-from products.models import ProductInformationSection
+from products import review
+from products.models import ProductChange
 from products.tests.factories import ProductFactory, SubstanceFactory
 from risks import workflow
 from risks.models import ConcernCategory, PlanStatus, RiskManagementPlan, SafetyConcern
@@ -188,14 +189,15 @@ def test_a_form_without_its_token_is_refused(curator_client, concern):
 
 
 def test_the_second_save_of_a_product_is_refused(curator_client, other_client):
+    """A product's saves go into its draft change; the second from a stale page is refused."""
     product = ProductFactory(name="Lemtrada", route="Intravenous use")
     url = change_url(product)
     mine = form_data(curator_client.get(url))
     theirs = form_data(other_client.get(url))
     response = save(curator_client, mine, url, route="IV", change_reason="Abbreviated")
     assert response.status_code == 302
-    product.refresh_from_db()
-    revision = product.revision
+    change = ProductChange.objects.get(product=product)
+    revision = change.revision
 
     response = save(other_client, theirs, url, indication="MS.", change_reason="Shorter")
 
@@ -204,37 +206,31 @@ def test_the_second_save_of_a_product_is_refused(curator_client, other_client):
         escape("Someone else changed this product (Lemtrada) while you were editing: curator, ")
         in response.content.decode()
     )
+    change.refresh_from_db()
+    assert (change.values, change.revision) == ({"route": "IV"}, revision)
     product.refresh_from_db()
-    assert (product.route, product.indication, product.revision) == (
-        "IV",
+    assert (product.route, product.indication) == (
+        "Intravenous use",
         "Treatment of adults with a disease.",
-        revision,
     )
 
 
-def test_a_product_section_saved_meanwhile_conflicts_with_the_product_page(
-    curator_client, other_client
+def test_product_information_loaded_meanwhile_conflicts_with_the_product_page(
+    curator, other_client
 ):
     product = ProductFactory(name="Lemtrada")
-    section = ProductInformationSection.objects.create(
-        product=product, document="smpc", section="4.4", title="Special warnings"
-    )
     theirs = form_data(other_client.get(change_url(product)))
-    mine = form_data(curator_client.get(change_url(section)))
-    save(curator_client, mine, change_url(section), text="Monitor.", change_reason="Text added")
+    section = {"document": "smpc", "section": "4.4", "title": "Warnings", "text": "Monitor."}
+    review.propose_sections(product, [section], user=curator, reason="Text added")
 
     response = save(
-        other_client,
-        theirs,
-        change_url(product),
-        **{"information_sections-0-title": "Warnings"},
-        change_reason="Shorter title",
+        other_client, theirs, change_url(product), route="IV", change_reason="Abbreviated"
     )
 
     assert response.status_code == 409
     assert escape("reason “Text added”") in response.content.decode()
-    section.refresh_from_db()
-    assert (section.title, section.text) == ("Special warnings", "Monitor.")
+    change = ProductChange.objects.get(product=product)
+    assert (change.values, change.sections) == ({}, [section])
 
 
 def test_the_second_save_of_a_substance_is_refused(curator_client, other_client):

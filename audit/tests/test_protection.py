@@ -14,6 +14,7 @@ from simple_history.models import HistoricalChanges
 from audit.context import MissingChangeReason, recorded_change
 from audit.protection import history_tables, protected_tables
 from imports.models import ImportWarning
+from products.models import ProductChange
 from risks.models import ConcernCategory, RiskManagementPlan, SafetyConcern
 from risks.tests.factories import SafetyConcernFactory
 
@@ -29,9 +30,12 @@ HISTORICAL_MODELS = sorted(
 
 @pytest.fixture
 def history(seeded):
-    """The seed data, plus an import warning: every historical table has rows."""
+    """The seed data, plus an import warning and a product's draft change: every historical
+    table has rows."""
     plan = seeded["lemtrada"].plans.get()
     ImportWarning.objects.create(plan=plan, subject="Product", message="Checked by hand.")
+    with recorded_change("A draft change of the product", None):
+        ProductChange.objects.create(product=plan.product, proposed_values='{"route": "IV"}')
     return seeded
 
 

@@ -15,6 +15,7 @@ from . import (
     accounts,  # noqa: F401 (accounts are deactivated, never deleted)
     parts,
     plans,
+    product_changes,  # noqa: F401 (reviewed changes of products)
 )
 from .drafts import plan_guard, readonly_reason
 from .steps import TRANSITIONS

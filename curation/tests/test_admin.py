@@ -60,6 +60,10 @@ def test_curators_group_has_exactly_the_curation_permissions():
         ("imports", "view_importlog"),
         ("imports", "view_importwarning"),
         ("imports", "change_importwarning"),
+        # Product edits and uploads are drafts (products.review): no publishing.
+        ("products", "view_productchange"),
+        ("products", "add_productchange"),
+        ("products", "change_productchange"),
     }
     assert permissions == expected
     assert not Permission.objects.filter(group__name="Curators", content_type__app_label="auth")

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from imports.product_information import parse_product_information
+from imports.pi_parser import parse_product_information
 from products.documents import Document
 
 PREAMBLE = (

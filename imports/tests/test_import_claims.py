@@ -14,10 +14,10 @@ from django.utils.html import escape
 
 from imports.claims import ImportInProgress, claimed
 from imports.models import ImportClaim, ImportKind, ImportLog
-from imports.product_information import import_product_information
+from imports.pi_drafts import draft_product_information, preview_product_information
 from imports.services import import_rmp_summary
 from imports.tests.test_admin import CONFIRM_URL, UPLIZNA, confirm_data, row_counts, source, upload
-from products.tests.factories import ProductFactory
+from products.tests.factories import ProductFactory, SubstanceFactory
 from risks.models import RiskManagementPlan
 from risks.seed import SEED_DIR
 
@@ -134,17 +134,15 @@ def test_the_command_fails_while_the_file_is_being_imported(tmp_path):
 
 
 def test_product_information_is_claimed_too(curator):
-    product = ProductFactory(slug="besponsa")
+    inotuzumab = SubstanceFactory(name="inotuzumab ozogamicin")
+    product = ProductFactory(name="Besponsa", slug="besponsa", substances=[inotuzumab])
     content = BESPONSA_PI.read_bytes()
+    preview = preview_product_information(content, "besponsa.txt", product)
     running_import(content, ImportKind.PRODUCT_INFORMATION)
     with pytest.raises(ImportInProgress):
-        import_product_information(
-            content, "besponsa.txt", product_slug="besponsa", user=curator, reason=REASON
-        )
-    assert not product.information_sections.exists()
+        draft_product_information(preview, user=curator, reason=REASON)
+    assert not product.changes.exists()
     ImportClaim.objects.all().delete()
-    import_product_information(
-        content, "besponsa.txt", product_slug="besponsa", user=curator, reason=REASON
-    )
-    assert product.information_sections.exists()
+    change = draft_product_information(preview, user=curator, reason=REASON)
+    assert change.sections and not product.information_sections.exists()
     assert not ImportClaim.objects.exists()

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from imports.extract import read_document
+from imports.pi_drafts import draft_product_information, preview_product_information
 from imports.pi_parser import parse_product_information
-from imports.product_information import import_product_information
 from imports.tests import real_documents as docs
 from products.documents import Document
 from products.models import ProductInformationSection
@@ -256,18 +256,19 @@ def test_numbers_counting_up_in_a_table_are_kept_and_page_numbers_are_not():
 
 
 @pytest.mark.django_db
-def test_a_us_label_is_imported_into_a_us_product():
+def test_a_us_label_is_read_into_a_draft_of_a_us_product(curator):
     product = ProductFactory(name="Velmarix", slug="velmarix", region="US")
     content = docs.render_pdf(docs.US_LABEL_LINES, header="Reference ID: 5012345")
 
-    import_product_information(
-        content, "velmarix-label.pdf", product_slug="velmarix", reason="Label of 10/2023"
+    preview = preview_product_information(content, "velmarix-label.pdf", product)
+    change = draft_product_information(
+        preview, user=curator, reason="Label of 10/2023", confirm_mismatch=bool(preview.mismatch)
     )
 
-    stored = ProductInformationSection.objects.filter(product=product)
-    assert [s.section for s in stored] == docs.US_SECTIONS
-    assert {s.document for s in stored} == {"uspi"}
-    assert stored.get(section="5.1").title == "Hepatotoxicity"
+    assert [s["section"] for s in change.sections] == docs.US_SECTIONS
+    assert {s["document"] for s in change.sections} == {"uspi"}
+    assert next(s for s in change.sections if s["section"] == "5.1")["title"] == "Hepatotoxicity"
+    assert not ProductInformationSection.objects.filter(product=product).exists()
 
 
 def test_an_advanced_therapy_smpc_has_2_1_and_2_2_and_long_template_titles():

@@ -56,7 +56,8 @@ def test_a_browser_holding_the_page_gets_304_without_a_body(client, product):
 
 
 def test_a_public_change_shows_on_the_next_request(client, product):
-    """A product record has no draft: its change is public at once."""
+    """A product record's own change (as a published product change writes it) is public at
+    once."""
     url = product.get_absolute_url()
     first = client.get(url)
     version = DataVersion.current()

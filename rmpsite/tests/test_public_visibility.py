@@ -11,6 +11,7 @@ import pytest
 from django.urls import URLResolver, get_resolver
 
 from audit.context import recorded_change
+from products import review
 from products.tests.factories import ProductFactory, ProductInformationSectionFactory
 from risks import workflow
 from risks.models import PlanStatus
@@ -164,6 +165,17 @@ def unpublished(seeded, curator, reviewer):
             StudyFactory(plan=plan, code=f"ZEBRA-{plan.version}", title=f"{SECRET} study")
     workflow.submit_for_review(in_review, user=curator, reason="x")
     assert in_review.status == PlanStatus.IN_REVIEW
+
+    # Product changes not yet published: a draft edit, information in review, a new product.
+    review.propose_values(
+        seeded["uplizna"], {"indication": f"{SECRET} indication"}, user=curator, reason="x"
+    )
+    section = {"document": "smpc", "section": "4.4", "title": "Warnings", "text": f"{SECRET}."}
+    information = review.propose_sections(seeded["lemtrada"], [section], user=curator, reason="x")
+    review.submit(information, user=curator, reason="x")
+    review.propose_values(
+        None, {"name": "Secretumab Novum", "slug": "secretumab-novum"}, user=curator, reason="x"
+    )
     return {"secret_study": study.pk}
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('products', '0007_history_hash_chain'),
+        ('products', '0009_product_change_permissions'),
     ]
 
     operations = [
