@@ -1,0 +1,126 @@
+"""Publications: each public plan version with what changed from the version before it.
+
+What the home page's "Recently published" list and the Atom feeds show. A publication's
+summary is the public changes page's "In short" line (``risks.changes.PlanComparison
+.summary``) against the product's previous public version; a product's first version says
+how much it lists. Only published and superseded versions are read: a draft or a version in
+review never appears, nor counts as a "previous" version.
+"""
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef
+from django.utils import timezone
+
+from common.text import counted
+from risks.changes import compare
+from risks.models import Milestone, PlanStatus, RiskManagementPlan
+from risks.published import PublishedConcern
+
+from .concerns import summarise_concerns
+
+SOON = timedelta(days=30)  # a milestone due within this is "newly due"
+
+
+@dataclass
+class Publication:
+    plan: RiskManagementPlan  # with ``product`` loaded
+    previous: RiskManagementPlan | None  # the product's public version published before it
+    summary: list[str] = field(default_factory=list)  # phrases, as on the changes page
+
+    @property
+    def product(self):
+        return self.plan.product
+
+    @property
+    def summary_text(self):
+        return "; ".join(self.summary) + "."
+
+
+def _public_versions():
+    return RiskManagementPlan.objects.public().filter(published_at__isnull=False)
+
+
+def publications(*, limit, product=None, group=None):
+    """The ``limit`` latest publications, newest first; of ``product`` only, or of the
+    products that list a current safety concern of the group ``group`` (the /risks/ page's
+    group key)."""
+    plans = _public_versions().select_related("product")
+    if product is not None:
+        plans = plans.filter(product=product)
+    if group is not None:
+        in_group = PublishedConcern.objects.filter(group_key=group, product=OuterRef("product"))
+        plans = plans.filter(Exists(in_group))
+    plans = list(
+        plans.annotate(
+            concern_count=Count("safety_concerns", distinct=True),
+            study_count=Count("studies", distinct=True),
+        ).order_by("-published_at", "-id")[:limit]
+    )
+    previous = _previous_versions(plans)
+    found = []
+    for plan in plans:
+        before = previous.get(plan.pk)
+        publication = Publication(plan=plan, previous=before)
+        if before is None:
+            publication.summary = [
+                f"First version published here: {counted(plan.concern_count, 'safety concerns')}"
+                f" and {counted(plan.study_count, 'studies')}"
+            ]
+        else:
+            comparison = compare(before, plan)
+            publication.summary = comparison.summary or [
+                "No change in safety concerns, measures or studies"
+            ]
+        found.append(publication)
+    return found
+
+
+def _previous_versions(plans):
+    """{plan id: the public version of its product published just before it}, in one query."""
+    if not plans:
+        return {}
+    by_product = {}
+    for version in (
+        _public_versions()
+        .filter(product__in={plan.product_id for plan in plans})
+        .select_related("product")
+        .order_by("product_id", "published_at", "id")
+    ):
+        by_product.setdefault(version.product_id, []).append(version)
+    previous = {}
+    for versions in by_product.values():
+        for before, after in itertools.pairwise(versions):
+            previous[after.pk] = before
+    return previous
+
+
+def group_name(group):
+    """The name the /risks/ page shows for the group ``group``; None if no current concern
+    is in it."""
+    groups = summarise_concerns(PublishedConcern.objects.filter(group_key=group), "").groups
+    return groups[0].name if groups else None
+
+
+def due_milestones(*, today=None, limit=50):
+    """Unreported milestones of current published studies that are overdue or due within
+    SOON, latest due first: each with ``state`` ("overdue" or "due soon") and ``since``
+    (the moment it became so, or the publication that brought it if later)."""
+    today = today or timezone.localdate()
+    milestones = list(
+        Milestone.objects.unreported()
+        .filter(study__plan__status=PlanStatus.PUBLISHED, due_date__isnull=False)
+        .filter(due_date__lt=today + SOON)
+        .select_related("study__plan__product")
+        .order_by("-due_date", "study__plan__product__name", "pk")[:limit]
+    )
+    for milestone in milestones:
+        overdue = milestone.due_date < today
+        milestone.state = "overdue" if overdue else "due soon"
+        start = milestone.due_date + timedelta(days=1) if overdue else milestone.due_date - SOON
+        moment = datetime.combine(start, datetime.min.time(), tzinfo=UTC)
+        published = milestone.study.plan.published_at
+        milestone.since = max(moment, published) if published else moment
+    return milestones
