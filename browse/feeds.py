@@ -16,25 +16,36 @@ validated against the public data version by ``rmpsite.page_cache``.
 
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import BadRequest
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, get_tag_uri
+from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 from django.utils.text import slugify
 
 from common.listing import form_error_message
 from common.querystring import Query
 
-from .selectors import products as product_selectors
+from .selectors import public_products
 from .selectors import publications as selectors
 from .views.products import publication_changes_url, version_url
 
 ENTRIES = 20  # publications per feed
 MILESTONES = 50
+
+
+def tag_uri(url, day, fragment=""):
+    """A tag URI (RFC 4151) of an absolute address and a date: the entry's lasting id.
+
+    "tag:example.org,2025-06-30:/products/x/versions/2/" (``fragment`` after a "#").
+    """
+    bits = urlsplit(url)
+    return f"tag:{bits.hostname},{day:%Y-%m-%d}:{bits.path}" + (f"#{fragment}" if fragment else "")
 
 
 @dataclass(frozen=True)
@@ -75,7 +86,7 @@ def publication_entry(request, publication):
         title=f"{product.name}: plan version {plan.version} published",
         link=link,
         description=description,
-        id=get_tag_uri(request.build_absolute_uri(permanent), plan.published_at),
+        id=tag_uri(request.build_absolute_uri(permanent), plan.published_at),
         updated=plan.published_at,
     )
 
@@ -115,7 +126,7 @@ def milestone_entry(request, milestone):
         f"{milestone.description}, due {milestone.due}",
         link=link,
         description=description,
-        id=get_tag_uri(f"{link}#{fragment}", due),
+        id=tag_uri(link, due, fragment),
         updated=milestone.since,
     )
 
@@ -188,7 +199,7 @@ class PublicationsFeed(EntriesFeed):
 
 class ProductFeed(EntriesFeed):
     def channel(self, request, slug):
-        product = product_selectors.product_versions(slug)  # 404 unless public
+        product = get_object_or_404(public_products().prefetch_related(None), slug=slug)
         return Channel(
             title=f"{product.name}: risk management plan versions published",
             link=request.build_absolute_uri(product.get_absolute_url()),

@@ -2,12 +2,12 @@
 
 What the home page's "Recently published" list and the Atom feeds show. A publication's
 summary is the public changes page's "In short" line (``risks.changes.PlanComparison
-.summary``) against the product's previous public version; a product's first version says
-how much it lists. Only published and superseded versions are read: a draft or a version in
-review never appears, nor counts as a "previous" version.
+.summary``) against the product's previous public version, written at publication
+(``risks.publications``); a product's first version says how much it lists. Only published
+and superseded versions are read: a draft or a version in review never appears, nor counts
+as a "previous" version.
 """
 
-import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -15,8 +15,8 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from common.text import counted
-from risks.changes import compare
 from risks.models import Milestone, PlanStatus, RiskManagementPlan
+from risks.publications import summarise
 from risks.published import PublishedConcern
 
 from .concerns import summarise_concerns
@@ -46,55 +46,42 @@ def _public_versions():
 def publications(*, limit, product=None, group=None):
     """The ``limit`` latest publications, newest first; of ``product`` only, or of the
     products that list a current safety concern of the group ``group`` (the /risks/ page's
-    group key)."""
-    plans = _public_versions().select_related("product")
+    group key). One query: the summaries were written at publication
+    (``risks.publications``)."""
+    plans = _public_versions().select_related("product", "publication__previous")
     if product is not None:
         plans = plans.filter(product=product)
     if group is not None:
         in_group = PublishedConcern.objects.filter(group_key=group, product=OuterRef("product"))
         plans = plans.filter(Exists(in_group))
-    plans = list(
-        plans.annotate(
-            concern_count=Count("safety_concerns", distinct=True),
-            study_count=Count("studies", distinct=True),
-        ).order_by("-published_at", "-id")[:limit]
+    earlier = _public_versions().filter(
+        product=OuterRef("product"), published_at__lt=OuterRef("published_at")
     )
-    previous = _previous_versions(plans)
+    plans = plans.annotate(
+        concern_count=Count("safety_concerns", distinct=True),
+        study_count=Count("studies", distinct=True),
+        follows=Exists(earlier),
+    ).order_by("-published_at", "-id")[:limit]
     found = []
     for plan in plans:
-        before = previous.get(plan.pk)
-        publication = Publication(plan=plan, previous=before)
-        if before is None:
-            publication.summary = [
+        stored = getattr(plan, "publication", None)
+        if stored is not None:
+            found.append(Publication(plan, stored.previous, stored.summary))
+        elif not plan.follows:
+            first = (
                 f"First version published here: {counted(plan.concern_count, 'safety concerns')}"
                 f" and {counted(plan.study_count, 'studies')}"
-            ]
-        else:
-            comparison = compare(before, plan)
-            publication.summary = comparison.summary or [
-                "No change in safety concerns, measures or studies"
-            ]
-        found.append(publication)
+            )
+            found.append(Publication(plan, None, [first]))
+        else:  # not summarised yet (before ``rebuild_published`` after an upgrade)
+            previous = (
+                _public_versions()
+                .filter(product=plan.product_id, published_at__lt=plan.published_at)
+                .order_by("-published_at", "-id")
+                .first()
+            )
+            found.append(Publication(plan, previous, summarise(previous, plan)))
     return found
-
-
-def _previous_versions(plans):
-    """{plan id: the public version of its product published just before it}, in one query."""
-    if not plans:
-        return {}
-    by_product = {}
-    for version in (
-        _public_versions()
-        .filter(product__in={plan.product_id for plan in plans})
-        .select_related("product")
-        .order_by("product_id", "published_at", "id")
-    ):
-        by_product.setdefault(version.product_id, []).append(version)
-    previous = {}
-    for versions in by_product.values():
-        for before, after in itertools.pairwise(versions):
-            previous[after.pk] = before
-    return previous
 
 
 def group_name(group):

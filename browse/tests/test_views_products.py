@@ -345,7 +345,7 @@ def test_home_page_summarises_the_database(client, seeded):
         "Drug Utilization Study",
         "Risk of mortality study",
     ]
-    assert 'role="search"' in page and "Recently changed plans" in page
+    assert 'role="search"' in page and "Recently published plans" in page
 
 
 def build_products(count):
