@@ -63,6 +63,7 @@ class Channel:
     link: str  # the page the feed follows, absolute
     subtitle: str
     entries: list
+    query: str = ""  # the feed's own query string (what it reads), for its self link
 
 
 def publication_entry(request, publication):
@@ -143,7 +144,10 @@ class EntriesFeed(Feed):
 
     def get_object(self, request, *args, **kwargs):
         channel = self.channel(request, *args, **kwargs)
-        return channel, request.build_absolute_uri()
+        # The feed's own address: its path and the parameters it reads, no others (a cached
+        # feed is shared by every address that differs only in parameters it does not read).
+        address = request.build_absolute_uri(request.path)
+        return channel, f"{address}?{channel.query}" if channel.query else address
 
     def title(self, obj):
         return obj[0].title
@@ -230,7 +234,8 @@ class RiskFeed(EntriesFeed):
         name = selectors.group_name(group)
         if name is None:
             raise Http404("No published safety concern is in this group.")
-        page = reverse("browse:concerns") + "?" + Query({"group": group}).encoded()
+        query = Query({"group": group}).encoded()
+        page = reverse("browse:concerns") + "?" + query
         return Channel(
             title=f"{name}: publications of the products listing this safety concern",
             link=request.build_absolute_uri(page),
@@ -239,6 +244,7 @@ class RiskFeed(EntriesFeed):
                 publication_entry(request, publication)
                 for publication in selectors.publications(limit=ENTRIES, group=group)
             ],
+            query=query,
         )
 
 

@@ -170,7 +170,9 @@ def test_risk_feed_follows_the_products_listing_a_group(client, lemtrada):
     products = set(
         PublishedConcern.objects.filter(group_key=key).values_list("product_name", flat=True)
     )
-    feed = parse(client, f"/risks/feed/?group={key}")
+    feed = parse(client, f"/risks/feed/?group={key}&utm_source=mail")
+    assert feed.feed.links[-1].href == f"http://testserver/risks/feed/?group={key}"
+    assert [link.rel for link in feed.feed.links] == ["alternate", "self"]
     name = group_name(key)
     assert name == "Malignancy"  # the /risks/ page's name of the group
     assert feed.feed.title == f"{name}: publications of the products listing this safety concern"
