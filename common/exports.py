@@ -114,6 +114,8 @@ def _cell(value):
         return ""
     if kind is list or kind is tuple:
         return csv_safe("; ".join(map(str, value)))
+    if kind is datetime.datetime:  # a moment, in UTC to the second: 2025-06-30 14:05:09
+        return value.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
     return value
 
 
@@ -171,7 +173,7 @@ def json_response(rows, columns, **meta):
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_CHARS = 32767  # what an Excel cell holds
-XLSX_MAX_LINKS = 65530  # hyperlinks an Excel worksheet holds
+XLSX_MAX_LINK = 255  # characters of a HYPERLINK formula's address
 WIDTH_MIN, WIDTH_MAX = 8, 60  # column widths, in characters
 
 
@@ -182,8 +184,8 @@ def _width(value):
 
 
 def _linkable(address):
-    """An address Excel can hold as a link: http(s), at most 2,079 characters."""
-    return address.startswith(("http://", "https://")) and len(address) <= 2079
+    """An address Excel can hold as a link: http(s), at most XLSX_MAX_LINK characters."""
+    return address.startswith(("http://", "https://")) and len(address) <= XLSX_MAX_LINK
 
 
 def _sheet_name(title):
@@ -208,7 +210,6 @@ def _write_xlsx(output, rows, columns, sheet, about):
     table.freeze_panes(1, 0)
     cells = [column.cell for column in columns]
     addresses = [_is_address(column.name) for column in columns]
-    links = 0
     row_number = 0
     for row_number, row in enumerate(rows, start=1):
         for index, cell in enumerate(cells):
@@ -222,12 +223,16 @@ def _write_xlsx(output, rows, columns, sheet, about):
                 continue
             if kind is str:
                 value = value[:XLSX_MAX_CHARS]
-                if link and links < XLSX_MAX_LINKS and _linkable(value):
-                    table.write_url(row_number, index, value, link_format, string=value)
-                    links += 1
+                if link and _linkable(value):
+                    # A HYPERLINK formula, not write_url: XlsxWriter keeps every hyperlink
+                    # of a sheet in memory until it closes, even in constant-memory mode.
+                    formula = '=HYPERLINK("{0}","{0}")'.format(value.replace('"', '""'))
+                    table.write_formula(row_number, index, formula, link_format, value)
                 else:
                     table.write_string(row_number, index, value)
-            elif kind is datetime.datetime:
+            elif kind is datetime.datetime:  # a moment, shown in UTC
+                if value.tzinfo is not None:
+                    value = value.astimezone(datetime.UTC)
                 table.write_datetime(row_number, index, value, time_format)
             elif kind is datetime.date:
                 table.write_datetime(row_number, index, value, date_format)

@@ -4,6 +4,7 @@ import codecs
 import csv
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -51,7 +52,8 @@ def workbook_of(client, url):
     )
     assert response["Content-Disposition"].startswith("attachment; filename=")
     data = b"".join(response.streaming_content)
-    return openpyxl.load_workbook(io.BytesIO(data))
+    # data_only: a formula's value as written (an address's HYPERLINK shows the address)
+    return openpyxl.load_workbook(io.BytesIO(data), data_only=True)
 
 
 def sheet_rows(sheet):
@@ -153,6 +155,10 @@ def test_products_xlsx_keeps_the_filters_and_types_the_plan_date(client, seeded)
     assert about["Filters"] == "region = EU"
     assert about["Page"] == "http://testserver/products/?region=EU"
     assert about["Shows"].endswith("· EU")
+    _, csv_rows = csv_of(client, "/products/?region=EU&format=csv")
+    for row in csv_rows:
+        if row["Plan version"]:
+            assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", row["Published here (UTC)"])
 
 
 @pytest.mark.parametrize("url", LIST_EXPORTS)
