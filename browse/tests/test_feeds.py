@@ -1,5 +1,6 @@
 """The Atom feeds (parsed as a feed reader parses them) and the pages that offer them."""
 
+import datetime
 import html
 import re
 
@@ -7,6 +8,7 @@ import feedparser
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.utils import timezone
 
 from browse.selectors.publications import group_name
 from risks import publications as publications_module
@@ -286,3 +288,20 @@ def test_publications_not_summarised_yet_are_compared_when_read(client, lemtrada
     rebuild_all()
     assert not publications_module.missing()
     assert PublicationSummary.objects.get(plan=second).previous == first
+
+
+def test_milestones_due_within_30_days_are_newly_due(client, seeded):
+    study = seeded["lemtrada"].plans.get().studies.order_by("pk").first()
+    soon = timezone.localdate() + datetime.timedelta(days=10)
+    later = timezone.localdate() + datetime.timedelta(days=31)
+    for description, day in (("Interim report", soon), ("Final report X", later)):
+        milestone = Milestone(study=study, description=description, position=90)
+        milestone.set_due(f"{day:%-d %B %Y}")
+        milestone.save()
+    entries = parse(client, "/feeds/studies/overdue/").entries
+    due_soon = [entry for entry in entries if entry.title.startswith("Due soon: ")]
+    assert [entry.title for entry in due_soon] == [
+        f"Due soon: Lemtrada, {study.name}: Interim report, due {soon:%-d %B %Y}"
+    ]
+    assert f"due on {soon:%-d %B %Y}" in due_soon[0].summary
+    assert not any("Final report X" in entry.title for entry in entries)
