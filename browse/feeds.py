@@ -70,7 +70,10 @@ def publication_entry(request, publication):
     """The entry of one publication: what changed, linking to the changes page."""
     plan, product, previous = publication.plan, publication.product, publication.previous
     link = request.build_absolute_uri(publication_changes_url(publication))
-    permanent = version_url(product, plan) or f"{product.get_absolute_url()}#version-{plan.pk}"
+    # The version's own page; for a label that cannot be part of an address, the product's
+    # page and the version's id.
+    permanent = version_url(product, plan)
+    fragment = "" if permanent else f"version-{plan.pk}"
     dated = f", dated {plan.date:%-d %B %Y}" if plan.date else ""
     description = format_html(
         '<p>{}</p><p>{} {}{}, published here {} UTC{}.</p><p><a href="{}">{}</a></p>',
@@ -87,7 +90,11 @@ def publication_entry(request, publication):
         title=f"{product.name}: plan version {plan.version} published",
         link=link,
         description=description,
-        id=tag_uri(request.build_absolute_uri(permanent), plan.published_at),
+        id=tag_uri(
+            request.build_absolute_uri(permanent or product.get_absolute_url()),
+            plan.published_at,
+            fragment,
+        ),
         updated=plan.published_at,
     )
 

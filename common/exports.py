@@ -303,7 +303,8 @@ def export(request, rows, columns, filename, *, about=(), **meta):
         return csv_response(rows, columns, filename)
     if fmt == "xlsx":
         about = about() if callable(about) else about
-        return xlsx_response(rows, columns, filename, sheet=filename, about=about)
+        sheet = filename.replace("-", " ").capitalize()  # "safety-concerns": "Safety concerns"
+        return xlsx_response(rows, columns, filename, sheet=sheet, about=about)
     if fmt == "json":
         return json_response(rows, columns, **meta)
     return None

@@ -115,8 +115,8 @@ def test_studies_csv_has_a_due_date_column_per_milestone(client, seeded):
 
 def test_studies_xlsx_has_typed_due_dates_a_frozen_header_and_an_about_sheet(client, seeded):
     book = workbook_of(client, "/studies/?format=xlsx")
-    assert book.sheetnames == ["studies", "About"]
-    sheet = book["studies"]
+    assert book.sheetnames == ["Studies", "About"]
+    sheet = book["Studies"]
     assert sheet.freeze_panes == "A2"
     header = [cell.value for cell in sheet[1]]
     due = header.index("Milestone 1 due") + 1

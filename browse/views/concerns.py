@@ -100,7 +100,8 @@ def concern_list(request):
         columns = absolute_urls(request, CONCERN_COLUMNS)
         if fmt == "csv":
             return csv_response(rows, columns, "safety-concerns")
-        return xlsx_response(rows, columns, "safety-concerns", about=export_about(request, heading))
+        about = export_about(request, heading)
+        return xlsx_response(rows, columns, "safety-concerns", sheet="Safety concerns", about=about)
     rows = export_rows(filterset.qs, data.get("sort"), groups=groups)
     if response := export(
         request,

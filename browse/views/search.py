@@ -76,7 +76,13 @@ def search(request):
             return csv_response(rows, EXPORT_COLUMNS, "search")
         if fmt == "xlsx":
             shows = _heading(query, kind, 0, None).replace("No results", "Results")
-            return xlsx_response(rows, EXPORT_COLUMNS, "search", about=export_about(request, shows))
+            return xlsx_response(
+                rows,
+                EXPORT_COLUMNS,
+                "search",
+                sheet="Search results",
+                about=export_about(request, shows),
+            )
         return json_stream_response(rows, EXPORT_COLUMNS, query=query, kind=kind)
 
     page = None
