@@ -66,8 +66,9 @@ class Channel:
     query: str = ""  # the feed's own query string (what it reads), for its self link
 
 
-def publication_entry(request, publication):
-    """The entry of one publication: what changed, linking to the changes page."""
+def publication_entry(request, publication, note=""):
+    """The entry of one publication: what changed, linking to the changes page (``note``: a
+    first paragraph, text)."""
     plan, product, previous = publication.plan, publication.product, publication.previous
     link = request.build_absolute_uri(publication_changes_url(publication))
     # The version's own page; for a label that cannot be part of an address, the product's
@@ -76,7 +77,8 @@ def publication_entry(request, publication):
     fragment = "" if permanent else f"version-{plan.pk}"
     dated = f", dated {plan.date:%-d %B %Y}" if plan.date else ""
     description = format_html(
-        '<p>{}</p><p>{} {}{}, published here {} UTC{}.</p><p><a href="{}">{}</a></p>',
+        '{}<p>{}</p><p>{} {}{}, published here {} UTC{}.</p><p><a href="{}">{}</a></p>',
+        format_html("<p>{}</p>", note) if note else "",
         publication.summary_text,
         product.name,
         f"plan version {plan.version}",
@@ -241,6 +243,7 @@ class RiskFeed(EntriesFeed):
         name = selectors.group_name(group)
         if name is None:
             raise Http404("No published safety concern is in this group.")
+        listed = selectors.group_listings(group)
         query = Query({"group": group}).encoded()
         page = reverse("browse:concerns") + "?" + query
         return Channel(
@@ -248,7 +251,7 @@ class RiskFeed(EntriesFeed):
             link=request.build_absolute_uri(page),
             subtitle=f"Each plan version published of a product listing {name}, with what changed.",
             entries=[
-                publication_entry(request, publication)
+                publication_entry(request, publication, listed.get(publication.product.pk, ""))
                 for publication in selectors.publications(limit=ENTRIES, group=group)
             ],
             query=query,

@@ -15,7 +15,7 @@ from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from common.text import counted
-from risks.models import Milestone, PlanStatus, RiskManagementPlan
+from risks.models import ConcernCategory, Milestone, PlanStatus, RiskManagementPlan
 from risks.publications import summarise
 from risks.published import PublishedConcern
 
@@ -89,6 +89,26 @@ def group_name(group):
     is in it."""
     groups = summarise_concerns(PublishedConcern.objects.filter(group_key=group), "").groups
     return groups[0].name if groups else None
+
+
+def group_listings(group):
+    """{product id: "Lemtrada now lists Malignancies as an important potential risk."}: how
+    each product's current plan lists the concerns of the group ``group``."""
+    rows = (
+        PublishedConcern.objects.filter(group_key=group)
+        .order_by("product_id", "category_rank", "name")
+        .values_list("product_id", "product_name", "name", "category")
+    )
+    listed = {}
+    for product_id, product_name, name, category in rows:
+        label = ConcernCategory(category).label.lower()
+        listed.setdefault(product_id, [product_name, []])[1].append(
+            f"{name} as {label}" if category == ConcernCategory.MISSING else f"{name} as an {label}"
+        )
+    return {
+        product_id: f"{product_name} now lists {'; '.join(items)}."
+        for product_id, (product_name, items) in listed.items()
+    }
 
 
 def due_milestones(*, today=None, limit=50):

@@ -181,6 +181,9 @@ def test_risk_feed_follows_the_products_listing_a_group(client, lemtrada):
     assert feed.feed.link == f"http://testserver/risks/?group={key}"
     assert {entry.title.split(":")[0] for entry in feed.entries} == products
     assert feed.entries[0].title.startswith("Lemtrada: plan version 2")
+    assert feed.entries[0].summary.startswith(
+        "<p>Lemtrada now lists Malignancies as an important identified risk.</p>"
+    )
 
 
 @pytest.mark.parametrize(
