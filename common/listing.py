@@ -98,6 +98,7 @@ def list_links(query, form, filter_params, page=None):
         "clear_filters_url": query.without(*filter_params),
         "pagination": pagination(query, page) if page is not None else None,
         "csv_url": query.url(format="csv"),
+        "xlsx_url": query.url(format="xlsx"),
         "json_url": query.url(format="json"),
     }
 

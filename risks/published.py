@@ -27,6 +27,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_migrate, pos
 
 from products.models import Product
 
+from . import publications
 from .models import (
     AdditionalMeasure,
     AdditionalMeasureKind,
@@ -181,6 +182,7 @@ def rebuild_products(product_ids):
     product_ids = list(product_ids)
     for start in range(0, len(product_ids), BATCH):
         _rebuild_batch(product_ids[start : start + BATCH])
+        publications.record(product_ids[start : start + BATCH])
 
 
 @transaction.atomic
@@ -191,6 +193,7 @@ def rebuild_all():
     ids = list(Product.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
         _rebuild_batch(ids[start : start + BATCH], fresh=True, recount=False)
+        publications.record(ids[start : start + BATCH])
     _recount(None)
     return PublishedProduct.objects.count()
 
@@ -414,7 +417,7 @@ def _after_migrate(sender, **kwargs):
         return
     empty_products = not PublishedProduct.objects.exists() and Product.objects.exists()
     empty_counts = not PublishedConcernCount.objects.exists() and PublishedConcern.objects.exists()
-    if empty_products or empty_counts:
+    if empty_products or empty_counts or publications.missing():
         rebuild_all()
 
 

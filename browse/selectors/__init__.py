@@ -128,14 +128,6 @@ def database_summary():
     }
 
 
-def recently_published_plans(limit):
-    return (
-        RiskManagementPlan.objects.current()
-        .select_related("product")
-        .order_by("-published_at", "-id")[:limit]
-    )
-
-
 def overdue_milestones(limit=None):
     milestones = (
         Milestone.objects.overdue()

@@ -294,7 +294,7 @@ def test_markup_in_the_data_is_escaped_around_the_marks(client):
         ({"q": "PML", "page": "0"}, 400, "The page must be 1 or more."),
         ({"q": "PML", "kind": "concerns", "page": "999999"}, 404, "There is no published page"),
         ({"q": "PML", "page": "2"}, 404, "There is no published page"),
-        ({"q": "PML", "format": "xml"}, 400, "The format parameter must be csv or json"),
+        ({"q": "PML", "format": "xml"}, 400, "The format parameter must be csv, xlsx or json"),
     ],
 )
 def test_bad_input_is_a_readable_4xx(client, seeded, params, status, message):

@@ -362,7 +362,7 @@ def test_drafts_never_appear_on_the_compare_page(client):
         ("/risks/?page=abc", 400, "The page number must be a whole number."),
         ("/risks/?page=999999", 404, "There is no published page at this address."),
         ("/risks/?page=0", 404, "There is no published page at this address."),
-        ("/risks/?format=xml", 400, "The format parameter must be csv or json"),
+        ("/risks/?format=xml", 400, "The format parameter must be csv, xlsx or json"),
         ("/compare/?products=ivozall,clolar&format=xml", 400, "The format parameter must be"),
         ("/compare/?products=nope,%3Cb%3Ex%3C/b%3E", 400, "for the product “nope”"),
         ("/compare/?products=%3Cb%3Ex%3C/b%3E,clolar", 400, "“&lt;b&gt;x&lt;/b&gt;”"),

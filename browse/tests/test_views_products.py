@@ -150,7 +150,7 @@ def test_few_substances_need_no_more_line(client, seeded):
         ("/products/?study=9", 400, "Has a study"),
         ("/products/?page=abc", 400, "The page number must be a whole number."),
         ("/products/?page=999999", 404, "There is no published page at this address."),
-        ("/products/?format=xml", 400, "The format parameter must be csv or json"),
+        ("/products/?format=xml", 400, "The format parameter must be csv, xlsx or json"),
         ("/products/?region=%3Cscript%3Ealert(1)%3C/script%3E", 400, "Select a valid choice"),
         ("/products/no-such-product/", 404, "There is no published page at this address."),
         ("/products/no-such-product/information/", 404, "There is no published page"),
@@ -351,7 +351,7 @@ def test_home_page_summarises_the_database(client, seeded):
         "Drug Utilization Study",
         "Risk of mortality study",
     ]
-    assert 'role="search"' in page and "Recently changed plans" in page
+    assert 'role="search"' in page and "Recently published plans" in page
 
 
 def build_products(count):

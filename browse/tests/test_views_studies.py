@@ -446,7 +446,7 @@ def test_draft_studies_never_appear(client, seeded):
          "due_after must be on or before due_before."),
         ("?page=abc", "Page: Enter a whole number."),
         ("?page=0", "Page: Ensure this value is greater than or equal to 1."),
-        ("?format=xml", "The format parameter must be csv or json"),
+        ("?format=xml", "The format parameter must be csv, xlsx or json"),
         ("?format=csv&category=9", "Category: Select a valid choice."),
     ],
 )  # fmt: skip

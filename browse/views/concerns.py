@@ -3,7 +3,14 @@
 from django.core.exceptions import BadRequest
 from django.shortcuts import render
 
-from common.exports import Column, absolute_urls, csv_response, export, requested_format
+from common.exports import (
+    Column,
+    absolute_urls,
+    csv_response,
+    export,
+    requested_format,
+    xlsx_response,
+)
 from common.listing import form_error_message, list_links, paginate, valid_filterset
 from common.querystring import Query
 from common.text import counted
@@ -12,6 +19,8 @@ from risks.models import ConcernCategory
 from ..filters.concerns import ProductComparisonForm, SafetyConcernFilter
 from ..selectors import concerns as selectors
 from ..selectors.concern_export import export_rows
+from .downloads import export_about
+from .following import risk_feed
 
 GROUPS_PER_PAGE = 20
 CONCERNS_PER_PAGE = 100  # when one group is shown
@@ -83,11 +92,16 @@ def concern_list(request):
     )
     data = filterset.form.cleaned_data
     summary = selectors.concern_summary(filterset.qs, data)
-    if requested_format(request) == "csv":  # streamed, without loading a concern object
-        rows = export_rows(filterset.qs, data.get("sort"), groups=summary.groups, detail=True)
-        return csv_response(rows, absolute_urls(request, CONCERN_COLUMNS), "safety-concerns")
     groups = summary.groups
     heading = describe_concerns(summary.concern_count, groups, filterset.form)
+    fmt = requested_format(request)
+    if fmt in ("csv", "xlsx"):  # streamed, without loading a concern object
+        rows = export_rows(filterset.qs, data.get("sort"), groups=groups, detail=True)
+        columns = absolute_urls(request, CONCERN_COLUMNS)
+        if fmt == "csv":
+            return csv_response(rows, columns, "safety-concerns")
+        about = export_about(request, heading)
+        return xlsx_response(rows, columns, "safety-concerns", sheet="Safety concerns", about=about)
     rows = export_rows(filterset.qs, data.get("sort"), groups=groups)
     if response := export(
         request,
@@ -99,7 +113,9 @@ def concern_list(request):
     ):
         return response
     query = Query.of_form(filterset.form)  # a product typed by name is linked by its slug
+    feed = None
     if data.get("group") and groups:  # one group: its concerns, page by page
+        feed = risk_feed(request, data["group"], groups[0].name)
         page = paginate(request, filterset.qs.order_by(*selectors.ENTRY_ORDER), CONCERNS_PER_PAGE)
         groups[0].concerns = selectors.page_of_concerns(page.object_list)
         page.object_list = groups
@@ -119,6 +135,8 @@ def concern_list(request):
             "kept_filters": query.items(*HIDDEN_PARAMS),
             "all_groups_url": query.without("group"),
             "one_group": bool(data.get("group")),
+            "risk_feed": feed,
+            "feeds": [feed] if feed else [],
             **list_links(query, filterset.form, FILTER_PARAMS, page),
         },
     )
@@ -191,6 +209,7 @@ def compare(request):
         result.rows,
         absolute_urls(request, comparison_columns(result.products)),
         "comparison",
+        about=lambda: export_about(request, heading),
         description=heading,
         products=[product.slug for product in result.products],
     ):

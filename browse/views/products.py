@@ -6,6 +6,8 @@ from django.urls import NoReverseMatch, reverse
 from browse import selectors as risk_selectors
 from browse.filters.products import ProductFilter
 from browse.selectors import products as selectors
+from browse.views.downloads import export_about
+from browse.views.following import product_feed
 from browse.wording import wording_for
 from common.exports import Column, absolute_urls, export
 from common.listing import form_error_message, list_links, paginate, valid_filterset
@@ -25,6 +27,18 @@ PRODUCT_COLUMNS = [  # JSON keys, CSV titles
         "Authorisation status",
     ),
     Column("plan_version", lambda p: p.published.plan_version or None, "Plan version"),
+    Column(
+        "plan_date",
+        lambda p: p.published.plan.date if p.published.plan_id else None,
+        "Plan date",
+        formats=("csv",),
+    ),
+    Column(
+        "published_at",
+        lambda p: p.published.plan.published_at if p.published.plan_id else None,
+        "Published here (UTC)",
+        formats=("csv",),
+    ),
     Column("safety_concerns", lambda p: p.published.concern_count, "Safety concerns"),
     Column("studies", lambda p: p.published.study_count, "Studies"),
     Column("url", lambda p: p.get_absolute_url(), "Address"),
@@ -58,8 +72,14 @@ def describe_products(count, form):
 def product_list(request):
     filterset = valid_filterset(ProductFilter(request.GET, queryset=selectors.product_list()))
     products = filterset.qs
-    rows = products.iterator(chunk_size=500)
-    if response := export(request, rows, absolute_urls(request, PRODUCT_COLUMNS), "products"):
+    rows = products.select_related("published__plan").iterator(chunk_size=500)
+    if response := export(
+        request,
+        rows,
+        absolute_urls(request, PRODUCT_COLUMNS),
+        "products",
+        about=lambda: export_about(request, describe_products(products.count(), filterset.form)),
+    ):
         return response
     page = paginate(request, products, 25)
     query = Query.of_form(filterset.form)
@@ -162,6 +182,8 @@ def plan_page_context(request, product, plan, *, full_detail=False):
         ),
         "information_loaded": bool(sections),
         "documents": sorted({Document(s.document).label for s in sections.values()}),
+        "product_feed": (feed := product_feed(request, product)),
+        "feeds": [feed],
     }
 
 
@@ -286,6 +308,14 @@ def changes_url(product, old=None, new=None):
     return f"{url}?{query}" if query else url
 
 
+def publication_changes_url(publication):
+    """What a publication changed: its version against the one before (the version history
+    for a product's first version)."""
+    if publication.previous is None:
+        return changes_url(publication.product)
+    return changes_url(publication.product, publication.previous, publication.plan)
+
+
 def link_items(product, plan):
     """Give each concern and study of ``plan`` the address of its place on the version's page."""
     base = plan_url(product, plan)
@@ -322,6 +352,8 @@ def product_changes(request, slug):
             "backwards": backwards,
             "selected_from": selected[0],
             "selected_to": selected[1],
+            "product_feed": (feed := product_feed(request, product)),
+            "feeds": [feed],
         },
         status=200 if form.is_valid() else 400,
     )

@@ -8,13 +8,14 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 
-from common.exports import Column, csv_response, json_columns, requested_format
+from common.exports import Column, csv_response, json_columns, requested_format, xlsx_response
 from common.facets import build_facet
 from common.listing import form_error_message, list_links, page_of
 from common.querystring import Query
 from common.text import counted
 
 from .. import search as site_search
+from .downloads import export_about
 
 PER_PAGE = 20
 FILTER_PARAMS = ["q", "kind"]
@@ -73,6 +74,15 @@ def search(request):
         rows = _absolute_urls(request, site_search.all_results(terms, kind))
         if fmt == "csv":
             return csv_response(rows, EXPORT_COLUMNS, "search")
+        if fmt == "xlsx":
+            shows = _heading(query, kind, 0, None).replace("No results", "Results")
+            return xlsx_response(
+                rows,
+                EXPORT_COLUMNS,
+                "search",
+                sheet="Search results",
+                about=export_about(request, shows),
+            )
         return json_stream_response(rows, EXPORT_COLUMNS, query=query, kind=kind)
 
     page = None

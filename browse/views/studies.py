@@ -12,6 +12,8 @@ from ..filters.studies import SORT_CHOICES, PageForm, StudyFilterSet
 from ..selectors import studies as selectors
 from ..selectors.studies import DEFAULT_SORT
 from ..timeline import build_timeline, tracks_for_studies
+from .downloads import export_about
+from .following import milestones_feed
 
 PER_PAGE = 50
 
@@ -25,12 +27,16 @@ def study_list(request):
     query = Query.of_form(filterset.form)
 
     # The CSV has a pair of columns per milestone, as many as the study with most has.
-    milestones = selectors.most_milestones(studies) if requested_format(request) == "csv" else 0
+    fmt = requested_format(request)
+    milestones = selectors.most_milestones(studies) if fmt in ("csv", "xlsx") else 0
     response = export(
         request,
         studies.iterator(chunk_size=500),
         absolute_urls(request, export_columns(today, milestones)),
         "studies",
+        about=lambda: export_about(
+            request, heading(studies.count(), filterset.described_filters())
+        ),
         filters=query.params,
         today=today,
     )
@@ -57,6 +63,8 @@ def study_list(request):
             "studies": rows,
             "timeline": build_timeline(tracks_for_studies(rows), today),
             "today": today,
+            "milestones_feed": (feed := milestones_feed(request)),
+            "feeds": [feed],
             **list_links(query, filterset.form, StudyFilterSet.FILTER_PARAMS, page),
         },
     )

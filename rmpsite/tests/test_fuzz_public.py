@@ -25,6 +25,7 @@ from django import forms
 from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
+from browse.feeds import GroupForm
 from browse.filters.concerns import ProductComparisonForm, SafetyConcernFilter
 from browse.filters.products import ProductFilter
 from browse.filters.studies import PageForm, StudyFilterSet
@@ -94,6 +95,10 @@ API_PAGES = ("page", "page_size", "format")
 # Every public route (test_every_route_is_fuzzed checks the list is complete).
 ROUTES = {
     "": Route("/"),
+    "feeds/publications/": Route("/feeds/publications/"),
+    "feeds/studies/overdue/": Route("/feeds/studies/overdue/"),
+    "risks/feed/": Route("/risks/feed/", (GroupForm,)),
+    "products/<slug:slug>/feed/": Route("/products/{slug}/feed/"),
     "risks/": Route("/risks/", (SafetyConcernFilter,), ("page", "format")),
     "compare/": Route("/compare/", (ProductComparisonForm,), ("format",)),
     "studies/": Route("/studies/", (StudyFilterSet, PageForm), ("format",)),

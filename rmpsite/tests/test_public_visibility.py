@@ -30,6 +30,14 @@ NOWHERE = "quokkaquay"  # appears nowhere
 
 PUBLIC_ROUTES = {
     "": ["/"],
+    "feeds/publications/": ["/feeds/publications/"],
+    "feeds/studies/overdue/": ["/feeds/studies/overdue/"],
+    "risks/feed/": [
+        "/risks/feed/?group=zebrafinch+syndrome",
+        "/risks/feed/?group=zebrafinch+risk+2",
+        "/risks/feed/?group=progressive+multifocal+leukoencephalopathy",
+    ],
+    "products/<slug:slug>/feed/": ["/products/secretumab/feed/", "/products/lemtrada/feed/"],
     "risks/": [
         f"/risks/?q={SECRET}",
         "/risks/?product=secretumab",
@@ -107,6 +115,9 @@ PUBLIC_ROUTES = {
 }
 # Addresses that must not answer at all for unpublished data.
 MUST_BE_404 = {
+    "/products/secretumab/feed/",
+    "/risks/feed/?group=zebrafinch+syndrome",
+    "/risks/feed/?group=zebrafinch+risk+2",
     "/products/secretumab/",
     "/products/secretumab/print/",
     "/products/secretumab/information/",
