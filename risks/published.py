@@ -22,7 +22,7 @@ the signal receivers below, which rebuild only a public product's rows.
 """
 
 from django.db import models, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 from products.models import Product
@@ -39,6 +39,7 @@ from .models import (
     Study,
     StudyCategory,
     public_products,
+    term_group_key,
 )
 
 CATEGORY_RANK = {category.value: rank for rank, category in enumerate(ConcernCategory)}
@@ -93,7 +94,13 @@ class PublishedConcern(models.Model):
         SafetyConcern, on_delete=models.CASCADE, primary_key=True, related_name="published"
     )
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
-    group_key = models.CharField(max_length=400)
+    group_key = models.CharField(
+        max_length=400,
+        help_text="The confirmed term's key (term:<slug>), else the name's key (concern_key).",
+    )
+    group_name = models.CharField(
+        max_length=300, blank=True, help_text="The confirmed term's preferred name, if any."
+    )
     name = models.CharField(max_length=300)
     category = models.CharField(max_length=20)
     category_rank = models.PositiveSmallIntegerField()
@@ -134,6 +141,7 @@ class PublishedConcernCount(models.Model):
     """
 
     group_key = models.CharField(max_length=400)
+    group_name = models.CharField(max_length=300, blank=True)
     name = models.CharField(max_length=300)
     category = models.CharField(max_length=20)
     region = models.CharField(max_length=2)
@@ -210,6 +218,7 @@ def _recount(group_keys):
         (
             PublishedConcernCount(
                 group_key=key,
+                group_name=group_name,
                 name=name,
                 category=category,
                 region=region,
@@ -217,8 +226,8 @@ def _recount(group_keys):
                 products=products,
                 products_in_category=in_category,
             )
-            for key, name, category, region, concerns, products, in_category in rows.values_list(
-                "group_key", "name", "category", "region"
+            for key, group_name, name, category, region, concerns, products, in_category in (
+                rows.values_list("group_key", "group_name", "name", "category", "region")
             )
             .annotate(
                 n=Count("pk"),
@@ -298,20 +307,23 @@ def _rebuild_batch(ids, fresh=False, recount=True):
         .values_list(
             "pk", "plan__product", "group_key", "name", "category", "evidence", "risk_factors"
         )
+        .annotate(term_slug=F("term__slug"), term_name=F("term__preferred_name"))
         .order_by()
     )
     firsts, rows = set(), []
-    for pk, product_id, group_key, name, category, evidence, risk_factors in concerns.order_by(
-        "pk"
-    ):
+    for row in concerns.order_by("pk"):
+        pk, product_id, group_key, name, category, evidence, risk_factors, term_slug, term = row
         if product_id not in by_product:
             continue
+        if term_slug:  # a confirmed term groups the concern; else its name's key does
+            group_key = term_group_key(term_slug)
         in_group, in_category = (product_id, group_key), (product_id, group_key, category)
         rows.append(
             PublishedConcern(
                 concern_id=pk,
                 product_id=product_id,
                 group_key=group_key,
+                group_name=term or "",
                 name=name,
                 category=category,
                 category_rank=CATEGORY_RANK[category],
