@@ -101,6 +101,11 @@ class PublishedConcern(models.Model):
     group_name = models.CharField(
         max_length=300, blank=True, help_text="The confirmed term's preferred name, if any."
     )
+    name_key = models.CharField(
+        max_length=400,
+        default="",
+        help_text="The name's own key (SafetyConcern.group_key): the concern page's address.",
+    )
     name = models.CharField(max_length=300)
     category = models.CharField(max_length=20)
     category_rank = models.PositiveSmallIntegerField()
@@ -315,15 +320,16 @@ def _rebuild_batch(ids, fresh=False, recount=True):
         pk, product_id, group_key, name, category, evidence, risk_factors, term_slug, term = row
         if product_id not in by_product:
             continue
-        if term_slug:  # a confirmed term groups the concern; else its name's key does
-            group_key = term_group_key(term_slug)
-        in_group, in_category = (product_id, group_key), (product_id, group_key, category)
+        # a confirmed term groups the concern; else its name's key does
+        key = term_group_key(term_slug) if term_slug else group_key
+        in_group, in_category = (product_id, key), (product_id, key, category)
         rows.append(
             PublishedConcern(
                 concern_id=pk,
                 product_id=product_id,
-                group_key=group_key,
+                group_key=key,
                 group_name=term or "",
+                name_key=group_key,
                 name=name,
                 category=category,
                 category_rank=CATEGORY_RANK[category],

@@ -10,7 +10,7 @@ aligned by kind and its studies by category, each with its status and next miles
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
 
 from products.models import Product, Substance
 from risks.models import (
@@ -203,7 +203,11 @@ def products_of_substance(name):
     substance = Substance.objects.filter(name__iexact=name.strip()).first()
     if substance is None:
         return None, []
-    products = products_with_current_plan().filter(substances=substance)
+    comparable = products_with_current_plan()
+    namesakes = comparable.filter(
+        Q(name__iexact=OuterRef("name")) | Q(slug__iexact=OuterRef("name"))
+    ).exclude(pk=OuterRef("pk"))
+    products = comparable.filter(substances=substance).annotate(name_is_shared=Exists(namesakes))
     return substance, list(products)
 
 

@@ -15,6 +15,7 @@ from . import (
     accounts,  # noqa: F401 (accounts are deactivated, never deleted)
     parts,
     plans,
+    terms,  # noqa: F401 (the curated risk terms)
 )
 from .drafts import plan_guard, readonly_reason
 from .steps import TRANSITIONS

@@ -24,6 +24,7 @@ from risks.models import (
 
 from ..forms import AdditionalMeasureForm, RoutineMeasureForm, StudyForm
 from .drafts import DraftOnlyMixin, is_autocomplete, plan_guard, readonly_reason
+from .terms import ConcernTermForm, suggestion_text
 
 
 class PlanPartAdmin(DraftOnlyMixin, AuditedAdminMixin, admin.ModelAdmin):
@@ -126,9 +127,16 @@ def concern_public_url(concern):
 
 class SafetyConcernInline(DraftOnlyMixin, admin.TabularInline):
     model = SafetyConcern
-    fields = ["position", "category", "name"]
+    form = ConcernTermForm
+    fields = ["position", "category", "name", "term", "suggestion", "confirm_suggestion"]
+    readonly_fields = ["suggestion"]
+    autocomplete_fields = ["term"]
     extra = 0
     show_change_link = True
+
+    @admin.display(description="suggested term")
+    def suggestion(self, concern):
+        return suggestion_text(concern)
 
     def view_on_site(self, concern):
         return concern_public_url(concern)
@@ -202,15 +210,20 @@ def warn_of_uncited_sections(request, measures):
 @admin.register(SafetyConcern)
 class SafetyConcernAdmin(PlanPartAdmin):
     plan_path = "plan"
-    list_display = ["name", "category", "plan", "position"]
+    form = ConcernTermForm
+    list_display = ["name", "category", "plan", "position", "term"]
     list_filter = ["category", "plan__status", "plan__product__region"]
-    list_select_related = ["plan__product"]
+    list_select_related = ["plan__product", "term"]
     search_fields = ["name", "plan__product__name", "evidence", "risk_factors"]
-    autocomplete_fields = ["plan"]
+    autocomplete_fields = ["plan", "term"]
+    readonly_fields = ["suggestion"]
     fields = [
         "plan",
         "category",
         "name",
+        "term",
+        "suggestion",
+        "confirm_suggestion",
         "position",
         "evidence",
         "risk_factors",
@@ -221,6 +234,10 @@ class SafetyConcernAdmin(PlanPartAdmin):
 
     def view_on_site(self, concern):
         return concern_public_url(concern)
+
+    @admin.display(description="suggested term")
+    def suggestion(self, concern):
+        return suggestion_text(concern)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
