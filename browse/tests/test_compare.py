@@ -243,3 +243,18 @@ def test_browser_compare_fits_a_phone_but_its_tables_scroll(page, live_server, s
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Ivozall and Clolar: 25 safety concerns side by side"
     )
+
+
+def test_search_names_the_risk_term_and_all_its_products(client, seeded):
+    page = client.get("/search/", {"q": "bone marrow failure"}).content.decode()
+    terms = re.search(r'<section class="search-terms"(.*?)</section>', page, re.S).group(1)
+    assert '<a href="/risks/?group=term:myelosuppression">Myelosuppression</a>' in terms
+    assert "2 products · also called Bone marrow failure" in terms
+    # a term linked to no published concern is not shown
+    with recorded_change("A term for drafts only"):
+        RiskTerm.objects.create(slug="draft-only", preferred_name="Bone marrow failure, draft")
+    page = client.get("/search/", {"q": "bone marrow failure"}).content.decode()
+    assert "Bone marrow failure, draft" not in page
+    excluded = client.get("/search/", {"q": "hepatotoxicity -marrow"}).content.decode()
+    assert '<a href="/risks/?group=term:hepatotoxicity">Hepatotoxicity</a>' in excluded
+    assert "term:myelosuppression" not in excluded
