@@ -211,6 +211,12 @@ def products_of_substance(name):
     return substance, list(products)
 
 
+def comparable_count_of_substance(name):
+    """How many products with a current published plan have the active substance ``name``
+    (any case): one query."""
+    return products_with_current_plan().filter(substances__name__iexact=name.strip()).count()
+
+
 def comparison_choices(product, limit=CHOICES_LIMIT):
     """Products to compare ``product`` with: those sharing an active substance first, then
     the others, by name; each with ``same_substance``. At most ``limit`` (one query)."""

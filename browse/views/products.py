@@ -65,7 +65,7 @@ def product_list(request):
     page = paginate(request, products, 25)
     query = Query.of_form(filterset.form)
     substance = filterset.form.cleaned_data.get("substance")
-    comparable = comparison_selectors.products_of_substance(substance)[1] if substance else []
+    comparable = comparison_selectors.comparable_count_of_substance(substance) if substance else 0
     return render(
         request,
         "browse/product_list.html",
@@ -75,7 +75,7 @@ def product_list(request):
             "heading": describe_products(page.paginator.count, filterset.form),
             "facets": selectors.product_facets(products, query),
             "kept_filters": query.items(*HIDDEN_PARAMS),
-            "compare_substance": substance if 2 <= len(comparable) <= 4 else None,
+            "compare_substance": substance if 2 <= comparable <= 4 else None,
             **list_links(query, filterset.form, FILTER_PARAMS, page),
         },
     )
