@@ -23,6 +23,7 @@ from .models import (
     StudyDesign,
     StudyStatus,
 )
+from .normalise import concern_key
 from .terms import TermIndex
 
 _SEPARATORS = re.compile(r"\s*(?:[,;]|\band\b)\s*")
@@ -130,6 +131,13 @@ def create_plan(product, data, *, status, edited_by=None):
     created = CreatedPlan(plan)
     references = []  # of every new routine measure: one bulk insert for the whole plan
     terms = TermIndex.load()
+    # The terms confirmed in the product's published version, by the concern's name key: an
+    # imported new version is suggested them first (a curator still confirms each).
+    confirmed_before = dict(
+        SafetyConcern.objects.current()
+        .filter(plan__product=product, term__isnull=False)
+        .values_list("group_key", "term")
+    )
     for position, item in enumerate(data.get("safety_concerns") or []):
         name = item["name"].strip()
         concern = SafetyConcern(
@@ -142,7 +150,10 @@ def create_plan(product, data, *, status, edited_by=None):
             footnotes=_text(item, "footnotes"),
             curator_note=_text(item, "curator_note"),
             term=_confirmed_term(terms, item, name),
-            suggested_term=terms.suggest(name),
+            suggested_term=terms.by_pk.get(
+                confirmed_before.get(concern_key(name) or name.casefold())
+            )
+            or terms.suggest(name),
         )
         _validated(concern, f"safety concern {concern.name!r}").save()
         created.concerns.append(concern)

@@ -134,6 +134,7 @@ class TermIndex:
     def __init__(self, terms):
         self.terms = list(terms)
         self.by_slug = {term.slug: term for term in self.terms}
+        self.by_pk = {term.pk: term for term in self.terms}
         self.by_key = {}
         for term in self.terms:
             for name in term.names:

@@ -180,3 +180,23 @@ def test_the_read_model_groups_by_the_confirmed_term_else_by_name(vocabulary):
             "group_name", flat=True
         )
     ) == {"Haemorrhages"}
+
+
+def test_an_imported_new_version_is_suggested_the_terms_confirmed_before(seeded):
+    product = seeded["clolar"]
+    with recorded_change("A curator's choice the vocabulary would not make"):
+        hemorrhage = SafetyConcern.objects.current().get(plan__product=product, name="Hemorrhage")
+        hemorrhage.term = RiskTerm.objects.get(slug="stroke")
+        hemorrhage.save()
+    data = {
+        "version": "2",
+        "safety_concerns": [
+            {"name": "Haemorrhage", "category": "identified"},  # the same name's key
+            {"name": "Zzyzx syndrome", "category": "identified"},
+        ],
+    }
+    with recorded_change("Imported"):
+        plan = create_plan(product, data, status=PlanStatus.DRAFT).plan
+    renal, other = plan.safety_concerns.order_by("position")
+    assert (renal.term, renal.suggested_term.slug) == (None, "stroke")
+    assert (other.term, other.suggested_term) == (None, None)
