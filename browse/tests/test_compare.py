@@ -258,3 +258,12 @@ def test_search_names_the_risk_term_and_all_its_products(client, seeded):
     excluded = client.get("/search/", {"q": "hepatotoxicity -marrow"}).content.decode()
     assert '<a href="/risks/?group=term:hepatotoxicity">Hepatotoxicity</a>' in excluded
     assert "term:myelosuppression" not in excluded
+
+
+def test_a_concern_page_links_to_its_risk_term(client, seeded):
+    page = client.get("/products/ivozall/risks/bone-marrow-failure-myelosuppression/")
+    assert page.status_code == 200
+    assert (
+        '<dt>Risk term</dt><dd><a href="/risks/?group=term:myelosuppression">Myelosuppression</a>'
+        in page.content.decode()
+    )
