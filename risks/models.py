@@ -322,7 +322,7 @@ class SafetyConcern(models.Model):
     )
     suggested_term = models.ForeignKey(
         RiskTerm,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,  # a plan's rows change only through its history
         null=True,
         blank=True,
         related_name="suggested_for",

@@ -116,7 +116,10 @@ def _share(words, others):
 
 def similarity(concern_name, term_name):
     """How alike a concern's name and a term's name are, from 0 to 1 (rules above)."""
-    concern, term = _Name.of(concern_name), _Name.of(term_name)
+    return _similarity(_Name.of(concern_name), _Name.of(term_name))
+
+
+def _similarity(concern, term):
     if concern.key and concern.key == term.key:
         return 1.0
     if len(term.initials) >= 2 and term.initials in concern.abbreviations:
@@ -136,9 +139,11 @@ class TermIndex:
         self.by_slug = {term.slug: term for term in self.terms}
         self.by_pk = {term.pk: term for term in self.terms}
         self.by_key = {}
+        self.names = []  # [(term, _Name)], read once for every suggestion
         for term in self.terms:
             for name in term.names:
                 self.by_key.setdefault(concern_key(name), term)
+                self.names.append((term, _Name.of(name)))
 
     @classmethod
     def load(cls):
@@ -149,10 +154,11 @@ class TermIndex:
         key = concern_key(name)
         if key in self.by_key:
             return self.by_key[key]
+        concern = _Name.of(name)
         best, best_score = None, THRESHOLD
-        for term in self.terms:
-            score = max(similarity(name, term_name) for term_name in term.names)
-            if score > best_score or (score == best_score and best is None and score > 0):
+        for term, term_name in self.names:
+            score = _similarity(concern, term_name)
+            if score > best_score or (score == best_score and best is None):
                 best, best_score = term, score
         return best
 

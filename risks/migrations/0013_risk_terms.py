@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='safetyconcern',
             name='suggested_term',
-            field=models.ForeignKey(blank=True, editable=False, help_text='The term suggested from the name (risks.terms); not a confirmation.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='suggested_for', to='risks.riskterm'),
+            field=models.ForeignKey(blank=True, editable=False, help_text='The term suggested from the name (risks.terms); not a confirmation.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='suggested_for', to='risks.riskterm'),
         ),
         migrations.AddField(
             model_name='safetyconcern',
