@@ -24,7 +24,7 @@ from risks.models import (
 
 from ..forms import AdditionalMeasureForm, RoutineMeasureForm, StudyForm
 from .drafts import DraftOnlyMixin, is_autocomplete, plan_guard, readonly_reason
-from .terms import ConcernTermForm, suggestion_text
+from .terms import ConcernTermForm, TermInlineMixin, suggestion_text
 
 
 class PlanPartAdmin(DraftOnlyMixin, AuditedAdminMixin, admin.ModelAdmin):
@@ -125,7 +125,7 @@ def concern_public_url(concern):
     return None
 
 
-class SafetyConcernInline(DraftOnlyMixin, admin.TabularInline):
+class SafetyConcernInline(TermInlineMixin, DraftOnlyMixin, admin.TabularInline):
     model = SafetyConcern
     form = ConcernTermForm
     fields = ["position", "category", "name", "term", "suggestion", "confirm_suggestion"]

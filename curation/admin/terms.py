@@ -93,3 +93,18 @@ def suggestion_text(concern):
     if concern.term_id == suggested.pk:
         return f"{suggested} (confirmed)"
     return f"{suggested} (not confirmed)"
+
+
+class TermInlineMixin:
+    """On an inline row, the term is chosen (autocomplete) without the add, change and view
+    links of a related field: they open the vocabulary, which has its own page, and would
+    widen the table."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "term" and formfield is not None:
+            widget = formfield.widget
+            for name in ("can_add_related", "can_change_related", "can_delete_related"):
+                setattr(widget, name, False)
+            widget.can_view_related = False
+        return formfield
