@@ -262,6 +262,7 @@ def _recreate_groups():
         ("risks.migrations.0005_reviewers_group", "create_reviewers"),
         ("imports.migrations.0004_reviewers_import_permissions", "grant_reviewer_permissions"),
         ("products.migrations.0009_product_change_permissions", "grant_product_change_permissions"),
+        ("risks.migrations.0014_risk_term_permissions", "grant"),
     ]
     for module, function in steps:
         getattr(importlib.import_module(module), function)(django_apps, None)

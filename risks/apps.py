@@ -6,6 +6,7 @@ class RisksConfig(AppConfig):
     verbose_name = "Risk management plans"
 
     def ready(self):
-        from . import published
+        from . import published, terms
 
         published.connect(self)
+        terms.connect()

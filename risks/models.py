@@ -219,6 +219,70 @@ def study_slug(code, short_name, title):
     return slugify(code or short_name or title)[:80].strip("-") or "study"
 
 
+class RiskTerm(models.Model):
+    """A curated safety-concern term: the one name under which products' concerns group.
+
+    Products name one risk in many ways ("Myelosuppression", "Bone marrow failure
+    (myelosuppression)"); a curator links each concern to a term (``SafetyConcern.term``), and
+    the public lists, search and the compare page group by it. ``synonyms`` holds the other
+    names and spellings the term is known by, one a line; they feed the suggestion of a term
+    for a new concern (``risks.terms``). ``code`` is for a licensed terminology's code (a
+    MedDRA preferred term): left empty unless a licensed user fills it.
+    """
+
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="The term's address on the public lists (/risks/?group=term:<slug>).",
+    )
+    preferred_name = models.CharField(max_length=300, unique=True)
+    synonyms = models.TextField(
+        blank=True, help_text="Other names, abbreviations and spellings of the term, one a line."
+    )
+    code = models.CharField(
+        "terminology code",
+        max_length=40,
+        blank=True,
+        help_text="A code of a licensed terminology (e.g. a MedDRA preferred term), if licensed.",
+    )
+    note = models.TextField(blank=True, help_text="What the term covers, for curators.")
+
+    history = AuditedHistory(public=True)
+
+    class Meta:
+        ordering = ["preferred_name"]
+        verbose_name = "risk term"
+        constraints = [
+            models.CheckConstraint(condition=~Q(preferred_name=""), name="riskterm_name_set"),
+            models.CheckConstraint(condition=~Q(slug=""), name="riskterm_slug_set"),
+        ]
+
+    def __str__(self):
+        return self.preferred_name
+
+    def get_absolute_url(self):
+        return f"{reverse('browse:concerns')}?group={self.group_key}"
+
+    @property
+    def group_key(self):
+        """The grouping key of the concerns linked to the term (a name's key has no colon)."""
+        return term_group_key(self.slug)
+
+    @property
+    def synonym_list(self):
+        return [line.strip() for line in self.synonyms.splitlines() if line.strip()]
+
+    @property
+    def names(self):
+        """The preferred name, then the synonyms."""
+        return [self.preferred_name, *self.synonym_list]
+
+
+def term_group_key(slug):
+    """The grouping key of a term's concerns: ``term:<slug>``, unlike any name's key."""
+    return f"term:{slug}"
+
+
 class SafetyConcernQuerySet(PlanPartQuerySet):
     def bulk_create(self, objs, *args, **kwargs):
         """Fills each concern's ``group_key`` first, as ``save()`` does."""
@@ -248,6 +312,24 @@ class SafetyConcern(models.Model):
     risk_factors = models.TextField("risk factors and risk groups", blank=True)
     footnotes = models.TextField(blank=True)
     curator_note = models.TextField(blank=True)
+    term = models.ForeignKey(
+        RiskTerm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concerns",
+        verbose_name="risk term",
+        help_text="The curated term the concern groups under, as confirmed by a curator.",
+    )
+    suggested_term = models.ForeignKey(
+        RiskTerm,
+        on_delete=models.PROTECT,  # a plan's rows change only through its history
+        null=True,
+        blank=True,
+        related_name="suggested_for",
+        editable=False,
+        help_text="The term suggested from the name (risks.terms); not a confirmation.",
+    )
     lineage = models.UUIDField(
         default=uuid.uuid4,
         editable=False,

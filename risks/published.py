@@ -22,7 +22,7 @@ the signal receivers below, which rebuild only a public product's rows.
 """
 
 from django.db import models, transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
 from products.models import Product
@@ -40,6 +40,7 @@ from .models import (
     Study,
     StudyCategory,
     public_products,
+    term_group_key,
 )
 
 CATEGORY_RANK = {category.value: rank for rank, category in enumerate(ConcernCategory)}
@@ -94,7 +95,18 @@ class PublishedConcern(models.Model):
         SafetyConcern, on_delete=models.CASCADE, primary_key=True, related_name="published"
     )
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
-    group_key = models.CharField(max_length=400)
+    group_key = models.CharField(
+        max_length=400,
+        help_text="The confirmed term's key (term:<slug>), else the name's key (concern_key).",
+    )
+    group_name = models.CharField(
+        max_length=300, blank=True, help_text="The confirmed term's preferred name, if any."
+    )
+    name_key = models.CharField(
+        max_length=400,
+        default="",
+        help_text="The name's own key (SafetyConcern.group_key): the concern page's address.",
+    )
     name = models.CharField(max_length=300)
     category = models.CharField(max_length=20)
     category_rank = models.PositiveSmallIntegerField()
@@ -135,6 +147,7 @@ class PublishedConcernCount(models.Model):
     """
 
     group_key = models.CharField(max_length=400)
+    group_name = models.CharField(max_length=300, blank=True)
     name = models.CharField(max_length=300)
     category = models.CharField(max_length=20)
     region = models.CharField(max_length=2)
@@ -213,6 +226,7 @@ def _recount(group_keys):
         (
             PublishedConcernCount(
                 group_key=key,
+                group_name=group_name,
                 name=name,
                 category=category,
                 region=region,
@@ -220,8 +234,8 @@ def _recount(group_keys):
                 products=products,
                 products_in_category=in_category,
             )
-            for key, name, category, region, concerns, products, in_category in rows.values_list(
-                "group_key", "name", "category", "region"
+            for key, group_name, name, category, region, concerns, products, in_category in (
+                rows.values_list("group_key", "group_name", "name", "category", "region")
             )
             .annotate(
                 n=Count("pk"),
@@ -301,20 +315,24 @@ def _rebuild_batch(ids, fresh=False, recount=True):
         .values_list(
             "pk", "plan__product", "group_key", "name", "category", "evidence", "risk_factors"
         )
+        .annotate(term_slug=F("term__slug"), term_name=F("term__preferred_name"))
         .order_by()
     )
     firsts, rows = set(), []
-    for pk, product_id, group_key, name, category, evidence, risk_factors in concerns.order_by(
-        "pk"
-    ):
+    for row in concerns.order_by("pk"):
+        pk, product_id, group_key, name, category, evidence, risk_factors, term_slug, term = row
         if product_id not in by_product:
             continue
-        in_group, in_category = (product_id, group_key), (product_id, group_key, category)
+        # a confirmed term groups the concern; else its name's key does
+        key = term_group_key(term_slug) if term_slug else group_key
+        in_group, in_category = (product_id, key), (product_id, key, category)
         rows.append(
             PublishedConcern(
                 concern_id=pk,
                 product_id=product_id,
-                group_key=group_key,
+                group_key=key,
+                group_name=term or "",
+                name_key=group_key,
                 name=name,
                 category=category,
                 category_rank=CATEGORY_RANK[category],

@@ -10,10 +10,11 @@ from audit.context import recorded_change
 from common.text import counted
 from products.models import Company, Product, ProductInformationSection, Substance
 
-from .models import PlanStatus
+from .models import PlanStatus, RiskTerm
 from .services import PlanDataError, create_plan
 
 SEED_DIR = Path(__file__).resolve().parent / "seed_data"
+TERMS_FILE = SEED_DIR / "terms" / "risk-terms.yaml"
 PRODUCT_FIELDS = [
     "name",
     "region",
@@ -81,6 +82,7 @@ def load_seed(data, *, replace=False):
         product = _create_product(data["product"])
         _create_sections(product, data.get("product_information") or [])
         if data.get("plan"):
+            load_terms()
             _create_plan(product, data["plan"])
     return SeedResult(product, created=True)
 
@@ -133,3 +135,32 @@ def _create_plan(product, data):
         problems = "; ".join(f"{concern.name}: {message}" for concern, message in created.warnings)
         raise SeedError(f"{product.slug}: {problems}")
     return created.plan
+
+
+def load_terms(path=TERMS_FILE):
+    """Create the curated risk terms of ``path`` that are not in the database (by slug).
+
+    Runs inside the caller's ``recorded_change``; a term already there is left as curators
+    keep it. Returns the number of terms created.
+    """
+    try:
+        entries = yaml.safe_load(Path(path).read_text(encoding="utf-8"))["terms"]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError) as error:
+        raise SeedError(f"{path}: cannot read the risk terms ({error}).") from None
+    existing = set(RiskTerm.objects.values_list("slug", flat=True))
+    created = 0
+    for entry in entries:
+        if entry["slug"] in existing:
+            continue
+        term = RiskTerm(
+            slug=entry["slug"],
+            preferred_name=entry["preferred_name"].strip(),
+            synonyms="\n".join(entry.get("synonyms") or []),
+            code=(entry.get("code") or "").strip(),
+            note=(entry.get("note") or "").strip(),
+        )
+        term.full_clean()
+        term.save()
+        existing.add(term.slug)
+        created += 1
+    return created

@@ -23,6 +23,8 @@ from .models import (
     StudyDesign,
     StudyStatus,
 )
+from .normalise import concern_key
+from .terms import TermIndex
 
 _SEPARATORS = re.compile(r"\s*(?:[,;]|\band\b)\s*")
 
@@ -92,6 +94,21 @@ def _excerpt(text, length=60):
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
+def _confirmed_term(terms, item, name):
+    """The term the data confirms for a concern (``term``: a term's slug), else None.
+
+    Only curated data (the seed) confirms a term; an import leaves it to the curator, who
+    sees the suggestion.
+    """
+    slug = (item.get("term") or "").strip()
+    if not slug:
+        return None
+    term = terms.by_slug.get(slug)
+    if term is None:
+        raise PlanDataError(f"safety concern {name!r}: there is no risk term {slug!r}.")
+    return term
+
+
 @transaction.atomic
 def create_plan(product, data, *, status, edited_by=None):
     """Write one plan version from data in the seed format (risks/seed_data/README.md).
@@ -113,16 +130,30 @@ def create_plan(product, data, *, status, edited_by=None):
     _validated(plan, "plan").save()
     created = CreatedPlan(plan)
     references = []  # of every new routine measure: one bulk insert for the whole plan
+    terms = TermIndex.load()
+    # The terms confirmed in the product's published version, by the concern's name key: an
+    # imported new version is suggested them first (a curator still confirms each).
+    confirmed_before = dict(
+        SafetyConcern.objects.current()
+        .filter(plan__product=product, term__isnull=False)
+        .values_list("group_key", "term")
+    )
     for position, item in enumerate(data.get("safety_concerns") or []):
+        name = item["name"].strip()
         concern = SafetyConcern(
             plan=plan,
             category=item["category"],
-            name=item["name"].strip(),
+            name=name,
             position=position,
             evidence=_text(item, "evidence"),
             risk_factors=_text(item, "risk_factors"),
             footnotes=_text(item, "footnotes"),
             curator_note=_text(item, "curator_note"),
+            term=_confirmed_term(terms, item, name),
+            suggested_term=terms.by_pk.get(
+                confirmed_before.get(concern_key(name) or name.casefold())
+            )
+            or terms.suggest(name),
         )
         _validated(concern, f"safety concern {concern.name!r}").save()
         created.concerns.append(concern)

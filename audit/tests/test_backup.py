@@ -537,7 +537,7 @@ def test_a_good_restore_verifies_is_recorded_and_moves_the_data_version_past(
         timeout=120,
     )
     assert verified.returncode == 0, verified.stderr
-    assert verified.stdout.startswith("Audit trail intact: 16 chained tables")
+    assert verified.stdout.startswith("Audit trail intact: 18 chained tables")
 
 
 def test_restore_needs_a_reason(tmp_path):

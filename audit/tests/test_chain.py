@@ -60,7 +60,7 @@ def test_the_seed_trail_verifies_and_says_so_in_one_line(seeded):
     total = sum(report.rows for report in verify())
     assert total > 600
     assert output == (
-        f"Audit trail intact: 16 chained tables, {total} rows, every hash and chain head matches.\n"
+        f"Audit trail intact: 18 chained tables, {total} rows, every hash and chain head matches.\n"
     )
 
 

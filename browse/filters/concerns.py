@@ -9,6 +9,7 @@ from products.models import Product, Region
 from risks.models import ConcernCategory
 from risks.normalise import spelling_variants
 
+from ..selectors.comparison import products_of_substance
 from ..selectors.concerns import comparable_products_called
 from .public_product import PublicProductFilter
 
@@ -98,6 +99,9 @@ class ProductComparisonForm(forms.Form):
     read the same. Only the products named are read from the database, in one query. Drafts
     are refused like unknown names, with the same message, so that a draft's existence never
     shows. Fewer than two products is valid: the page then shows the form as a picker.
+
+    ``substance`` instead names an active substance: all its products with a published plan
+    are compared, when there are 2 to 4 of them (else the form is invalid, with a message).
     """
 
     MAX_PRODUCTS = 4
@@ -110,6 +114,13 @@ class ProductComparisonForm(forms.Form):
         help_text=(
             "2 to 4 product names or addresses, separated by commas, e.g. Lemtrada, Uplizna"
         ),
+    )
+
+    substance = forms.CharField(
+        label="Active substance",
+        required=False,
+        max_length=200,
+        help_text="Compare all the products of an active substance, e.g. clofarabine.",
     )
 
     @classmethod
@@ -154,6 +165,35 @@ class ProductComparisonForm(forms.Form):
         if errors:
             raise forms.ValidationError(errors)
         return products
+
+    def clean(self):
+        data = super().clean()
+        name = (data.get("substance") or "").strip()
+        if not name or self.errors:
+            return data
+        if data.get("products"):
+            raise forms.ValidationError(
+                "Name the products to compare or an active substance, not both."
+            )
+        substance, products = products_of_substance(name)
+        if substance is None:
+            raise forms.ValidationError(f"There is no active substance “{name}”.")
+        if len(products) < 2:
+            raise forms.ValidationError(
+                f"Only {len(products)} product of {substance.name} has a published risk "
+                "management plan: there is nothing to compare it with."
+                if products
+                else f"No product of {substance.name} has a published risk management plan."
+            )
+        if len(products) > self.MAX_PRODUCTS:
+            raise forms.ValidationError(
+                f"{len(products)} products of {substance.name} have a published risk management "
+                f"plan; a comparison takes at most {self.MAX_PRODUCTS}: choose them by name "
+                f"({', '.join(product.slug for product in products)})."
+            )
+        data["products"] = products
+        data["substance"] = substance
+        return data
 
     @property
     def ready(self):

@@ -32,7 +32,9 @@ def current_plan_prefetches(prefix=""):
     return [
         Prefetch(
             f"{prefix}safety_concerns",
-            queryset=SafetyConcern.objects.order_by(*by_position).prefetch_related(
+            queryset=SafetyConcern.objects.order_by(*by_position)
+            .select_related("term")
+            .prefetch_related(
                 Prefetch(
                     "routine_measures",
                     queryset=RoutineMeasure.objects.order_by(*by_position).prefetch_related(

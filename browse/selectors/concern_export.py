@@ -45,6 +45,7 @@ COLUMNS = (  # of the read model's rows (risks.published.PublishedConcern)
     "product_name",
     "product_slug",
     "region",
+    "name_key",
 )
 DETAIL_COLUMNS = (  # the CSV's, through the concern, its plan and its product
     "concern__evidence",
@@ -170,7 +171,7 @@ def _rows(chunk, group_names, ids, size, detail=False):
     measures = _measure_names(_among("safetyconcern_id", ids, size))
     studies = _study_names(_among("safetyconcern_id", ids, size))
     routine = _routine_texts(_among("safety_concern_id", ids, size)) if detail else {}
-    for key, pk, name, category, product_name, product_slug, region, *more in chunk:
+    for key, pk, name, category, product_name, product_slug, region, name_key, *more in chunk:
         details = {}
         if detail:  # the CSV's columns: the rows carry four more values
             evidence, risk_factors, version, status = more
@@ -188,7 +189,7 @@ def _rows(chunk, group_names, ids, size, detail=False):
             region=region,
             category=category,
             name=name,
-            url=_concern_url(product_slug, key),
+            url=_concern_url(product_slug, name_key),
             section_references=labels.get(pk, []),
             additional_measures=measures.get(pk, []),
             studies=studies.get(pk, []),

@@ -3,7 +3,8 @@
 Only concerns of current published plans leave here. The list reads the read model built at
 publication (``risks.published.PublishedConcern``: one flat row per current concern with its
 product's name, slug and region), so filters, groups, counts and facets need no join.
-Concerns group by their stored ``group_key`` (``risks.normalise.concern_key`` of the name),
+Concerns group by their curated risk term when a curator confirmed one (``term:<slug>``), else
+by their stored ``group_key`` (``risks.normalise.concern_key`` of the name),
 so the database groups, counts and orders them: a page reads one summary row per group (not
 per concern), then the few concerns it shows, by primary key.
 """
@@ -16,14 +17,14 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, W
 from django.db.models.functions import Lower, RowNumber
 
 from common.facets import build_facet
-from products.models import Product, Region
+from products.models import Region
 from risks.models import (
     ConcernCategory,
     RiskManagementPlan,
     SafetyConcern,
     public_products,
 )
-from risks.normalise import display_name, display_name_of_counts
+from risks.normalise import display_name_of_counts
 from risks.published import (
     CONCERN_COUNTS,
     PublishedConcern,
@@ -97,14 +98,17 @@ def most_concerned_products(limit):
 
 
 def current_concerns():
-    """Current concerns with their product, loading only what listing needs."""
+    """Current concerns with their product and term, loading only what listing needs."""
     return (
         SafetyConcern.objects.current()
-        .select_related("plan__product")
+        .select_related("plan__product", "term")
         .only(
             "id",
             "name",
             "group_key",
+            "term__id",
+            "term__slug",
+            "term__preferred_name",
             "category",
             "position",
             "plan__id",
@@ -194,10 +198,10 @@ def summarise_counts(category=None, region=None, group=None, sort=""):
     categories, regions = Counter(), Counter()
     totals = defaultdict(lambda: [0, 0])
     product_field = "products_in_category" if category else "products"
-    for key, name, row_category, row_region, concerns, products in rows.values_list(
-        "group_key", "name", "category", "region", "concerns", product_field
+    for key, group_name, name, row_category, row_region, concerns, products in rows.values_list(
+        "group_key", "group_name", "name", "category", "region", "concerns", product_field
     ):
-        names[key][name] += concerns
+        names[key][group_name or name] += concerns
         categories[row_category] += concerns
         regions[row_region] += concerns
         totals[key][0] += concerns
@@ -219,11 +223,13 @@ def summarise_concerns(concerns, sort=""):
     per_product = Counter()
     rows = (
         concerns.order_by()
-        .values_list("group_key", "name", "category", "region", "product_slug", "product_name")
+        .values_list(
+            "group_key", "group_name", "name", "category", "region", "product_slug", "product_name"
+        )
         .annotate(n=Count("pk"))
     )
-    for key, name, category, region, slug, product_name, count in rows:
-        names[key][name] += count
+    for key, group_name, name, category, region, slug, product_name, count in rows:
+        names[key][group_name or name] += count
         categories[category] += count
         regions[region] += count
         totals[key][0] += count
@@ -359,87 +365,3 @@ def concern_facets(summary, concerns, query, data):
 
 def _unique(values):
     return list(dict.fromkeys(values))
-
-
-# The compare page
-
-
-@dataclass
-class ComparisonRow:
-    """One grouping key across the compared products: each product's concerns (maybe none)."""
-
-    key: str
-    name: str
-    cells: list  # [(product, [concerns])] in column order
-    category: str  # where the row is shown: the most established category any product gives
-
-    @property
-    def listed_by(self):
-        return [product for product, concerns in self.cells if concerns]
-
-    @property
-    def categories_differ(self):
-        given = {concern.category for _, concerns in self.cells for concern in concerns}
-        return len(given) > 1
-
-
-@dataclass
-class Comparison:
-    products: list
-    rows: list
-
-    @property
-    def sections(self):
-        """[(category, rows)] in category order; categories without rows are left out."""
-        return [
-            (category, rows)
-            for category in ConcernCategory
-            if (rows := [row for row in self.rows if row.category == category])
-        ]
-
-    @property
-    def summary(self):
-        """[(label, count)]: rows listed by each product only, by all, and by some."""
-        total = len(self.products)
-        counts = Counter(len(row.listed_by) for row in self.rows)
-        parts = [
-            (
-                f"Listed by {product.name} only" if index == 0 else f"by {product.name} only",
-                sum(1 for row in self.rows if row.listed_by == [product]),
-            )
-            for index, product in enumerate(self.products)
-        ]
-        parts.append(("by both" if total == 2 else f"by all {total}", counts[total]))
-        if total > 2:
-            parts.append(("by some but not all", sum(counts[n] for n in range(2, total))))
-        return parts
-
-    @property
-    def mixed_rows(self):
-        return [row for row in self.rows if row.categories_differ]
-
-
-def comparison(slugs):
-    """The aligned concerns of the products named by ``slugs`` (public, with a current plan).
-
-    One row per grouping key across the products, placed under the most established
-    category any of them gives it (identified, then potential, then missing), so a concern
-    one product classifies as identified and another as potential stays on one row. Rows
-    listed by more products come first, then by name.
-    """
-    products = {product.slug: product for product in Product.objects.filter(slug__in=slugs)}
-    ordered = [products[slug] for slug in slugs if slug in products]
-    concerns = list(current_concerns().filter(plan__product__in=ordered))
-    by_key = {}
-    for concern in sorted(concerns, key=lambda c: (CATEGORY_ORDER[c.category], c.position)):
-        by_key.setdefault(concern.group_key, []).append(concern)
-    rows = []
-    for key, members in by_key.items():
-        cells = [
-            (product, [c for c in members if c.plan.product.pk == product.pk])
-            for product in ordered
-        ]
-        category = min((c.category for c in members), key=CATEGORY_ORDER.__getitem__)
-        rows.append(ComparisonRow(key, display_name(c.name for c in members), cells, category))
-    rows.sort(key=lambda row: (-len(row.listed_by), row.name.casefold(), row.key))
-    return Comparison(ordered, rows)

@@ -356,10 +356,11 @@ def test_json_export_follows_the_kind_and_is_not_paginated(client):
 
 # The queries of a search page, whatever was found: two per searched model (the ranked page of
 # matches with their bounded count, then its rows with their snippets), one for products found
-# by substance, then the footer's data version and the page cache's.
-PAGE_QUERIES = 15
-# A kind's page: a bounded count, the two queries of the page, the two data versions.
-KIND_PAGE_QUERIES = 5
+# by substance, the risk terms matching, then the footer's data version and the page cache's.
+PAGE_QUERIES = 16
+# A kind's page: a bounded count, the two queries of the page, the two data versions (and the
+# risk terms matching, on the safety concerns' page).
+KIND_PAGE_QUERIES = 6
 
 
 def make_products(count):

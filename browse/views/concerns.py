@@ -17,6 +17,7 @@ from common.text import counted
 from risks.models import ConcernCategory
 
 from ..filters.concerns import ProductComparisonForm, SafetyConcernFilter
+from ..selectors import comparison as comparison_selectors
 from ..selectors import concerns as selectors
 from ..selectors.concern_export import export_rows
 from .downloads import export_about
@@ -177,6 +178,14 @@ def comparison_columns(products):
                 f"{product.name}: address",
             ),
         ]
+    columns.append(
+        Column(
+            "term",
+            lambda row: row.term.slug if row.term else None,
+            "Risk term",
+            text=lambda row: row.term.preferred_name if row.term else "not linked to a term",
+        )
+    )
     return columns
 
 
@@ -186,7 +195,10 @@ def compare(request):
     if fmt != "html" and not form.ready:
         if not form.is_valid():
             raise BadRequest(form_error_message(form))
-        raise BadRequest("Name 2 to 4 products to compare, e.g. ?products=ivozall,clolar.")
+        raise BadRequest(
+            "Name 2 to 4 products to compare, e.g. ?products=ivozall,clolar, or an active "
+            "substance, e.g. ?substance=clofarabine."
+        )
     if not form.ready:
         chosen = form.cleaned_data["products"] if form.is_valid() else []
         return render(
@@ -194,16 +206,19 @@ def compare(request):
             "browse/compare.html",
             {
                 "form": form,
-                "heading": "Compare the safety concerns of 2 to 4 products",
+                "heading": "Compare 2 to 4 products",
                 "chosen": chosen,
                 "suggestions": compare_suggestions(chosen),
             },
             status=200 if form.is_valid() else 400,
         )
     products = form.cleaned_data["products"]
-    result = selectors.comparison([product.slug for product in products])
+    substance = form.cleaned_data.get("substance") or None
+    result = comparison_selectors.comparison([product.slug for product in products])
     names = join_names(product.name for product in result.products)
     heading = f"{names}: {counted(len(result.rows), 'safety concerns')} side by side"
+    if substance:
+        heading = f"All products of {substance.name}: {heading}"
     if response := export(
         request,
         result.rows,
@@ -217,7 +232,13 @@ def compare(request):
     return render(
         request,
         "browse/compare.html",
-        {"form": ProductComparisonForm.showing(products), "heading": heading, "comparison": result},
+        {
+            "form": ProductComparisonForm.showing(products),
+            "heading": heading,
+            "comparison": result,
+            "substance": substance,
+            "slugs": ",".join(product.slug for product in result.products),
+        },
     )
 
 

@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, reverse
 
 from browse import selectors as risk_selectors
 from browse.filters.products import ProductFilter
+from browse.selectors import comparison as comparison_selectors
 from browse.selectors import products as selectors
 from browse.views.downloads import export_about
 from browse.views.following import product_feed
@@ -83,6 +84,8 @@ def product_list(request):
         return response
     page = paginate(request, products, 25)
     query = Query.of_form(filterset.form)
+    substance = filterset.form.cleaned_data.get("substance")
+    comparable = comparison_selectors.comparable_count_of_substance(substance) if substance else 0
     return render(
         request,
         "browse/product_list.html",
@@ -92,6 +95,7 @@ def product_list(request):
             "heading": describe_products(page.paginator.count, filterset.form),
             "facets": selectors.product_facets(products, query),
             "kept_filters": query.items(*HIDDEN_PARAMS),
+            "compare_substance": substance if 2 <= comparable <= 4 else None,
             **list_links(query, filterset.form, FILTER_PARAMS, page),
         },
     )
@@ -199,11 +203,17 @@ class PrintForm(forms.Form):
 
 def product_detail(request, slug):
     product = risk_selectors.product_detail(slug)
-    return render(
-        request,
-        "browse/product_detail.html",
-        plan_page_context(request, product, product.current_plan),
-    )
+    context = plan_page_context(request, product, product.current_plan)
+    if product.current_plan:  # a product with a published plan can be compared
+        choices, more = comparison_selectors.comparison_choices(product)
+        context |= {
+            "compare_choices": choices,
+            "more_compare_choices": more,
+            "substances_to_compare": comparison_selectors.substances_to_compare(
+                list(product.substances.all())
+            ),
+        }
+    return render(request, "browse/product_detail.html", context)
 
 
 def product_print(request, slug):

@@ -15,6 +15,7 @@ from common.querystring import Query
 from common.text import counted
 
 from .. import search as site_search
+from ..selectors import terms as term_selectors
 from .downloads import export_about
 
 PER_PAGE = 20
@@ -103,6 +104,8 @@ def search(request):
 
     total = sum(group.count for group in groups)
     more = any(group.more for group in groups)
+    show_terms = query and kind in (None, site_search.Kind.CONCERNS.value)
+    risk_terms = term_selectors.terms_matching(query) if show_terms else []
     params = Query.of_form(form)
     return render(
         request,
@@ -118,6 +121,7 @@ def search(request):
             "heading": _heading(query, kind, total, page, more=more),
             "facets": [kind_facet(params, groups)] if query else [],
             "full_text": terms.full_text,
+            "risk_terms": risk_terms,
             "max_words": site_search.MAX_WORDS,
             "max_results": site_search.MAX_RESULTS,
             **list_links(params, form, FILTER_PARAMS, page),

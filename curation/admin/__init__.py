@@ -16,6 +16,7 @@ from . import (
     parts,
     plans,
     product_changes,  # noqa: F401 (reviewed changes of products)
+    terms,  # noqa: F401 (the curated risk terms)
 )
 from .drafts import plan_guard, readonly_reason
 from .steps import TRANSITIONS

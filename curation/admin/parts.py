@@ -25,6 +25,7 @@ from risks.models import (
 
 from ..forms import AdditionalMeasureForm, RoutineMeasureForm, StudyForm
 from .drafts import DraftOnlyMixin, is_autocomplete, plan_guard, readonly_reason
+from .terms import ConcernTermForm, TermInlineMixin, suggestion_text
 
 
 class PlanPartAdmin(DraftOnlyMixin, AuditedAdminMixin, admin.ModelAdmin):
@@ -142,11 +143,18 @@ def concern_public_url(concern):
     return None
 
 
-class SafetyConcernInline(DraftOnlyMixin, admin.TabularInline):
+class SafetyConcernInline(TermInlineMixin, DraftOnlyMixin, admin.TabularInline):
     model = SafetyConcern
-    fields = ["position", "category", "name"]
+    form = ConcernTermForm
+    fields = ["position", "category", "name", "term", "suggestion", "confirm_suggestion"]
+    readonly_fields = ["suggestion"]
+    autocomplete_fields = ["term"]
     extra = 0
     show_change_link = True
+
+    @admin.display(description="suggested term")
+    def suggestion(self, concern):
+        return suggestion_text(concern)
 
     def view_on_site(self, concern):
         return concern_public_url(concern)
@@ -221,15 +229,20 @@ def warn_of_uncited_sections(request, measures):
 class SafetyConcernAdmin(PlanPartAdmin):
     plan_path = "plan"
     plan_anchor = "safety_concerns-group"
-    list_display = ["name", "category", "plan", "position"]
+    form = ConcernTermForm
+    list_display = ["name", "category", "plan", "position", "term"]
     list_filter = ["category", "plan__status", "plan__product__region"]
-    list_select_related = ["plan__product"]
+    list_select_related = ["plan__product", "term"]
     search_fields = ["name", "plan__product__name", "evidence", "risk_factors"]
-    autocomplete_fields = ["plan"]
+    autocomplete_fields = ["plan", "term"]
+    readonly_fields = ["suggestion"]
     fields = [
         "plan",
         "category",
         "name",
+        "term",
+        "suggestion",
+        "confirm_suggestion",
         "position",
         "evidence",
         "risk_factors",
@@ -240,6 +253,10 @@ class SafetyConcernAdmin(PlanPartAdmin):
 
     def view_on_site(self, concern):
         return concern_public_url(concern)
+
+    @admin.display(description="suggested term")
+    def suggestion(self, concern):
+        return suggestion_text(concern)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

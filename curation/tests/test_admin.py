@@ -51,20 +51,24 @@ def test_curators_group_has_exactly_the_curation_permissions():
             "milestone",
         ],
     }
-    expected = {
-        (app, f"{action}_{model}")
-        for app, names in models.items()
-        for model in names
-        for action in ("view", "add", "change", "delete")
-    } | {
-        ("imports", "view_importlog"),
-        ("imports", "view_importwarning"),
-        ("imports", "change_importwarning"),
-        # Product edits and uploads are drafts (products.review): no publishing.
-        ("products", "view_productchange"),
-        ("products", "add_productchange"),
-        ("products", "change_productchange"),
-    }
+    expected = (
+        {
+            (app, f"{action}_{model}")
+            for app, names in models.items()
+            for model in names
+            for action in ("view", "add", "change", "delete")
+        }
+        | {
+            ("imports", "view_importlog"),
+            ("imports", "view_importwarning"),
+            ("imports", "change_importwarning"),
+            # Product edits and uploads are drafts (products.review): no publishing.
+            ("products", "view_productchange"),
+            ("products", "add_productchange"),
+            ("products", "change_productchange"),
+        }
+        | {("risks", f"{action}_riskterm") for action in ("view", "add", "change", "delete")}
+    )
     assert permissions == expected
     assert not Permission.objects.filter(group__name="Curators", content_type__app_label="auth")
 
@@ -312,6 +316,7 @@ def test_every_product_model_has_a_working_admin_list(curator_client, seeded, mo
         "additionalmeasure",
         "study",
         "milestone",
+        "riskterm",
     ],
 )
 def test_every_risk_model_has_a_working_admin_list_and_add_page(curator_client, seeded, model):

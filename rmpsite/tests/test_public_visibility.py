@@ -35,7 +35,7 @@ PUBLIC_ROUTES = {
     "risks/feed/": [
         "/risks/feed/?group=zebrafinch+syndrome",
         "/risks/feed/?group=zebrafinch+risk+2",
-        "/risks/feed/?group=progressive+multifocal+leukoencephalopathy",
+        "/risks/feed/?group=term:pml",
     ],
     "products/<slug:slug>/feed/": ["/products/secretumab/feed/", "/products/lemtrada/feed/"],
     "risks/": [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('risks', '0012_published_read_model'),
+        ('risks', '0014_risk_term_permissions'),
     ]
 
     operations = [
