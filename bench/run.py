@@ -728,13 +728,13 @@ def pg_database_url(server_url, name):
 
 
 def prepare_postgres(args, log):
-    """A database rmp_bench_… on the server; a new one is built aside and renamed on success."""
+    """A database ``--pg-prefix``… on the server; a new one is built aside, renamed on success."""
     import psycopg
     from psycopg import sql
 
     if not args.pg_url:
         raise SystemExit("Give the PostgreSQL server with --pg-url or BENCH_PG_URL.")
-    name = "rmp_bench_" + re.sub(r"[^a-z0-9]+", "_", data_label(args).lower())
+    name = args.pg_prefix + re.sub(r"[^a-z0-9]+", "_", data_label(args).lower())
     building = f"{name}_building"
     env = base_env(pg_database_url(args.pg_url, name))
     wanted = wanted_marker(args)
@@ -1536,6 +1536,11 @@ def add_data_arguments(parser):
         "--pg-url",
         default=os.environ.get("BENCH_PG_URL"),
         help="PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/ (default $BENCH_PG_URL)",
+    )
+    parser.add_argument(
+        "--pg-prefix",
+        default=os.environ.get("BENCH_PG_PREFIX", "rmp_bench_"),
+        help="the bench databases' names start with this (default $BENCH_PG_PREFIX or rmp_bench_)",
     )
     parser.add_argument(
         "--prepare-only", action="store_true", help="prepare the database, measure nothing"

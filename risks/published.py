@@ -21,7 +21,7 @@ workflow (the seed loader, the admin of products, tests' factories) keep them in
 the signal receivers below, which rebuild only a public product's rows.
 """
 
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Count, Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
@@ -343,6 +343,109 @@ def _rebuild_batch(ids, fresh=False, recount=True):
         ),
         batch_size=1000,
     )
+
+
+# The text index of the concerns' text (the /risks/ text filter)
+#
+# The filter finds rows whose ``text`` contains every word typed (any part of a word:
+# "hepat" finds "hepatotoxicity"). A trigram index answers "contains" without reading the
+# text: on PostgreSQL a GIN index with pg_trgm's operator class under the LIKE the filter
+# runs; on SQLite an FTS5 table with the trigram tokenizer over the rows' ``text`` (external
+# content: the index only, not a second copy of the text), kept in step by triggers within
+# each write's transaction. A trigram index needs three characters: a word of two is matched
+# by LIKE on the rows the longer words (or the other filters) leave.
+
+TEXT_INDEX = "risks_publishedconcern_text"
+TRIGRAM = 3  # the shortest word the text index answers
+
+
+def _concern_table():
+    return PublishedConcern._meta.db_table
+
+
+def install_text_index(using="default"):
+    """Create the text index of ``PublishedConcern.text`` (and fill it from the rows)."""
+    connection = connections[using]
+    table = _concern_table()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            cursor.execute(
+                f'CREATE INDEX IF NOT EXISTS pubconcern_text_trgm_idx ON "{table}" '
+                "USING gin (text gin_trgm_ops)"
+            )
+        elif connection.vendor == "sqlite":
+            cursor.execute(
+                f'CREATE VIRTUAL TABLE IF NOT EXISTS "{TEXT_INDEX}" USING fts5(text, '
+                f"content='{table}', content_rowid='concern_id', tokenize='trigram')"
+            )
+            for event, body in (
+                ("INSERT", "INSERT INTO {fts}(rowid, text) VALUES (new.concern_id, new.text);"),
+                (
+                    "DELETE",
+                    "INSERT INTO {fts}({fts}, rowid, text) "
+                    "VALUES ('delete', old.concern_id, old.text);",
+                ),
+                (
+                    "UPDATE",
+                    "INSERT INTO {fts}({fts}, rowid, text) "
+                    "VALUES ('delete', old.concern_id, old.text); "
+                    "INSERT INTO {fts}(rowid, text) VALUES (new.concern_id, new.text);",
+                ),
+            ):
+                cursor.execute(
+                    f'CREATE TRIGGER IF NOT EXISTS "{TEXT_INDEX}_{event.lower()}" '
+                    f'AFTER {event} ON "{table}" BEGIN '
+                    + body.format(fts=f'"{TEXT_INDEX}"')
+                    + " END"
+                )
+            cursor.execute(f'INSERT INTO "{TEXT_INDEX}"("{TEXT_INDEX}") VALUES (\'rebuild\')')
+
+
+def uninstall_text_index(using="default"):
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP INDEX IF EXISTS pubconcern_text_trgm_idx")
+        elif connection.vendor == "sqlite":
+            for event in ("insert", "delete", "update"):
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{TEXT_INDEX}_{event}"')
+            cursor.execute(f'DROP TABLE IF EXISTS "{TEXT_INDEX}"')
+
+
+def _fts_phrase(text):
+    return '"{}"'.format(text.replace('"', '""'))
+
+
+def text_contains_all(words, using="default"):
+    """A filter of ``PublishedConcern`` rows whose text contains every one of ``words``.
+
+    ``words``: for each word typed, its spellings (any one will do), in lower case. On
+    SQLite the words of three characters or more are one MATCH of the trigram index; on
+    PostgreSQL each is a LIKE the trigram GIN index answers; shorter words a LIKE on the
+    rows that remain.
+    """
+    matching = models.Q()
+    indexed = []
+    for variants in words:
+        if connections[using].vendor == "sqlite" and all(len(v) >= TRIGRAM for v in variants):
+            indexed.append(variants)
+            continue
+        any_variant = models.Q()
+        for variant in variants:
+            any_variant |= models.Q(text__contains=variant)
+        matching &= any_variant
+    if indexed:
+        expression = " AND ".join(
+            "(" + " OR ".join(_fts_phrase(variant) for variant in variants) + ")"
+            for variants in indexed
+        )
+        matching &= models.Q(
+            concern_id__in=models.expressions.RawSQL(
+                f'SELECT rowid FROM "{TEXT_INDEX}" WHERE "{TEXT_INDEX}" MATCH %s', [expression]
+            )
+        )
+    return matching
 
 
 # Keeping in step with writes that bypass the workflow
