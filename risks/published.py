@@ -11,8 +11,9 @@ or when a public product's own fields change. Then, inside the same transaction,
   name, slug and region, its category and grouping key, and its text (name, evidence, risk
   factors) in lower case for the text filter;
 - ``PublishedStudy``: one row per study of a current published plan with its next due date
-  (the earliest unreported dated milestone). A study is overdue on a day when that date is
-  before the day: an indexed comparison, whatever the date.
+  (the earliest unreported dated milestone), its category, status, design and position, and
+  its product's name and slug. A study is overdue on a day when that date is before the day:
+  an indexed comparison, whatever the date.
 
 Drafts and versions in review never reach these tables. The public list pages
 (``browse/selectors``) read them with indexed lookups; ``manage.py rebuild_published``
@@ -159,9 +160,32 @@ class PublishedStudy(models.Model):
     next_due = models.DateField(
         null=True, help_text="The earliest normalised due date of an unreported milestone."
     )
+    # What the studies list filters, counts and sorts on, so that its facets and its page
+    # order read this table alone (along its indexes), with no join.
+    category = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=30, blank=True)
+    design = models.CharField(max_length=30, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    product_name = models.CharField(max_length=200, blank=True)
+    product_slug = models.SlugField(max_length=100, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["next_due"], name="pubstudy_next_due_idx")]
+        indexes = [
+            models.Index(fields=["next_due"], name="pubstudy_next_due_idx"),
+            # The page order ("due", the default) and the facets of the overdue studies:
+            # a range of next_due covers every column they read.
+            models.Index(
+                fields=["next_due", "product_name", "position", "study"],
+                name="pubstudy_due_order_idx",
+            ),
+            models.Index(
+                fields=["next_due", "category", "status", "design", "product_name", "product_slug"],
+                name="pubstudy_due_facets_idx",
+            ),
+            models.Index(
+                fields=["product_name", "position", "study"], name="pubstudy_product_order_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"study {self.study_id}: next due {self.next_due}"
@@ -331,14 +355,24 @@ def _rebuild_batch(ids, fresh=False, recount=True):
     unreported = Q(milestones__reported_on__isnull=True)
     studies = (
         Study.objects.filter(plan__in=plan_ids)
-        .values_list("pk", "plan__product")
+        .values_list("pk", "plan__product", "category", "status", "design", "position")
         .annotate(next_due=Min("milestones__due_date", filter=unreported))
         .order_by()
     )
     PublishedStudy.objects.bulk_create(
         (
-            PublishedStudy(study_id=pk, product_id=product_id, next_due=next_due)
-            for pk, product_id, next_due in studies
+            PublishedStudy(
+                study_id=pk,
+                product_id=product_id,
+                next_due=next_due,
+                category=category,
+                status=status,
+                design=design,
+                position=position,
+                product_name=by_product[product_id][0],
+                product_slug=by_product[product_id][1],
+            )
+            for pk, product_id, category, status, design, position, next_due in studies
             if product_id in by_product
         ),
         batch_size=1000,
