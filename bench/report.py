@@ -476,7 +476,10 @@ def first_visit_table(result):
             if site[0] and site[-1] and site[0].get("median_ms") and site[-1].get("median_ms")
             else None
         )
-        ratio_text = "–" if scenario == "healthz" else with_verdict(ratio, SCALING_LIMIT, 2)
+        one_scale = len(labels) == 1  # no ratio to judge
+        ratio_text = (
+            "–" if scenario == "healthz" or one_scale else with_verdict(ratio, SCALING_LIMIT, 2)
+        )
         queries = sorted({item.get("queries") for item in site if item} - {None})
         datasette = targets.get(f"datasette {scenario}@{large}")
         if datasette and datasette.get("median_ms") is not None and site[-1]:
