@@ -29,6 +29,8 @@ EXPORT_SECONDS = 2.0  # the CSV export of every concern at 1×: last byte within
 EXPORT_EXTRA_MB = 10.0  # … with flat memory: < 10 MB more than a one-product export, or
 EXPORT_MEMORY_SCALING = 1.5  # when 10× was measured too: its growth ≤ 1.5 × the growth at 1×
 DATABASES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+ABUSE_START = "<!-- abuse:start -->"
+ABUSE_END = "<!-- abuse:end -->"
 FIRST_START = "<!-- first-visits:start -->"
 FIRST_END = "<!-- first-visits:end -->"
 FIRST_VISIT_MS = 150.0  # rendered list pages and search at 10×: median ≤ 150 ms
@@ -474,7 +476,10 @@ def first_visit_table(result):
             if site[0] and site[-1] and site[0].get("median_ms") and site[-1].get("median_ms")
             else None
         )
-        ratio_text = "–" if scenario == "healthz" else with_verdict(ratio, SCALING_LIMIT, 2)
+        one_scale = len(labels) == 1  # no ratio to judge
+        ratio_text = (
+            "–" if scenario == "healthz" or one_scale else with_verdict(ratio, SCALING_LIMIT, 2)
+        )
         queries = sorted({item.get("queries") for item in site if item} - {None})
         datasette = targets.get(f"datasette {scenario}@{large}")
         if datasette and datasette.get("median_ms") is not None and site[-1]:
@@ -529,6 +534,55 @@ def first_visit_section(results):
             parts += [f"- {name}: `{path}`" for name, path in datasette.items()]
             parts.append("")
     return "\n".join(parts).rstrip() + "\n"
+
+
+def abuse_section(results):
+    """Abusive clients beside a visitor, and the export of every concern: abuse-*.json."""
+    if not results:
+        return "No abuse run yet: `python bench/run.py abuse --scale 10`, then bench/report.py."
+    lines = [
+        "| database, products | visitor p50 / p95 quiet | with the abusive clients | p95 × "
+        "(target ≤ 3) | abusive requests answered | JSON export of every concern: first byte, "
+        "last, worker memory growth (target < 1 s, < 50 MB) | CSV export, the same |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    notes = []
+    for result in sorted(results, key=lambda r: (list(DATABASES).index(r["database"]), r["label"])):
+        run = result["new_queries"]
+        quiet, busy = run["visitor_quiet"], run["visitor_abused"]
+        ratio = run.get("p95_ratio")
+        statuses = ", ".join(
+            f"{n:,} × {status}" for status, n in sorted(run["abusive_requests"]["statuses"].items())
+        )
+        exports = {item["path"].rsplit("=", 1)[-1]: item for item in result["exports"]}
+
+        def export_cell(item):
+            if not item:
+                return "–"
+            first_ok = item["first_byte_s"] is not None and item["first_byte_s"] < 1
+            return (
+                f"{item['first_byte_s']} s {'✓' if first_ok else '✗'}, {item['total_s']} s, "
+                f"{item['bytes'] / 1e6:,.0f} MB; +{item['growth_mb']} MB "
+                f"{'✓' if item['growth_mb'] < 50 else '✗'}"
+            )
+
+        lines.append(
+            f"| {DATABASES[result['database']]}, {result['products']:,} | "
+            f"{quiet.get('p50_ms')} / {quiet.get('p95_ms')} ms | "
+            f"{busy.get('p50_ms')} / {busy.get('p95_ms')} ms | "
+            f"{ratio} {'✓' if ratio is not None and ratio <= 3 else '✗'} | {statuses} | "
+            f"{export_cell(exports.get('json'))} | {export_cell(exports.get('csv'))} |"
+        )
+        notes.append(
+            f"- `{result['command']}` — {result['started_at'][:16].replace('T', ' ')} UTC, "
+            f"commit {((result.get('git') or {}).get('commit') or 'unknown')[:10]}"
+            f"{load_note(result.get('load'))}; {run['clients']} clients for {run['duration_s']} s "
+            f"after {run['quiet_s']} s quiet, render rate {result['server']['render_rate']} "
+            "per address, the visitor reading "
+            + ", ".join(f"`{path}`" for path in run["visitor_paths"])
+            + " in turn."
+        )
+    return "\n".join([*lines, "", *notes]) + "\n"
 
 
 def load_results(paths=None):
@@ -587,6 +641,9 @@ def main(argv=None):
         text = replace_between_markers(text, block)
     if FIRST_START in text:
         text = replace_between_markers(text, first, FIRST_START, FIRST_END)
+    abuse = [r for r in load(sorted((ROOT / "var" / "bench").glob("abuse-*.json")))]
+    if ABUSE_START in text and abuse:
+        text = replace_between_markers(text, abuse_section(abuse), ABUSE_START, ABUSE_END)
     args.output.write_text(text)
     print(
         f"Wrote the results of {len(results)} run(s)"

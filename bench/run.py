@@ -728,13 +728,13 @@ def pg_database_url(server_url, name):
 
 
 def prepare_postgres(args, log):
-    """A database rmp_bench_… on the server; a new one is built aside and renamed on success."""
+    """A database ``--pg-prefix``… on the server; a new one is built aside, renamed on success."""
     import psycopg
     from psycopg import sql
 
     if not args.pg_url:
         raise SystemExit("Give the PostgreSQL server with --pg-url or BENCH_PG_URL.")
-    name = "rmp_bench_" + re.sub(r"[^a-z0-9]+", "_", data_label(args).lower())
+    name = args.pg_prefix + re.sub(r"[^a-z0-9]+", "_", data_label(args).lower())
     building = f"{name}_building"
     env = base_env(pg_database_url(args.pg_url, name))
     wanted = wanted_marker(args)
@@ -1474,6 +1474,92 @@ def run_load(args):
     }
 
 
+def run_abuse(args):
+    """``bench/abuse.py``'s two measurements against one gunicorn (see there)."""
+    import abuse  # bench/abuse.py, beside this file
+
+    tag = f"{args.database}-{args.label}"
+    started_at = now()
+    with open(BENCH_DIR / f"abuse-{tag}.log", "w") as log:
+        env, marker = prepare(args, log)
+        if args.prepare_only:
+            return None
+    server_env = {**env, "BENCH_PAGE_CACHE": "on", "BENCH_PUBLIC_RENDER_RATE": args.render_rate}
+    print(
+        f"== gunicorn: {args.workers} gthread workers × {args.threads} threads, page cache on, "
+        f"render rate {args.render_rate} per address; {args.clients} clients sending new query "
+        f"strings for {args.duration} s after {args.quiet} s quiet",
+        flush=True,
+    )
+    with (
+        Server(
+            server_env,
+            workers=args.workers,
+            threads=args.threads,
+            log_path=BENCH_DIR / f"gunicorn-abuse-{tag}.log",
+        ) as server,
+        LoadMeter(database_name(env["DATABASE_URL"])) as meter,
+    ):
+        base = f"http://127.0.0.1:{server.port}"
+        new_queries = abuse.measure_new_queries(
+            base, clients=args.clients, quiet=args.quiet, duration=args.duration
+        )
+        quiet, busy = new_queries["visitor_quiet"], new_queries["visitor_abused"]
+        print(
+            f"   visitor p50/p95 quiet {quiet.get('p50_ms')}/{quiet.get('p95_ms')} ms, with "
+            f"{args.clients} abusive clients {busy.get('p50_ms')}/{busy.get('p95_ms')} ms "
+            f"(p95 × {new_queries['p95_ratio']}); abusive answers "
+            f"{new_queries['abusive_requests']['statuses']}",
+            flush=True,
+        )
+        time.sleep(2)
+    # The exports on a server of their own, with no render limit: one request each.
+    with Server(
+        {**env, "BENCH_PAGE_CACHE": "off"},
+        workers=args.workers,
+        threads=args.threads,
+        log_path=BENCH_DIR / f"gunicorn-abuse-export-{tag}.log",
+    ) as server:
+        base = f"http://127.0.0.1:{server.port}"
+        exports = []
+        for path in ("/risks/?format=json", "/risks/?format=csv"):
+            figures = abuse.measure_export(base, path, server.worker_pids(), memory_kb, reset_peak)
+            print(
+                f"   {path}: {figures['status']}, first byte {figures['first_byte_s']} s, "
+                f"last {figures['total_s']} s, {figures['bytes'] / 1e6:.1f} MB, worker "
+                f"{figures['rss_before_mb']} → peak {figures['peak_mb']} MB "
+                f"(+{figures['growth_mb']} MB)",
+                flush=True,
+            )
+            exports.append(figures)
+    share = meter.result.get("other_cpu_share")
+    if share is not None:
+        print(f"   other processes used {share:.0%} of the machine's CPU meanwhile")
+    return {
+        "format": 1,
+        "kind": "abuse",
+        "database": args.database,
+        "label": args.label,
+        "products": args.products,
+        "started_at": started_at,
+        "finished_at": now(),
+        "command": args.command_line,
+        "git": git_describe(),
+        "database_prepared": marker,
+        "machine": machine_description(),
+        "server": {
+            "settings": SETTINGS,
+            "worker_class": "gthread",
+            "workers": args.workers,
+            "threads": args.threads,
+            "render_rate": args.render_rate,
+        },
+        "new_queries": new_queries,
+        "exports": exports,
+        "load": meter.result,
+    }
+
+
 def load_options(args, csv_prefix):
     """locust's options for the load test (its CSV files start with ``csv_prefix``)."""
     return [
@@ -1536,6 +1622,11 @@ def add_data_arguments(parser):
         "--pg-url",
         default=os.environ.get("BENCH_PG_URL"),
         help="PostgreSQL server, e.g. postgres://postgres@127.0.0.1:5432/ (default $BENCH_PG_URL)",
+    )
+    parser.add_argument(
+        "--pg-prefix",
+        default=os.environ.get("BENCH_PG_PREFIX", "rmp_bench_"),
+        help="the bench databases' names start with this (default $BENCH_PG_PREFIX or rmp_bench_)",
     )
     parser.add_argument(
         "--prepare-only", action="store_true", help="prepare the database, measure nothing"
@@ -1634,12 +1725,31 @@ def parse_args(argv):
         default="on",
         help="the site's page cache (default on, as in production; off: every page renders)",
     )
+    abuse = modes.add_parser(
+        "abuse",
+        help="a visitor beside clients sending ever-new query strings; the export of every "
+        "concern: memory and time to first byte",
+    )
+    add_data_arguments(abuse)
+    abuse.add_argument("--clients", type=int, default=8, help="abusive clients (default 8)")
+    abuse.add_argument("--duration", type=int, default=30, help="seconds of abuse (default 30)")
+    abuse.add_argument("--quiet", type=int, default=15, help="seconds before (default 15)")
+    abuse.add_argument(
+        "--render-rate",
+        default="60/m",
+        help="renders per client address (default 60/m, production's)",
+    )
     args = parser.parse_args(argv)
-    if args.mode in ("load", "first-visits"):
+    if args.mode in ("load", "first-visits", "abuse"):
         args.data = "synthetic"
     set_products_and_label(args)
     if args.output is None:
-        prefix = {"latency": "results", "load": "load", "first-visits": "first-visits"}
+        prefix = {
+            "latency": "results",
+            "load": "load",
+            "first-visits": "first-visits",
+            "abuse": "abuse",
+        }
         label = "" if args.mode == "first-visits" else f"-{args.label}"
         args.output = BENCH_DIR / f"{prefix[args.mode]}-{args.database}{label}.json"
     args.command_line = shlex.join(["python", "bench/run.py", *argv])
@@ -1650,7 +1760,12 @@ def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if shutil.which("git") is None:
         print("(git not found: the results will not name the commit)")
-    modes = {"latency": run_latency, "load": run_load, "first-visits": run_first_visits}
+    modes = {
+        "latency": run_latency,
+        "load": run_load,
+        "first-visits": run_first_visits,
+        "abuse": run_abuse,
+    }
     result = modes[args.mode](args)
     if result is None:
         print("== Prepared; nothing measured (--prepare-only)")
@@ -1660,9 +1775,12 @@ def main(argv=None):
     if args.mode == "load":
         print("\n".join(summary_lines(result)))
     print(f"== Wrote {args.output}")
-    found = {"load": problems, "latency": latency_problems, "first-visits": first_visit_problems}[
-        args.mode
-    ](result)
+    found = {
+        "load": problems,
+        "latency": latency_problems,
+        "first-visits": first_visit_problems,
+        "abuse": lambda result: [],
+    }[args.mode](result)
     if found:
         print("FAILED: " + "; ".join(found))
         return 1

@@ -1,3 +1,4 @@
+import functools
 import uuid
 
 from django.conf import settings
@@ -198,6 +199,7 @@ _SLUG_SIGNS = [
 ]
 
 
+@functools.lru_cache(maxsize=8192)  # a pure function of the key; pages ask it many times
 def concern_slug(group_key):
     """The address part of a concern: its grouping key as a slug, the same in every version.
 
@@ -214,6 +216,7 @@ def concern_anchor(group_key):
     return f"risk-{concern_slug(group_key)}"
 
 
+@functools.lru_cache(maxsize=8192)
 def study_slug(code, short_name, title):
     """The address part of a study: its code, else the plan's name for it, else its title."""
     return slugify(code or short_name or title)[:80].strip("-") or "study"

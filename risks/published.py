@@ -11,8 +11,9 @@ or when a public product's own fields change. Then, inside the same transaction,
   name, slug and region, its category and grouping key, and its text (name, evidence, risk
   factors) in lower case for the text filter;
 - ``PublishedStudy``: one row per study of a current published plan with its next due date
-  (the earliest unreported dated milestone). A study is overdue on a day when that date is
-  before the day: an indexed comparison, whatever the date.
+  (the earliest unreported dated milestone), its category, status, design and position, and
+  its product's name and slug. A study is overdue on a day when that date is before the day:
+  an indexed comparison, whatever the date.
 
 Drafts and versions in review never reach these tables. The public list pages
 (``browse/selectors``) read them with indexed lookups; ``manage.py rebuild_published``
@@ -21,7 +22,7 @@ workflow (the seed loader, a published product change, tests' factories) keep th
 the signal receivers below, which rebuild only a public product's rows.
 """
 
-from django.db import models, transaction
+from django.db import connections, models, transaction
 from django.db.models import Count, F, Min, Q
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 
@@ -173,9 +174,32 @@ class PublishedStudy(models.Model):
     next_due = models.DateField(
         null=True, help_text="The earliest normalised due date of an unreported milestone."
     )
+    # What the studies list filters, counts and sorts on, so that its facets and its page
+    # order read this table alone (along its indexes), with no join.
+    category = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=30, blank=True)
+    design = models.CharField(max_length=30, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    product_name = models.CharField(max_length=200, blank=True)
+    product_slug = models.SlugField(max_length=100, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["next_due"], name="pubstudy_next_due_idx")]
+        indexes = [
+            models.Index(fields=["next_due"], name="pubstudy_next_due_idx"),
+            # The page order ("due", the default) and the facets of the overdue studies:
+            # a range of next_due covers every column they read.
+            models.Index(
+                fields=["next_due", "product_name", "position", "study"],
+                name="pubstudy_due_order_idx",
+            ),
+            models.Index(
+                fields=["next_due", "category", "status", "design", "product_name", "product_slug"],
+                name="pubstudy_due_facets_idx",
+            ),
+            models.Index(
+                fields=["product_name", "position", "study"], name="pubstudy_product_order_idx"
+            ),
+        ]
 
     def __str__(self):
         return f"study {self.study_id}: next due {self.next_due}"
@@ -208,6 +232,7 @@ def rebuild_all():
         _rebuild_batch(ids[start : start + BATCH], fresh=True, recount=False)
         publications.record(ids[start : start + BATCH])
     _recount(None)
+    analyse()
     return PublishedProduct.objects.count()
 
 
@@ -352,18 +377,143 @@ def _rebuild_batch(ids, fresh=False, recount=True):
     unreported = Q(milestones__reported_on__isnull=True)
     studies = (
         Study.objects.filter(plan__in=plan_ids)
-        .values_list("pk", "plan__product")
+        .values_list("pk", "plan__product", "category", "status", "design", "position")
         .annotate(next_due=Min("milestones__due_date", filter=unreported))
         .order_by()
     )
     PublishedStudy.objects.bulk_create(
         (
-            PublishedStudy(study_id=pk, product_id=product_id, next_due=next_due)
-            for pk, product_id, next_due in studies
+            PublishedStudy(
+                study_id=pk,
+                product_id=product_id,
+                next_due=next_due,
+                category=category,
+                status=status,
+                design=design,
+                position=position,
+                product_name=by_product[product_id][0],
+                product_slug=by_product[product_id][1],
+            )
+            for pk, product_id, category, status, design, position, next_due in studies
             if product_id in by_product
         ),
         batch_size=1000,
     )
+
+
+# The text index of the concerns' text (the /risks/ text filter)
+#
+# The filter finds rows whose ``text`` contains every word typed (any part of a word:
+# "hepat" finds "hepatotoxicity"). A trigram index answers "contains" without reading the
+# text: on PostgreSQL a GIN index with pg_trgm's operator class under the LIKE the filter
+# runs; on SQLite an FTS5 table with the trigram tokenizer over the rows' ``text`` (external
+# content: the index only, not a second copy of the text), kept in step by triggers within
+# each write's transaction. A trigram index needs three characters: a word of two is matched
+# by LIKE on the rows the longer words (or the other filters) leave.
+
+TEXT_INDEX = "risks_publishedconcern_text"
+TRIGRAM = 3  # the shortest word the text index answers
+
+
+def _concern_table():
+    return PublishedConcern._meta.db_table
+
+
+def install_text_index(using="default"):
+    """Create the text index of ``PublishedConcern.text`` (and fill it from the rows)."""
+    connection = connections[using]
+    table = _concern_table()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            cursor.execute(
+                f'CREATE INDEX IF NOT EXISTS pubconcern_text_trgm_idx ON "{table}" '
+                "USING gin (text gin_trgm_ops)"
+            )
+        elif connection.vendor == "sqlite":
+            cursor.execute(
+                f'CREATE VIRTUAL TABLE IF NOT EXISTS "{TEXT_INDEX}" USING fts5(text, '
+                f"content='{table}', content_rowid='concern_id', tokenize='trigram')"
+            )
+            for event, body in (
+                ("INSERT", "INSERT INTO {fts}(rowid, text) VALUES (new.concern_id, new.text);"),
+                (
+                    "DELETE",
+                    "INSERT INTO {fts}({fts}, rowid, text) "
+                    "VALUES ('delete', old.concern_id, old.text);",
+                ),
+                (
+                    "UPDATE",
+                    "INSERT INTO {fts}({fts}, rowid, text) "
+                    "VALUES ('delete', old.concern_id, old.text); "
+                    "INSERT INTO {fts}(rowid, text) VALUES (new.concern_id, new.text);",
+                ),
+            ):
+                cursor.execute(
+                    f'CREATE TRIGGER IF NOT EXISTS "{TEXT_INDEX}_{event.lower()}" '
+                    f'AFTER {event} ON "{table}" BEGIN '
+                    + body.format(fts=f'"{TEXT_INDEX}"')
+                    + " END"
+                )
+            cursor.execute(f'INSERT INTO "{TEXT_INDEX}"("{TEXT_INDEX}") VALUES (\'rebuild\')')
+            analyse(using)
+
+
+def analyse(using="default"):
+    """Planner statistics of the concern rows on SQLite (PostgreSQL gathers its own).
+
+    Without them SQLite reads a text filter with a category along the category index (a third
+    of the rows) rather than the few rows the text index names."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f'ANALYZE "{_concern_table()}"')
+
+
+def uninstall_text_index(using="default"):
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP INDEX IF EXISTS pubconcern_text_trgm_idx")
+        elif connection.vendor == "sqlite":
+            for event in ("insert", "delete", "update"):
+                cursor.execute(f'DROP TRIGGER IF EXISTS "{TEXT_INDEX}_{event}"')
+            cursor.execute(f'DROP TABLE IF EXISTS "{TEXT_INDEX}"')
+
+
+def _fts_phrase(text):
+    return '"{}"'.format(text.replace('"', '""'))
+
+
+def text_contains_all(words, using="default"):
+    """A filter of ``PublishedConcern`` rows whose text contains every one of ``words``.
+
+    ``words``: for each word typed, its spellings (any one will do), in lower case. On
+    SQLite the words of three characters or more are one MATCH of the trigram index; on
+    PostgreSQL each is a LIKE the trigram GIN index answers; shorter words a LIKE on the
+    rows that remain.
+    """
+    matching = models.Q()
+    indexed = []
+    for variants in words:
+        if connections[using].vendor == "sqlite" and all(len(v) >= TRIGRAM for v in variants):
+            indexed.append(variants)
+            continue
+        any_variant = models.Q()
+        for variant in variants:
+            any_variant |= models.Q(text__contains=variant)
+        matching &= any_variant
+    if indexed:
+        expression = " AND ".join(
+            "(" + " OR ".join(_fts_phrase(variant) for variant in variants) + ")"
+            for variants in indexed
+        )
+        matching &= models.Q(
+            concern_id__in=models.expressions.RawSQL(
+                f'SELECT rowid FROM "{TEXT_INDEX}" WHERE "{TEXT_INDEX}" MATCH %s', [expression]
+            )
+        )
+    return matching
 
 
 # Keeping in step with writes that bypass the workflow

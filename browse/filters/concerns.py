@@ -2,12 +2,12 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 
 from common.listing import MAX_TEXT_LENGTH, validate_text_terms
 from products.models import Product, Region
 from risks.models import ConcernCategory
 from risks.normalise import spelling_variants
+from risks.published import text_contains_all
 
 from ..selectors.comparison import products_of_substance
 from ..selectors.concerns import comparable_products_called
@@ -48,14 +48,9 @@ class SafetyConcernFilter(django_filters.FilterSet):
 
     def filter_text(self, queryset, name, value):
         """Every word, in either spelling (haemorrhage/hemorrhage), in the name or texts."""
-        matching = Q()
-        for word in value.split():
-            any_field = Q()
-            for variant in spelling_variants(word):
-                # ``text`` holds the TEXT_FIELDS in lower case, one per line.
-                any_field |= Q(text__contains=variant.lower())
-            matching &= any_field
-        return queryset.filter(matching)
+        # ``text`` holds the TEXT_FIELDS in lower case, one per line, under a trigram index.
+        words = [[v.lower() for v in spelling_variants(word)] for word in value.split()]
+        return queryset.filter(text_contains_all(words, using=queryset.db))
 
     def filter_substance(self, queryset, name, value):
         products = Product.objects.filter(substances__name__iexact=value.strip())

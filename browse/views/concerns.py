@@ -122,7 +122,7 @@ def concern_list(request):
         page.object_list = groups
     else:
         page = paginate(request, groups, GROUPS_PER_PAGE)
-        selectors.fill_groups(page.object_list, filterset.qs)
+        selectors.fill_groups(page.object_list, filterset.qs, text_filtered=bool(data.get("q")))
         for group in page.object_list:
             group.url = query.url(group=group.key)
     return render(

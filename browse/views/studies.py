@@ -43,9 +43,17 @@ def study_list(request):
     if response is not None:
         return response
 
-    page = page_of(studies, PER_PAGE, page_form.cleaned_data["page"] or 1)
-    rows = list(page.object_list)
-    selected_product = filterset.form.cleaned_data.get("product")
+    data = filterset.form.cleaned_data
+    number = page_form.cleaned_data["page"] or 1
+    published = selectors.published_rows(data, today)
+    if published is not None:  # the order, count and facets from the read model alone
+        order = selectors.published_order(data.get("sort"), data.get("overdue"))
+        page = page_of(published.order_by(*order), PER_PAGE, number)
+        page.object_list = rows = selectors.studies_of_rows(page.object_list, data.get("sort"))
+    else:
+        page = page_of(studies, PER_PAGE, number)
+        rows = list(page.object_list)
+    selected_product = data.get("product")
     return render(
         request,
         "browse/study_list.html",
@@ -53,7 +61,9 @@ def study_list(request):
             "filterset": filterset,
             "form": filterset.form,
             "heading": heading(page.paginator.count, filterset.described_filters()),
-            "facets": selectors.study_facets(studies, query, today, selected_product),
+            "facets": selectors.study_facets(
+                studies if published is None else published, query, today, selected_product
+            ),
             "sort_links": [
                 (label, query.url(sort=None if value == DEFAULT_SORT else value), value)
                 for value, label in SORT_CHOICES

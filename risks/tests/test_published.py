@@ -8,7 +8,13 @@ from django.core.management import call_command
 
 from risks import workflow
 from risks.models import PlanStatus, RiskManagementPlan
-from risks.published import PublishedConcern, PublishedProduct, PublishedStudy, rebuild_all
+from risks.published import (
+    PublishedConcern,
+    PublishedProduct,
+    PublishedStudy,
+    rebuild_all,
+    text_contains_all,
+)
 from risks.tests.factories import (
     AdditionalMeasureFactory,
     MilestoneFactory,
@@ -113,7 +119,45 @@ def test_flags_counts_and_the_next_due_date_follow_the_current_plan():
     )
     assert "fatal bleeding" in published.text
     # The earliest unreported dated milestone; overdue is "before today".
-    assert PublishedStudy.objects.get(study=study).next_due == datetime.date(2024, 9, 30)
+    row = PublishedStudy.objects.get(study=study)
+    assert row.next_due == datetime.date(2024, 9, 30)
+    assert (row.category, row.status, row.design, row.position) == (
+        study.category,
+        study.status,
+        study.design,
+        study.position,
+    )
+    assert (row.product_name, row.product_slug) == (plan.product.name, plan.product.slug)
+    plan.product.name = "Renamed"
+    plan.product.save()
+    assert PublishedStudy.objects.get(study=study).product_name == "Renamed"
     plan.status = PlanStatus.SUPERSEDED
     plan.save()
     assert not PublishedStudy.objects.exists() and not PublishedConcern.objects.exists()
+
+
+def matching(*words):
+    """Names of the rows whose text contains every word (each given with its spellings)."""
+    condition = text_contains_all([[w.lower() for w in word.split("|")] for word in words])
+    return sorted(PublishedConcern.objects.filter(condition).values_list("name", flat=True))
+
+
+def test_the_text_index_finds_any_part_of_a_word_and_follows_every_write():
+    plan = PlanFactory()
+    first = SafetyConcernFactory(plan=plan, name="Hepatotoxicity", evidence="Liver injury")
+    SafetyConcernFactory(plan=plan, name="Haemorrhage", risk_factors='Warfarin "AB" use')
+    assert matching("hepat") == ["Hepatotoxicity"]
+    assert matching("toxic", "injury") == ["Hepatotoxicity"]  # inside a word, and AND
+    assert matching("hemorrhage|haemorrhage") == ["Haemorrhage"]  # either spelling
+    assert matching("ab") == ["Haemorrhage"]  # two letters: matched on the rows
+    assert matching('"ab"', "warfarin") == ["Haemorrhage"]  # quotes are text, not syntax
+    assert matching("liver", "warfarin") == []
+    first.name = "Renal failure"
+    first.evidence = "Kidney"
+    first.save()
+    assert matching("hepat") == [] and matching("kidney") == ["Renal failure"]
+    SafetyConcernFactory(plan=PlanFactory(draft=True), name="Draftonly nephritis")
+    assert matching("draftonly") == []  # a draft's text never reaches the index
+    plan.status = PlanStatus.SUPERSEDED
+    plan.save()
+    assert matching("kidney") == [] and matching("warfarin") == []
