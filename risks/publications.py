@@ -14,8 +14,8 @@ import itertools
 
 from django.db import models
 
-from .changes import compare
-from .models import RiskManagementPlan
+from .changes import compare, comparison_prefetches
+from .models import PlanStatus, RiskManagementPlan
 
 NO_CHANGE = "No change in safety concerns, measures or studies"
 
@@ -34,30 +34,55 @@ class PublicationSummary(models.Model):
         return f"plan {self.plan_id} after {self.previous_id}: {'; '.join(self.summary)}"
 
 
-def summarise(previous, plan):
+def summarise(previous, plan, *, preloaded=False):
     """The changes page's summary of ``previous`` → ``plan``: a list of phrases."""
-    return compare(previous, plan).summary or [NO_CHANGE]
+    return compare(previous, plan, preloaded=preloaded).summary or [NO_CHANGE]
 
 
-def record(product_ids):
-    """Write the missing or outdated summaries of the public versions of ``product_ids``."""
+def record(product_ids, *, current_too=False):
+    """Write the missing or outdated summaries of the public versions of ``product_ids``.
+
+    ``current_too``: compare each product's current version again even when its summary is
+    kept (a publication: its parts may have been written around the workflow). The plans to
+    compare are read in one set of queries, whatever the number of products.
+    """
     versions = (
         RiskManagementPlan.objects.public()
         .filter(product__in=product_ids, published_at__isnull=False)
         .order_by("product_id", "published_at", "id")
+        .values_list("pk", "product_id", "status")
     )
     kept = dict(
         PublicationSummary.objects.filter(plan__product__in=product_ids).values_list(
             "plan", "previous"
         )
     )
-    for _, plans in itertools.groupby(versions, key=lambda plan: plan.product_id):
-        for previous, plan in itertools.pairwise(plans):
-            if kept.get(plan.pk) == previous.pk and not plan.is_published:
+    pending = []  # (previous pk, plan pk)
+    for _, plans in itertools.groupby(versions, key=lambda version: version[1]):
+        for (previous, _, _), (plan, _, status) in itertools.pairwise(plans):
+            current = status == PlanStatus.PUBLISHED
+            if kept.get(plan) == previous and not (current_too and current):
                 continue
-            PublicationSummary.objects.update_or_create(
-                plan=plan, defaults={"previous": previous, "summary": summarise(previous, plan)}
-            )
+            pending.append((previous, plan))
+    if not pending:
+        return
+    loaded = {
+        plan.pk: plan
+        for plan in RiskManagementPlan.objects.filter(
+            pk__in={pk for pair in pending for pk in pair}
+        )
+        .select_related("product")
+        .prefetch_related(*comparison_prefetches())
+    }
+    PublicationSummary.objects.filter(plan__in=[plan for _, plan in pending]).delete()
+    PublicationSummary.objects.bulk_create(
+        PublicationSummary(
+            plan_id=plan,
+            previous_id=previous,
+            summary=summarise(loaded[previous], loaded[plan], preloaded=True),
+        )
+        for previous, plan in pending
+    )
 
 
 def missing():

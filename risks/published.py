@@ -210,16 +210,19 @@ class PublishedStudy(models.Model):
 
 def rebuild_for_product(product):
     """Rewrite the read model's rows of one product (a Product or its id) from the database."""
-    rebuild_products([getattr(product, "pk", product)])
+    rebuild_products([getattr(product, "pk", product)], current_summaries=True)
 
 
 @transaction.atomic
-def rebuild_products(product_ids):
-    """Rewrite the read model's rows of the products ``product_ids``, in one transaction."""
+def rebuild_products(product_ids, *, current_summaries=False):
+    """Rewrite the read model's rows of the products ``product_ids``, in one transaction.
+
+    ``current_summaries``: also compare each current version with its previous one again
+    (``publications.record``), as a publication does."""
     product_ids = list(product_ids)
     for start in range(0, len(product_ids), BATCH):
         _rebuild_batch(product_ids[start : start + BATCH])
-        publications.record(product_ids[start : start + BATCH])
+        publications.record(product_ids[start : start + BATCH], current_too=current_summaries)
 
 
 @transaction.atomic

@@ -31,6 +31,7 @@ from audit.chain import seal_rows
 from audit.models import DataVersion
 from audit.protection import history_tables, protect_history_tables, unprotect_history_tables
 from imports.models import ImportWarning
+from products import review
 from risks.models import SafetyConcern
 from risks.tests.factories import next_version
 
@@ -71,7 +72,7 @@ def one_more_group(manifest):
 
 
 @pytest.fixture
-def curated(seeded):
+def curated(seeded, curator):
     """The seed products with more history: a published edit of Lemtrada, an Uplizna draft."""
 
     def edit(draft):
@@ -82,6 +83,12 @@ def curated(seeded):
     next_version(seeded["lemtrada"].plans.get(), edit=edit)
     draft = next_version(seeded["uplizna"].plans.get(), publish=False, edit=edit)
     ImportWarning.objects.create(plan=draft, subject="Product", message="Checked by hand.")
+    review.propose_values(
+        seeded["besponsa"],
+        {"indication": "Indication as the new label words it."},
+        user=curator,
+        reason="New label",
+    )
     return seeded
 
 
@@ -159,7 +166,11 @@ def everything(database, but=RESTORE_TABLES):
     """Every row of every table, except those a restore adds to (``but``)."""
     with database.cursor() as cursor:
         tables = database.introspection.table_names(cursor)
-    return {table: table_rows(database, table) for table in tables if table not in but}
+    return {
+        table: table_rows(database, table)
+        for table in tables
+        if table not in but and not table.startswith("sqlite_")  # SQLite's planner statistics
+    }
 
 
 def back_up(tmp_path, name="backup"):

@@ -122,6 +122,8 @@ def test_products_csv_has_titles_and_labels(client, still):
         "Region",
         "Authorisation status",
         "Plan version",
+        "Plan date",
+        "Published here (UTC)",
         "Safety concerns",
         "Studies",
         "Address",

@@ -96,23 +96,27 @@ def comparison_prefetches():
     ]
 
 
-def compare(old_plan, new_plan):
+def compare(old_plan, new_plan, *, preloaded=False):
     """The changes from ``old_plan`` to ``new_plan``, two versions of the same product.
 
     Raises ValueError for versions of different products. Loads both plans afresh with
-    ``comparison_prefetches``: a fixed number of queries whatever their size. Each measure
+    ``comparison_prefetches``: a fixed number of queries whatever their size; ``preloaded``:
+    the caller read them so already (many comparisons in one set of queries). Each measure
     and study of either version gets ``addressed_concerns``: the safety concerns it
     addresses, in source order.
     """
     if old_plan.product_id != new_plan.product_id:
         raise ValueError(f"Only versions of one product can be compared: {old_plan}, {new_plan}.")
-    loaded = {
-        plan.pk: plan
-        for plan in RiskManagementPlan.objects.filter(pk__in=[old_plan.pk, new_plan.pk])
-        .select_related("product")
-        .prefetch_related(*comparison_prefetches())
-    }
-    old, new = loaded[old_plan.pk], loaded[new_plan.pk]
+    if preloaded:
+        old, new = old_plan, new_plan
+    else:
+        loaded = {
+            plan.pk: plan
+            for plan in RiskManagementPlan.objects.filter(pk__in=[old_plan.pk, new_plan.pk])
+            .select_related("product")
+            .prefetch_related(*comparison_prefetches())
+        }
+        old, new = loaded[old_plan.pk], loaded[new_plan.pk]
     comparison = PlanComparison(old_plan=old, new_plan=new)
 
     old_concerns, new_concerns = list(old.safety_concerns.all()), list(new.safety_concerns.all())
