@@ -607,10 +607,12 @@ def _restore_postgresql(path, connection, pg_bin):
 
 
 TOC_ENTRY = re.compile(r"^\d+; \d+ \d+ (TABLE|FUNCTION|SEQUENCE|VIEW) (\S+) (\S+(?: \S+)*) \S+$")
+TOC_EXTENSION = re.compile(r"^\d+; \d+ \d+ EXTENSION - (\S+)\s*$")
 
 
 def _drop_statements(contents):
-    """DROP statements for the tables, views, sequences and functions of a pg_restore list."""
+    """DROP statements for the tables, views, sequences, functions and extensions of a
+    pg_restore list."""
     statements = []
     order = {"VIEW": 0, "TABLE": 1, "SEQUENCE": 2, "FUNCTION": 3}
     entries = [match.groups() for match in map(TOC_ENTRY.match, contents.splitlines()) if match]
@@ -621,6 +623,10 @@ def _drop_statements(contents):
         else:
             target = f"{quote_name(schema)}.{quote_name(name)}"
         statements.append(f"DROP {kind} IF EXISTS {target} CASCADE")
+    # Extensions the archive created (pg_trgm for the concerns' text index), with their
+    # functions, after the tables whose indexes use them.
+    for match in filter(None, map(TOC_EXTENSION.match, contents.splitlines())):
+        statements.append(f"DROP EXTENSION IF EXISTS {quote_name(match.group(1))} CASCADE")
     return statements
 
 
