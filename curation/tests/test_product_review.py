@@ -658,3 +658,27 @@ def test_every_field_of_the_form_goes_through_review_relations_included(
     assert list(lemtrada.substances.all()) == [substance]
     assert (lemtrada.marketing_authorisation_holder, lemtrada.boxed_warning) == (holder, True)
     assert lemtrada.authorisation_status == "suspended"
+
+
+# The admin home ------------------------------------------------------------------------
+
+
+def test_the_admin_home_lists_product_changes_waiting_and_the_editors_own(
+    client, curator, curator_reviewer, second_reviewer, lemtrada
+):
+    change = draft_information(lemtrada, curator)
+    client.force_login(curator)
+    home = client.get(reverse("admin:index")).content.decode()
+    assert "Your drafts (1)" in home and str(change) in home
+    assert reverse("admin:products_productchange_submit", args=[change.pk]) in home
+
+    review.submit(change, user=curator_reviewer, reason="Ready")
+    client.force_login(curator_reviewer)  # submitted it: another reviewer publishes
+    home = client.get(reverse("admin:index")).content.decode()
+    assert "Waiting for your review (" not in home
+    assert "Another reviewer publishes it (four eyes)." in home
+
+    client.force_login(second_reviewer)
+    home = client.get(reverse("admin:index")).content.decode()
+    assert "Waiting for your review (1)" in home
+    assert reverse("admin:products_productchange_publish", args=[change.pk]) in home

@@ -127,7 +127,7 @@ def test_the_reviewer_sees_what_waits_for_them_and_the_curator_their_drafts(
     assert "Lemtrada version 2" in text
     page = as_user("reviewer").get(reverse("admin:index")).content.decode()
     assert escape(step_url("publish", submitted)) in page
-    assert "You have no plan version in draft or in review." in text
+    assert "You have no plan version or product change in draft or in review." in text
 
     curator = as_user("curator").get(reverse("admin:index"))
     text = text_of(curator)
@@ -240,5 +240,6 @@ def test_the_admin_home_reads_a_fixed_number_of_queries_per_open_version(
 
 
 # Session, user and permissions; the open versions; for the one in review, four eyes (its
-# history and one query per level of parts); the admin's app list and recent actions.
-HOME_QUERIES = 16
+# history and one query per level of parts); the open changes of products; the admin's app
+# list and recent actions.
+HOME_QUERIES = 17
