@@ -200,17 +200,135 @@ class ProductDetailSerializer(ProductSummarySerializer):
     def get_safety_concerns(self, product):
         if not product.current_plan:
             return []
-        concerns = product.current_plan.safety_concerns.all()
-        return SafetyConcernSerializer(
-            concerns, many=True, context=self.section_context(product)
-        ).data
+        return concern_representations(
+            product.current_plan.safety_concerns.all(), self.section_context(product)
+        )
 
     @extend_schema_field(StudySerializer(many=True))
     def get_studies(self, product):
         if not product.current_plan:
             return []
-        return StudySerializer(
-            product.current_plan.studies.all(),
-            many=True,
-            context={**self.context, "product_slug": product.slug},
-        ).data
+        return study_representations(
+            product.current_plan.studies.all(), {**self.context, "product_slug": product.slug}
+        )
+
+
+# The product detail nests hundreds of items. It writes them with the plain functions below,
+# which give exactly what SafetyConcernSerializer and StudySerializer (the schema's
+# description of them) give, without building a serializer per concern and per measure.
+
+
+def text(value):
+    """A CharField's representation (None stays None)."""
+    return None if value is None else str(value)
+
+
+def choice(model, name):
+    """A ChoiceField's representation of ``model.name``: the choice's own value (an integer
+    for integer choices), '' and None as they are."""
+    values = {str(key): key for key, _ in model._meta.get_field(name).flatchoices}
+    return lambda value: value if value in ("", None) else values.get(str(value), value)
+
+
+def iso_date(value):
+    """A DateField's representation."""
+    return value.isoformat() if value else None
+
+
+def page_addresses(context, view_name, slug_name):
+    """``page_address`` for many items of one product: reverses once, then formats."""
+    placeholder = "--item-slug--"
+    path = reverse(view_name, kwargs={"slug": context["product_slug"], slug_name: placeholder})
+    request = context.get("request")
+    template = request.build_absolute_uri(path) if request else path
+    prefix, suffix = template.split(placeholder)
+    return lambda item: f"{prefix}{item.slug}{suffix}"
+
+
+def reference_representations(references, sections):
+    return [
+        {
+            "document": reference_document(reference.document),
+            "section": text(reference.section),
+            "label": text(reference.label),
+            "title": section.title if (section := sections.get(reference.key)) else None,
+        }
+        for reference in references
+    ]
+
+
+def concern_representations(concerns, context):
+    """SafetyConcernSerializer(concerns, many=True, context=context).data, as plain dicts."""
+    url = page_addresses(context, "browse:concern", "concern")
+    sections = context.get("sections", {})
+    rows = []
+    for concern in concerns:
+        measures = list(concern.routine_measures.all())
+        cited = {}
+        for measure in measures:
+            for reference in measure.section_references.all():
+                cited.setdefault(reference.key, reference)
+        rows.append(
+            {
+                "url": url(concern),
+                "name": text(concern.name),
+                "category": concern_category(concern.category),
+                "evidence": text(concern.evidence),
+                "risk_factors": text(concern.risk_factors),
+                "footnotes": text(concern.footnotes),
+                "routine_measures": [
+                    {
+                        "kind": measure.kind,
+                        "text": measure.text,
+                        "section_references": reference_representations(
+                            measure.section_references.all(), sections
+                        ),
+                    }
+                    for measure in measures
+                ],
+                "section_references": reference_representations(cited.values(), sections),
+                "additional_measures": [m.name for m in concern.additional_measures.all()],
+                "studies": [study.name for study in concern.studies.all()],
+            }
+        )
+    return rows
+
+
+def study_representations(studies, context):
+    """StudySerializer(studies, many=True, context=context).data, as plain dicts."""
+    url = page_addresses(context, "browse:study", "study")
+    return [
+        {
+            "url": url(study),
+            "code": text(study.code),
+            "name": text(study.name),
+            "short_name": text(study.short_name),
+            "title": text(study.title),
+            "category": study_category(study.category),
+            "design": study_design(study.design),
+            "status": study_status(study.status),
+            "eu_pas_number": text(study.eu_pas_number),
+            "purpose": text(study.purpose),
+            "milestones": [
+                {
+                    "description": text(milestone.description),
+                    "due": text(milestone.due),
+                    "due_date": iso_date(milestone.due_date),
+                    "precision": milestone_precision(milestone.precision),
+                    "reported_on": iso_date(milestone.reported_on),
+                    "overdue": milestone.is_overdue(),
+                }
+                for milestone in study.milestones.all()
+            ],
+            "safety_concerns": [concern.name for concern in study.safety_concerns.all()],
+        }
+        for study in studies
+    ]
+
+
+reference_document = choice(SectionReference, "document")
+concern_category = choice(SafetyConcern, "category")
+study_category = choice(Study, "category")
+study_design = choice(Study, "design")
+study_status = choice(Study, "status")
+milestone_precision = choice(Milestone, "precision")
