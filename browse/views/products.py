@@ -101,23 +101,57 @@ def product_list(request):
     )
 
 
-def resolve_concern_references(product, concern, sections):
+class ItemAddresses:
+    """The permanent addresses of a product's concern and study pages, reversed once each and
+    then formatted per item (a page lists dozens of them)."""
+
+    PLACEHOLDER = "item-slug"
+
+    def __init__(self, product):
+        self.information_url = product.get_absolute_url() + "information/"
+        self._concern = self._pattern("browse:concern", product.slug, "concern")
+        self._study = self._pattern("browse:study", product.slug, "study")
+
+    def _pattern(self, view_name, slug, item_name):
+        path = reverse(view_name, kwargs={"slug": slug, item_name: self.PLACEHOLDER})
+        prefix, _, suffix = path.rpartition(self.PLACEHOLDER)
+        return prefix, suffix
+
+    def concern(self, concern):
+        return f"{self._concern[0]}{concern.slug}{self._concern[1]}"
+
+    def study(self, study):
+        return f"{self._study[0]}{study.slug}{self._study[1]}"
+
+
+def resolve_concern_references(product, concern, sections, addresses=None):
     """Attach to each routine measure of ``concern`` its references with title and link.
 
     ``sections`` are the product's information sections by key. A reference to a loaded
     section links to its text on the product-information page; one whose text is not loaded
     links to the official product information (``Product.product_information_url``), labelled
     as leaving the site and naming the section to look for, or says that no address is known.
+
+    Also gives ``concern`` what browse/_concern_facts.html lists, read once: its routine
+    measures, additional measures and studies (each study with its page's address), and its
+    own page's address.
     """
-    information_url = product.get_absolute_url() + "information/"
-    for measure in concern.routine_measures.all():
+    addresses = addresses or ItemAddresses(product)
+    information_url = addresses.information_url
+    concern.routine_list = list(concern.routine_measures.all())
+    concern.additional_list = list(concern.additional_measures.all())
+    concern.study_list = list(concern.studies.all())
+    concern.permalink = addresses.concern(concern)
+    for study in concern.study_list:
+        study.page_url = addresses.study(study)
+    for measure in concern.routine_list:
         measure.resolved_references = [
             resolve_reference(product, reference, sections.get(reference.key), information_url)
             for reference in measure.section_references.all()
         ]
     # The sections the concern's routine measures cite, each once, in order (overview table)
     cited = {}
-    for measure in concern.routine_measures.all():
+    for measure in concern.routine_list:
         for reference in measure.resolved_references:
             cited.setdefault(reference["label"], reference)
     concern.cited_sections = list(cited.values())
@@ -150,14 +184,15 @@ def plan_page_context(request, product, plan, *, full_detail=False):
     """What browse/product_detail.html shows: ``product`` with ``plan``, one of its versions."""
     sections = product.information_sections.all().as_lookup()
     wording = wording_for(product)
-    groups, measures, notes = [], [], []
+    groups, measures, notes, studies = [], [], [], []
     if plan:
+        addresses = ItemAddresses(product)
         concerns = list(plan.safety_concerns.all())
         addressed = {}  # additional measure id -> the concerns it addresses
         for concern in selectors.number_anchors(concerns):
-            resolve_concern_references(product, concern, sections)
+            resolve_concern_references(product, concern, sections, addresses)
             concern.category_text = wording.category_label(concern.category)
-            for measure in concern.additional_measures.all():
+            for measure in concern.additional_list:
                 addressed.setdefault(measure.pk, []).append(concern)
             if concern.curator_note:
                 notes.append(concern)
@@ -172,6 +207,9 @@ def plan_page_context(request, product, plan, *, full_detail=False):
         for measure in plan.additional_measures.all():
             measure.addressed_concerns = addressed.get(measure.pk, [])
             measures.append(measure)
+        studies = list(plan.studies.all())
+        for study in studies:
+            study.page_url = addresses.study(study)
     return {
         "product": product,
         "plan": plan,
@@ -179,6 +217,7 @@ def plan_page_context(request, product, plan, *, full_detail=False):
         "groups": groups,
         "additional_measures": measures,
         "curator_notes": notes,
+        "plan_studies": studies,
         "full_detail": full_detail,
         "page_url": request.build_absolute_uri(product.get_absolute_url()),
         "information_url": request.build_absolute_uri(
