@@ -133,14 +133,21 @@ def product_change_queues(user):
     for change in changes:
         url = reverse("admin:products_productchange_change", args=[change.pk])
         in_review = change.status == ChangeStatus.IN_REVIEW
-        if in_review and may_publish and review.four_eyes_refusal(user, change) is None:
+        reviewing = in_review and may_publish
+        refusal = review.four_eyes_refusal(user, change) if reviewing else None
+        if reviewing and refusal is None:
             steps = [Step("Review and publish", _change_step("publish", change))]
             steps.append(Step("Send back to draft", _change_step("return", change)))
             waiting.append(QueuedChange(change, url, steps))
             continue
-        if user.pk not in {change.created_by_id, change.submitted_by_id} and (
-            user.pk not in review.editors(change)
-        ):
+        # A refusal says the user submitted or changed it: theirs, without reading its
+        # history again.
+        theirs = (
+            refusal is not None
+            or user.pk in {change.created_by_id, change.submitted_by_id}
+            or user.pk in review.editors(change)
+        )
+        if not theirs:
             continue
         steps = []
         if review.can_submit(user, change):
