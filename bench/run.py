@@ -49,6 +49,7 @@ import shlex
 import shutil
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -703,6 +704,10 @@ def prepare_sqlite(args, log):
     remove_sqlite(building)
     started = time.monotonic()
     fill_database(base_env(f"sqlite:///{building}"), args, log)
+    with contextlib.closing(sqlite3.connect(building)) as connection:
+        # Planner statistics, as after any bulk load (PostgreSQL: VACUUM ANALYZE below):
+        # without them SQLite reads a text filter along a category index, not the text index.
+        connection.execute("ANALYZE")
     remove_sqlite(path)
     marker_path.unlink(missing_ok=True)
     building.rename(path)
@@ -1766,6 +1771,7 @@ def main(argv=None):
         "first-visits": run_first_visits,
         "abuse": run_abuse,
     }
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
     result = modes[args.mode](args)
     if result is None:
         print("== Prepared; nothing measured (--prepare-only)")

@@ -20,6 +20,7 @@ class Facet:
     title: str
     values: list = field(default_factory=list)
     more: int = 0  # values with a count that are not shown (see build_facet's ``limit``)
+    more_at_least: bool = False  # more values have a count than were counted: a floor
 
 
 def build_facet(

@@ -41,19 +41,25 @@ def valid_filterset(filterset, *forms):
     return filterset
 
 
-def page_of(object_list, per_page, number):
-    """Page ``number`` (already a whole number) of ``object_list``; past the end is a 404."""
+def page_of(object_list, per_page, number, count=None):
+    """Page ``number`` (already a whole number) of ``object_list``; past the end is a 404.
+
+    ``count``: the number of items when known already (counted from the read model), so
+    that the paginator does not count them again."""
+    paginator = Paginator(object_list, per_page)
+    if count is not None:
+        paginator.count = count  # a cached property: given, it is not computed
     try:
-        return Paginator(object_list, per_page).page(number)
+        return paginator.page(number)
     except EmptyPage:
         raise Http404("There is no such page.") from None
 
 
-def paginate(request, object_list, per_page):
+def paginate(request, object_list, per_page, count=None):
     """A page of ``object_list``; a malformed page number is a 400, a page past the end a 404."""
     number = request.GET.get("page") or 1
     try:
-        return page_of(object_list, per_page, number)
+        return page_of(object_list, per_page, number, count)
     except PageNotAnInteger:
         raise BadRequest("The page number must be a whole number.") from None
 

@@ -135,7 +135,11 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [SearchVectorIndex(fields=["search_vector"], name="product_vector_idx")]
+        indexes = [
+            SearchVectorIndex(fields=["search_vector"], name="product_vector_idx"),
+            # Lists in name order read the first page along it, not a sort of every product.
+            models.Index(fields=["name", "slug"], name="product_name_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(region__in=Region.values),

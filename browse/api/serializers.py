@@ -263,10 +263,10 @@ def concern_representations(concerns, context):
     sections = context.get("sections", {})
     rows = []
     for concern in concerns:
-        measures = list(concern.routine_measures.all())
+        measures = concern.routine_list
         cited = {}
         for measure in measures:
-            for reference in measure.section_references.all():
+            for reference in measure.reference_list:
                 cited.setdefault(reference.key, reference)
         rows.append(
             {
@@ -281,14 +281,14 @@ def concern_representations(concerns, context):
                         "kind": measure.kind,
                         "text": measure.text,
                         "section_references": reference_representations(
-                            measure.section_references.all(), sections
+                            measure.reference_list, sections
                         ),
                     }
                     for measure in measures
                 ],
                 "section_references": reference_representations(cited.values(), sections),
-                "additional_measures": [m.name for m in concern.additional_measures.all()],
-                "studies": [study.name for study in concern.studies.all()],
+                "additional_measures": [m.name for m in concern.additional_list],
+                "studies": [study.name for study in concern.study_list],
             }
         )
     return rows
@@ -318,9 +318,9 @@ def study_representations(studies, context):
                     "reported_on": iso_date(milestone.reported_on),
                     "overdue": milestone.is_overdue(),
                 }
-                for milestone in study.milestones.all()
+                for milestone in study.milestone_list
             ],
-            "safety_concerns": [concern.name for concern in study.safety_concerns.all()],
+            "safety_concerns": [concern.name for concern in study.concern_list],
         }
         for study in studies
     ]

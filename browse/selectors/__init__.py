@@ -24,6 +24,13 @@ def public_products():
 def current_plan_prefetches(prefix=""):
     """Prefetches that load a plan version with everything the product page shows.
 
+    The plan's own parts stay on its managers (``plan.safety_concerns.all()``, ...); the
+    parts of each concern and study are plain lists: ``concern.routine_list`` (each measure
+    with its ``reference_list``), ``concern.additional_list``, ``concern.study_list``,
+    ``study.milestone_list`` and ``study.concern_list``. A list attribute costs nothing per
+    item, where a prefetch into a manager builds a filtered queryset for every concern,
+    measure and study (two thirds of the product page's loading time).
+
     Each prefetch orders by the parts' own positions: the models' default orderings start
     with their parent (``routine_measure`` → concern → plan → product name, ...), which would
     join every table up to the product for rows that share one parent anyway.
@@ -32,41 +39,53 @@ def current_plan_prefetches(prefix=""):
     return [
         Prefetch(
             f"{prefix}safety_concerns",
-            queryset=SafetyConcern.objects.order_by(*by_position)
+            queryset=SafetyConcern.objects.defer("search_vector")
+            .order_by(*by_position)
             .select_related("term")
             .prefetch_related(
                 Prefetch(
                     "routine_measures",
-                    queryset=RoutineMeasure.objects.order_by(*by_position).prefetch_related(
+                    queryset=RoutineMeasure.objects.defer("search_vector")
+                    .order_by(*by_position)
+                    .prefetch_related(
                         Prefetch(
                             "section_references",
                             queryset=SectionReference.objects.order_by(*by_position),
+                            to_attr="reference_list",
                         )
                     ),
+                    to_attr="routine_list",
                 ),
                 Prefetch(
-                    "additional_measures", queryset=AdditionalMeasure.objects.order_by("name")
+                    "additional_measures",
+                    queryset=AdditionalMeasure.objects.defer("search_vector").order_by("name"),
+                    to_attr="additional_list",
                 ),
                 Prefetch(
                     "studies",
                     queryset=Study.objects.only(
                         "id", "plan_id", "code", "short_name", "title"
                     ).order_by(*by_position),
+                    to_attr="study_list",
                 ),
             ),
         ),
         Prefetch(
-            f"{prefix}additional_measures", queryset=AdditionalMeasure.objects.order_by("name")
+            f"{prefix}additional_measures",
+            queryset=AdditionalMeasure.objects.defer("search_vector").order_by("name"),
         ),
         Prefetch(
             f"{prefix}studies",
-            queryset=Study.objects.order_by(*by_position).prefetch_related(
-                Prefetch("milestones", queryset=Milestone.objects.all()),
+            queryset=Study.objects.defer("search_vector")
+            .order_by(*by_position)
+            .prefetch_related(
+                Prefetch("milestones", queryset=Milestone.objects.all(), to_attr="milestone_list"),
                 Prefetch(
                     "safety_concerns",
                     queryset=SafetyConcern.objects.only(
                         "id", "plan_id", "name", "group_key"
                     ).order_by(*by_position),
+                    to_attr="concern_list",
                 ),
             ),
         ),

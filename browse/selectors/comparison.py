@@ -10,7 +10,7 @@ aligned by kind and its studies by category, each with its status and next miles
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
+from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from products.models import Product, Substance
 from risks.models import (
@@ -219,21 +219,26 @@ def comparable_count_of_substance(name):
 
 def comparison_choices(product, limit=CHOICES_LIMIT):
     """Products to compare ``product`` with: those sharing an active substance first, then
-    the others, by name; each with ``same_substance``. At most ``limit`` (one query)."""
-    shared = Product.substances.through.objects.filter(
-        product=OuterRef("pk"), substance__in=product.substances.all()
+    the others, by name; each with ``same_substance``. At most ``limit``.
+
+    Two queries, each reading at most ``limit + 1`` products along the products' name index
+    (ranking every product by "shares a substance" read them all): the cost does not grow
+    with the number of products."""
+    comparable = products_with_current_plan().exclude(pk=product.pk).only("slug", "name")
+    substances = [substance.pk for substance in product.substances.all()]
+    same = (
+        list(comparable.filter(substances__in=substances).distinct()[: limit + 1])
+        if substances
+        else []
     )
-    rank = Case(When(Exists(shared), then=Value(0)), default=Value(1), output_field=IntegerField())
-    products = (
-        products_with_current_plan()
-        .exclude(pk=product.pk)
-        .annotate(rank=rank)
-        .order_by("rank", "name", "slug")
-        .only("slug", "name")
-    )
-    chosen = list(products[: limit + 1])
-    for choice in chosen:
-        choice.same_substance = choice.rank == 0
+    others = []
+    if len(same) <= limit:
+        others = list(comparable.exclude(pk__in=[p.pk for p in same])[: limit + 1 - len(same)])
+    for choice in same:
+        choice.same_substance = True
+    for choice in others:
+        choice.same_substance = False
+    chosen = same + others
     return chosen[:limit], len(chosen) > limit
 
 

@@ -82,10 +82,7 @@ def _names(items):
 
 
 def _routine_texts(concern):
-    return [
-        (m.text, [r.label for r in m.section_references.all()])
-        for m in concern.routine_measures.all()
-    ]
+    return [(m.text, [r.label for r in m.reference_list]) for m in concern.routine_list]
 
 
 def describe_concern_change(old, new):
@@ -112,15 +109,15 @@ def describe_concern_change(old, new):
         revised.append("routine risk minimisation measures")
     if revised:
         changes.append("Revised: " + ", ".join(revised))
-    if _names(old.additional_measures.all()) != _names(new.additional_measures.all()):
+    if _names(old.additional_list) != _names(new.additional_list):
         changes.append("Additional risk minimisation measures changed")
-    if _names(old.studies.all()) != _names(new.studies.all()):
+    if _names(old.study_list) != _names(new.study_list):
         changes.append("Studies changed")
     return changes or ["Unchanged"]
 
 
 def _milestones(study):
-    return [(m.description, m.due, m.reported_on) for m in study.milestones.all()]
+    return [(m.description, m.due, m.reported_on) for m in study.milestone_list]
 
 
 def describe_study_change(old, new):
@@ -142,7 +139,7 @@ def describe_study_change(old, new):
         changes.append("Milestones changed")
     if (old.title, old.purpose, old.design) != (new.title, new.purpose, new.design):
         changes.append("Description revised")
-    if _names(old.safety_concerns.all()) != _names(new.safety_concerns.all()):
+    if _names(old.concern_list) != _names(new.concern_list):
         changes.append("Safety concerns changed")
     return changes or ["Unchanged"]
 

@@ -1,15 +1,18 @@
 import csv
 import io
+import random
 import re
 
 import pytest
 
+from browse.selectors import products as product_selectors
 from common.tests.responses import streamed_json
 from products.tests.factories import (
     ProductFactory,
     ProductInformationSectionFactory,
     SubstanceFactory,
 )
+from risks.published import PublishedProduct
 from risks.tests.factories import (
     AdditionalMeasureFactory,
     MilestoneFactory,
@@ -112,6 +115,42 @@ def test_substance_facet_shows_the_most_frequent_and_says_how_many_more(client):
     assert '<input type="text" name="substance" maxlength="200"' in page
     assert 'id="id_substance"' in page
     assert "draftumab" not in page
+
+
+@pytest.mark.parametrize("candidates", [1, 2, 3, 5, 8, 40])
+def test_substance_facet_from_the_most_frequent_gives_what_counting_every_product_gives(
+    monkeypatch, candidates
+):
+    """``top_substances`` asks the most frequent substances first and stops when no other
+    can rank, else counts every matching product: either way the counting's answer."""
+    rng = random.Random(candidates)
+    names = [f"sub-{number:02}" for number in range(16)]
+    substances = {name: SubstanceFactory(name=name) for name in names}
+    for _ in range(30):
+        chosen = rng.sample(names, rng.choice([1, 1, 2, 3]))
+        region = rng.choice(["EU", "EU", "US"])
+        product = ProductFactory(region=region, substances=[substances[n] for n in chosen])
+        if rng.random() < 0.8:
+            PlanFactory(product=product)
+    monkeypatch.setattr(product_selectors, "SUBSTANCE_CANDIDATES", candidates)
+    for conditions in ({}, {"region": "EU"}, {"region": "US"}):
+        matching = PublishedProduct.objects.filter(**conditions).values("product")
+        for limit in (1, 3, 12):
+            expected, expected_total = product_selectors.substance_counts(matching, limit=limit)
+            rows, total, floor = product_selectors.top_substances(conditions, limit=limit)
+            assert rows[:limit] == expected[:limit]
+            assert (total, floor) == (expected_total, False)
+
+
+def test_substance_facet_says_more_than_when_it_stops_counting(client, monkeypatch):
+    substances_in_products(FOURTEEN, FOURTEEN[:5], FOURTEEN[:2])
+    # sub-01 and sub-02 (3 products each), sub-03 (2) asked: sub-01 ranks first whatever
+    # the others, and then the substances are counted up to 5
+    monkeypatch.setattr(product_selectors, "SUBSTANCE_CANDIDATES", 3)
+    monkeypatch.setattr(product_selectors, "SUBSTANCE_FACET_LIMIT", 1)
+    monkeypatch.setattr(product_selectors, "SUBSTANCE_TOTAL_LIMIT", 5)
+    page = html(client.get("/products/"))
+    assert '<p class="facet-more">and more than 4 more active substances' in page
 
 
 def test_substance_typed_in_the_field_filters_and_keeps_the_other_filters(client):
@@ -371,8 +410,9 @@ def build_products(count):
 # Each count includes the data version read by the page cache (rmpsite/page_cache.py).
 PAGES = {
     "home": ("/", 8),
-    "list": ("/products/?region=EU&concern=identified&study=1", 7),
-    "list by substance": ("/products/?substance=EXAMPLUMAB", 8),  # and its comparable count
+    # the counts per combination (count and facets), three for the substance facet
+    "list": ("/products/?region=EU&concern=identified&study=1", 8),
+    "list by substance": ("/products/?substance=EXAMPLUMAB", 7),  # and its comparable count
     "export": ("/products/?format=json", 3),
 }
 
@@ -393,8 +433,9 @@ def test_list_query_counts_do_not_grow(client, django_assert_num_queries, name, 
 @pytest.mark.parametrize("count", [1, 50])
 def test_product_page_query_counts_do_not_grow(client, django_assert_num_queries, count):
     product = build_products(count)
-    # 14, the products to compare it with and its substances' products, the data version
-    with django_assert_num_queries(17):
+    # 14, the products to compare it with (same substance, then others: two), its
+    # substances' products, the data version
+    with django_assert_num_queries(18):
         html(client.get(product.get_absolute_url()))
     with django_assert_num_queries(15):
         html(client.get(product.get_absolute_url() + "print/"))

@@ -73,7 +73,7 @@ def study_page(request, slug, study):
         return response
     for entry in history:
         if entry.item:
-            milestones = entry.item.milestones.all()
+            milestones = entry.item.milestone_list
             overdue = sum(1 for milestone in milestones if milestone.is_overdue())
             entry.summary = (
                 f"{entry.item.get_status_display()}, category {entry.item.category}; "

@@ -82,8 +82,9 @@ def product_list(request):
         about=lambda: export_about(request, describe_products(products.count(), filterset.form)),
     ):
         return response
-    page = paginate(request, products, 25)
     query = Query.of_form(filterset.form)
+    facets = selectors.product_facets(products, query, filterset.form.cleaned_data)
+    page = paginate(request, products, 25, count=facets.count)
     substance = filterset.form.cleaned_data.get("substance")
     comparable = comparison_selectors.comparable_count_of_substance(substance) if substance else 0
     return render(
@@ -93,7 +94,7 @@ def product_list(request):
             "filterset": filterset,
             "page": page,
             "heading": describe_products(page.paginator.count, filterset.form),
-            "facets": selectors.product_facets(products, query),
+            "facets": facets.facets,
             "kept_filters": query.items(*HIDDEN_PARAMS),
             "compare_substance": substance if 2 <= comparable <= 4 else None,
             **list_links(query, filterset.form, FILTER_PARAMS, page),
@@ -138,16 +139,13 @@ def resolve_concern_references(product, concern, sections, addresses=None):
     """
     addresses = addresses or ItemAddresses(product)
     information_url = addresses.information_url
-    concern.routine_list = list(concern.routine_measures.all())
-    concern.additional_list = list(concern.additional_measures.all())
-    concern.study_list = list(concern.studies.all())
     concern.permalink = addresses.concern(concern)
     for study in concern.study_list:
         study.page_url = addresses.study(study)
     for measure in concern.routine_list:
         measure.resolved_references = [
             resolve_reference(product, reference, sections.get(reference.key), information_url)
-            for reference in measure.section_references.all()
+            for reference in measure.reference_list
         ]
     # The sections the concern's routine measures cite, each once, in order (overview table)
     cited = {}

@@ -9,9 +9,12 @@ from django.core.management import call_command
 from risks import workflow
 from risks.models import PlanStatus, RiskManagementPlan
 from risks.published import (
+    FACET_FIELDS,
     PublishedConcern,
     PublishedProduct,
+    PublishedProductCount,
     PublishedStudy,
+    PublishedSubstance,
     rebuild_all,
     text_contains_all,
 )
@@ -32,6 +35,8 @@ def state():
         sorted(PublishedProduct.objects.values_list()),
         sorted(PublishedConcern.objects.values_list()),
         sorted(PublishedStudy.objects.values_list()),
+        sorted(PublishedProductCount.objects.values_list(*FACET_FIELDS, "products")),
+        sorted(PublishedSubstance.objects.values_list()),
     )
 
 
@@ -43,6 +48,10 @@ def test_the_seed_fills_it_as_a_rebuild_would(seeded):
     built = state()
     assert len(built[0]) == 5  # Besponsa has no plan, but is public
     assert len(built[1]) == 68
+    assert sum(row[-1] for row in built[3]) == 5  # the products, counted per combination
+    assert len(built[4]) == len(
+        {s for p in PublishedProduct.objects.all() for s in p.product.substances.all()}
+    )
     rebuild_all()
     assert state() == built
     out = io.StringIO()
