@@ -3,6 +3,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
+from common.addresses import AddressPattern
 from common.exports import Column, absolute_urls, export, requested_format
 from common.listing import list_links, page_of, valid_filterset
 from common.querystring import Query
@@ -53,6 +54,7 @@ def study_list(request):
     else:
         page = page_of(studies, PER_PAGE, number)
         rows = list(page.object_list)
+    link_rows(rows)
     selected_product = data.get("product")
     return render(
         request,
@@ -82,6 +84,20 @@ def study_list(request):
 
 def heading(count, described_filters):
     return " · ".join([counted(count, "studies"), *described_filters])
+
+
+def link_rows(studies):
+    """Give each study of the page its product's, its own and its concerns' addresses
+    (``product_url``, ``page_url``, each concern's ``page_url``), each pattern reversed once."""
+    product_url = AddressPattern("browse:product", "slug")
+    study_url = AddressPattern("browse:study", "slug", "study")
+    concern_url = AddressPattern("browse:concern", "slug", "concern")
+    for study in studies:
+        slug = study.plan.product.slug
+        study.product_url = product_url(slug=slug)
+        study.page_url = study_url(slug=slug, study=study.slug)
+        for concern in study.safety_concerns.all():
+            concern.page_url = concern_url(slug=slug, concern=concern.slug)
 
 
 def _milestone_text(milestone):
