@@ -25,5 +25,7 @@ class AddressPattern:
         self.end = path
 
     def __call__(self, **values):
-        filled = (part + str(values[name]) for part, name in zip(self.parts, self.names))
+        filled = (
+            part + str(values[name]) for part, name in zip(self.parts, self.names, strict=True)
+        )
         return "".join(filled) + self.end
