@@ -11,11 +11,11 @@ all (``PublishedSubstance``) until no other can rank: the cost of the page does 
 with the number of products.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Case, Count, F, Prefetch, Q, Sum, Value, When, Window
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -159,7 +159,7 @@ def top_substances(conditions, limit=SUBSTANCE_FACET_LIMIT):
         product__published__isnull=False,
         **{f"product__published__{name}": value for name, value in conditions.items()},
     )
-    total = len(links.values_list("substance").distinct().order_by()[: SUBSTANCE_TOTAL_LIMIT + 1])
+    total = links.values("substance").distinct().order_by()[: SUBSTANCE_TOTAL_LIMIT + 1].count()
     rows = [(name, n, False) for name, n in found[:limit]]
     return rows, min(total, SUBSTANCE_TOTAL_LIMIT), total > SUBSTANCE_TOTAL_LIMIT
 
@@ -194,29 +194,41 @@ def candidate_counts(substance_ids, conditions):
 
 
 def combination_counts(conditions):
-    """{facet key: count} and the number of products matching ``conditions``, summed over
-    the counts per combination (one query over a few hundred rows)."""
-    cells = PublishedProductCount.objects.filter(**conditions)
+    """{facet key: count} and the number of products matching ``conditions`` ("total"),
+    summed over the counts per combination: one query over a few hundred rows.
 
-    def total(condition=None):
-        return Coalesce(Sum("products", filter=condition), 0)
+    Its SQL is written once per set of filter fields (``_combination_sql``): built by the
+    ORM, twenty conditional sums cost more to compile than to run."""
+    sql, keys, params = _combination_sql(tuple(sorted(conditions)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *(conditions[name] for name in sorted(conditions))])
+        row = cursor.fetchone()
+    return {key: value or 0 for key, value in zip(keys, row, strict=True)}
 
-    aggregates = {"total": total()}
-    aggregates.update({f"region:{value}": total(Q(region=value)) for value in Region.values})
-    aggregates.update(
-        {
-            f"status:{value}": total(Q(authorisation_status=value))
-            for value in AuthorisationStatus.values
-        }
-    )
-    aggregates.update(
-        {
-            f"{param}:{value}": total(Q(**{flags[value]: True}))
-            for param, _, choices, flags in BOOLEAN_FACETS
-            for value, _ in choices
-        }
-    )
-    return cells.aggregate(**aggregates)
+
+@functools.cache
+def _combination_sql(names):
+    """(SQL, the keys of its columns, the parameters of its sums) for filters on ``names``."""
+    table = PublishedProductCount._meta
+    ops = connection.ops
+
+    def column(name):
+        return ops.quote_name(table.get_field(name).column)
+
+    sums, keys, params = ["SUM(products)"], ["total"], []
+    facets = [(f"region:{value}", "region", value) for value in Region.values]
+    facets += [
+        (f"status:{value}", "authorisation_status", value) for value in AuthorisationStatus.values
+    ]
+    for param, _, choices, flags in BOOLEAN_FACETS:
+        facets += [(f"{param}:{value}", flags[value], True) for value, _ in choices]
+    for key, name, value in facets:
+        sums.append(f"SUM(CASE WHEN {column(name)} = %s THEN products ELSE 0 END)")
+        keys.append(key)
+        params.append(value)
+    where = " AND ".join(f"{column(name)} = %s" for name in names) or "1 = 1"
+    sql = f"SELECT {', '.join(sums)} FROM {ops.quote_name(table.db_table)} WHERE {where}"
+    return sql, keys, params
 
 
 def matching_counts(filtered):
