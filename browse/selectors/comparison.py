@@ -223,17 +223,11 @@ def comparison_choices(product, limit=CHOICES_LIMIT):
 
     Two queries, each reading at most ``limit + 1`` products along the products' name index
     (ranking every product by "shares a substance" read them all): the cost does not grow
-    with the number of products."""
+    with the number of products, nor does the number of queries."""
     comparable = products_with_current_plan().exclude(pk=product.pk).only("slug", "name")
     substances = [substance.pk for substance in product.substances.all()]
-    same = (
-        list(comparable.filter(substances__in=substances).distinct()[: limit + 1])
-        if substances
-        else []
-    )
-    others = []
-    if len(same) <= limit:
-        others = list(comparable.exclude(pk__in=[p.pk for p in same])[: limit + 1 - len(same)])
+    same = list(comparable.filter(substances__in=substances).distinct()[: limit + 1])
+    others = list(comparable.exclude(substances__in=substances)[: limit + 1])
     for choice in same:
         choice.same_substance = True
     for choice in others:
