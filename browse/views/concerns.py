@@ -122,7 +122,12 @@ def concern_list(request):
         page.object_list = groups
     else:
         page = paginate(request, groups, GROUPS_PER_PAGE)
-        selectors.fill_groups(page.object_list, filterset.qs, text_filtered=bool(data.get("q")))
+        selectors.fill_groups(
+            page.object_list,
+            filterset.qs,
+            text_filtered=bool(data.get("q")),
+            previews=summary.previews,
+        )
         for group in page.object_list:
             group.url = query.url(group=group.key)
     return render(
