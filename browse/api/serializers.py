@@ -4,6 +4,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from common.addresses import AddressPattern
 from products.models import Product, ProductInformationSection
 from risks.models import Milestone, SafetyConcern, SectionReference, Study
 
@@ -237,12 +238,11 @@ def iso_date(value):
 
 def page_addresses(context, view_name, slug_name):
     """``page_address`` for many items of one product: reverses once, then formats."""
-    placeholder = "--item-slug--"
-    path = reverse(view_name, kwargs={"slug": context["product_slug"], slug_name: placeholder})
+    pattern = AddressPattern(view_name, "slug", slug_name)
     request = context.get("request")
-    template = request.build_absolute_uri(path) if request else path
-    prefix, suffix = template.split(placeholder)
-    return lambda item: f"{prefix}{item.slug}{suffix}"
+    origin = request.build_absolute_uri("/")[:-1] if request else ""
+    slug = context["product_slug"]
+    return lambda item: origin + pattern(slug=slug, **{slug_name: item.slug})
 
 
 def reference_representations(references, sections):

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import BooleanField, F, Func, Q
-from django.urls import reverse
 
+from common.addresses import AddressPattern
 from products.documents import Document
 from products.models import AuthorisationStatus
 from risks.models import (
@@ -199,20 +199,12 @@ def _rows(chunk, group_names, ids, size, detail=False):
 
 def _concern_url(slug, group_key):
     """The concern's permanent page: slugs are URL-safe, so one reverse() serves them all."""
-    return (
-        _concern_url_pattern()
-        .replace(_SLUG_PLACEHOLDER, slug)
-        .replace(_CONCERN_PLACEHOLDER, concern_slug(group_key))
-    )
-
-
-_SLUG_PLACEHOLDER = "product-slug-placeholder"
-_CONCERN_PLACEHOLDER = "concern-slug-placeholder"
+    return _concern_url_pattern()(slug=slug, concern=concern_slug(group_key))
 
 
 @functools.cache
 def _concern_url_pattern():
-    return reverse("browse:concern", args=[_SLUG_PLACEHOLDER, _CONCERN_PLACEHOLDER])
+    return AddressPattern("browse:concern", "slug", "concern")
 
 
 _ABBREVIATIONS = {document.value: document.abbreviation for document in Document}

@@ -193,6 +193,19 @@ def candidate_counts(substance_ids, conditions):
         return cursor.fetchall()
 
 
+def facet_values():
+    """[(facet key, read-model field, value)]: each count the list's facets show, as the
+    field and value that count ("region:EU", "region", "EU"; "concern:missing",
+    "concern_missing", True)."""
+    values = [(f"region:{value}", "region", value) for value in Region.values]
+    values += [
+        (f"status:{value}", "authorisation_status", value) for value in AuthorisationStatus.values
+    ]
+    for param, _, choices, flags in BOOLEAN_FACETS:
+        values += [(f"{param}:{value}", flags[value], True) for value, _ in choices]
+    return values
+
+
 def combination_counts(conditions):
     """{facet key: count} and the number of products matching ``conditions`` ("total"),
     summed over the counts per combination: one query over a few hundred rows.
@@ -216,13 +229,7 @@ def _combination_sql(names):
         return ops.quote_name(table.get_field(name).column)
 
     sums, keys, params = ["SUM(products)"], ["total"], []
-    facets = [(f"region:{value}", "region", value) for value in Region.values]
-    facets += [
-        (f"status:{value}", "authorisation_status", value) for value in AuthorisationStatus.values
-    ]
-    for param, _, choices, flags in BOOLEAN_FACETS:
-        facets += [(f"{param}:{value}", flags[value], True) for value, _ in choices]
-    for key, name, value in facets:
+    for key, name, value in facet_values():
         sums.append(f"SUM(CASE WHEN {column(name)} = %s THEN products ELSE 0 END)")
         keys.append(key)
         params.append(value)
@@ -236,26 +243,13 @@ def matching_counts(filtered):
     base = PublishedProduct.objects.filter(product__in=filtered.order_by().values("pk"))
     aggregates = {"total": Count("pk")}
     aggregates.update(
-        {f"region:{value}": Count("pk", filter=Q(region=value)) for value in Region.values}
-    )
-    aggregates.update(
-        {
-            f"status:{value}": Count("pk", filter=Q(authorisation_status=value))
-            for value in AuthorisationStatus.values
-        }
-    )
-    aggregates.update(
-        {
-            f"{param}:{value}": Count("pk", filter=Q(**{flags[value]: True}))
-            for param, _, choices, flags in BOOLEAN_FACETS
-            for value, _ in choices
-        }
+        {key: Count("pk", filter=Q(**{name: value})) for key, name, value in facet_values()}
     )
     return base.aggregate(**aggregates)
 
 
 @dataclass
-class ProductFacets:
+class ProductListFacets:
     """The products list's facets and the number of products it lists."""
 
     facets: list
@@ -317,7 +311,7 @@ def product_facets(filtered, query, data):
         per_value = {value: counts[f"{param}:{value}"] for value, _ in choices}
         labels = [(value, label.split(":")[0]) for value, label in choices]
         facets.append(build_facet(query, param, title, per_value, labels))
-    return ProductFacets(facets, counts["total"])
+    return ProductListFacets(facets, counts["total"])
 
 
 def public_products_called(text, limit=5):

@@ -10,6 +10,7 @@ from browse.selectors import products as selectors
 from browse.views.downloads import export_about
 from browse.views.following import product_feed
 from browse.wording import wording_for
+from common.addresses import AddressPattern
 from common.exports import Column, absolute_urls, export
 from common.listing import form_error_message, list_links, paginate, valid_filterset
 from common.querystring import Query
@@ -106,23 +107,17 @@ class ItemAddresses:
     """The permanent addresses of a product's concern and study pages, reversed once each and
     then formatted per item (a page lists dozens of them)."""
 
-    PLACEHOLDER = "item-slug"
-
     def __init__(self, product):
         self.information_url = product.get_absolute_url() + "information/"
-        self._concern = self._pattern("browse:concern", product.slug, "concern")
-        self._study = self._pattern("browse:study", product.slug, "study")
-
-    def _pattern(self, view_name, slug, item_name):
-        path = reverse(view_name, kwargs={"slug": slug, item_name: self.PLACEHOLDER})
-        prefix, _, suffix = path.rpartition(self.PLACEHOLDER)
-        return prefix, suffix
+        self.slug = product.slug
+        self._concern = AddressPattern("browse:concern", "slug", "concern")
+        self._study = AddressPattern("browse:study", "slug", "study")
 
     def concern(self, concern):
-        return f"{self._concern[0]}{concern.slug}{self._concern[1]}"
+        return self._concern(slug=self.slug, concern=concern.slug)
 
     def study(self, study):
-        return f"{self._study[0]}{study.slug}{self._study[1]}"
+        return self._study(slug=self.slug, study=study.slug)
 
 
 def resolve_concern_references(product, concern, sections, addresses=None):
