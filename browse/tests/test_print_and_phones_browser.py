@@ -13,6 +13,7 @@ import re
 
 import pdfplumber
 import pytest
+from playwright.sync_api import expect
 
 from rmpsite.tests.test_public_visibility import PUBLIC_ROUTES
 
@@ -236,7 +237,8 @@ def test_a_link_to_a_concern_opens_its_folded_details(desktop, live_server, seed
     desktop.get_by_role(
         "link", name="Progressive multifocal leukoencephalopathy (PML)"
     ).first.click()
-    assert details.evaluate("element => element.open") is True
+    # the page's script opens it on the hash change: wait for it rather than race it
+    expect(details).to_have_js_property("open", True)
     assert details.get_by_text("Evidence for linking the risk to the medicine").is_visible()
     desktop.goto(f"{live_server.url}/products/lemtrada/#risk-malignancy")
-    assert desktop.locator("#risk-malignancy").evaluate("element => element.open") is True
+    expect(desktop.locator("#risk-malignancy")).to_have_js_property("open", True)
