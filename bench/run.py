@@ -1583,9 +1583,9 @@ def prepare(args, log):
     """The database (prepared or reused) and the static files: the environment to serve with."""
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
     env, marker = (prepare_sqlite if args.database == "sqlite" else prepare_postgres)(args, log)
-    if not args.prepare_only:
-        print("== Collecting static files (var/bench/static)")
-        manage(env, "collectstatic", "--noinput", "--verbosity", "0", log=log)
+    # also when only preparing: choosing the URLs renders pages, which name the static files
+    print("== Collecting static files (var/bench/static)")
+    manage(env, "collectstatic", "--noinput", "--verbosity", "0", log=log)
     return env, marker
 
 

@@ -277,6 +277,7 @@ def rebuild_products(product_ids, *, current_summaries=False):
         _rebuild_batch(product_ids[start : start + BATCH])
         publications.record(product_ids[start : start + BATCH], current_too=current_summaries)
     _recount_products()
+    analyse_if_grown()
 
 
 @transaction.atomic
@@ -562,6 +563,27 @@ def analyse(using="default"):
             cursor.execute(f'ANALYZE "{_concern_table()}"')
 
 
+def analyse_if_grown(using="default"):
+    """``analyse`` when the number of concern rows is no longer within a quarter of the one
+    the statistics hold (or there are none): publications add rows one product at a time,
+    and statistics of a far smaller table would mislead the planner as a missing one does."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    table = _concern_table()
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT count(*) FROM "{table}"')
+        (rows,) = cursor.fetchone()
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        stat = None
+        if cursor.fetchone():  # the database has statistics of some table
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s LIMIT 1", [table])
+            stat = cursor.fetchone()
+    known = int(stat[0].split()[0]) if stat and stat[0] else None
+    if known is None or not 0.8 * known <= rows <= 1.25 * known:
+        analyse(using)
+
+
 def uninstall_text_index(using="default"):
     connection = connections[using]
     with connection.cursor() as cursor:
@@ -577,35 +599,39 @@ def _fts_phrase(text):
     return '"{}"'.format(text.replace('"', '""'))
 
 
-def text_contains_all(words, using="default"):
-    """A filter of ``PublishedConcern`` rows whose text contains every one of ``words``.
+def containing_all(rows, words):
+    """``rows`` (``PublishedConcern`` rows) whose text contains every one of ``words``.
 
     ``words``: for each word typed, its spellings (any one will do), in lower case. On
-    SQLite the words of three characters or more are one MATCH of the trigram index; on
-    PostgreSQL each is a LIKE the trigram GIN index answers; shorter words a LIKE on the
-    rows that remain.
+    SQLite the words of three characters or more are one MATCH of the trigram index, joined
+    to the rows (not ``IN (subquery)``, which SQLite reads whole before the first row: joined,
+    it reads the rows along the index and stops when a LIMIT is met); on PostgreSQL each is a
+    LIKE the trigram GIN index answers; shorter words a LIKE on the rows that remain.
     """
-    matching = models.Q()
+    sqlite = connections[rows.db].vendor == "sqlite"
     indexed = []
     for variants in words:
-        if connections[using].vendor == "sqlite" and all(len(v) >= TRIGRAM for v in variants):
+        if sqlite and all(len(v) >= TRIGRAM for v in variants):
             indexed.append(variants)
             continue
         any_variant = models.Q()
         for variant in variants:
             any_variant |= models.Q(text__contains=variant)
-        matching &= any_variant
+        rows = rows.filter(any_variant)
     if indexed:
         expression = " AND ".join(
             "(" + " OR ".join(_fts_phrase(variant) for variant in variants) + ")"
             for variants in indexed
         )
-        matching &= models.Q(
-            concern_id__in=models.expressions.RawSQL(
-                f'SELECT rowid FROM "{TEXT_INDEX}" WHERE "{TEXT_INDEX}" MATCH %s', [expression]
-            )
+        rows = rows.extra(  # fixed SQL; the words go as a parameter
+            tables=[TEXT_INDEX],
+            where=[
+                f'"{TEXT_INDEX}" MATCH %s',
+                f'"{TEXT_INDEX}".rowid = "{_concern_table()}"."concern_id"',
+            ],
+            params=[expression],
         )
-    return matching
+    return rows
 
 
 # Keeping in step with writes that bypass the workflow

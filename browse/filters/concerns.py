@@ -7,7 +7,7 @@ from common.listing import MAX_TEXT_LENGTH, validate_text_terms
 from products.models import Product, Region
 from risks.models import ConcernCategory
 from risks.normalise import spelling_variants
-from risks.published import text_contains_all
+from risks.published import containing_all
 
 from ..selectors.comparison import products_of_substance
 from ..selectors.concerns import comparable_products_called
@@ -50,7 +50,7 @@ class SafetyConcernFilter(django_filters.FilterSet):
         """Every word, in either spelling (haemorrhage/hemorrhage), in the name or texts."""
         # ``text`` holds the TEXT_FIELDS in lower case, one per line, under a trigram index.
         words = [[v.lower() for v in spelling_variants(word)] for word in value.split()]
-        return queryset.filter(text_contains_all(words, using=queryset.db))
+        return containing_all(queryset, words)
 
     def filter_substance(self, queryset, name, value):
         products = Product.objects.filter(substances__name__iexact=value.strip())

@@ -36,6 +36,11 @@ CATEGORY_ORDER = {category.value: index for index, category in enumerate(Concern
 
 # Concerns shown under each group of a list page; the rest are a link away.
 PREVIEW = 10
+# A text filter's page groups and counts at most this many matching concerns, and reads one
+# more, which says there are more: a common word ("reactions" is in 14,000 concerns at 15,000
+# products) would otherwise make the page read every match, a cost growing with the database.
+# The downloads still hold every match.
+TEXT_MATCH_LIMIT = 1000
 PRODUCT_FACET_SIZE = 15
 
 
@@ -161,6 +166,9 @@ class ConcernSummary:
     products: Counter | None = None  # {(slug, name): concerns}, when counted from the rows
     # {group key: the ids of its first PREVIEW concerns in page order}, when read from the rows
     previews: dict | None = None
+    # When more concerns match than the summary read (``summarise_concerns``'s ``limit``):
+    # the limit. Groups, counts and facets are then those of the first ``limit`` found.
+    more_than: int | None = None
 
     @property
     def concern_count(self):
@@ -177,13 +185,16 @@ def counted(data):
     return not any(data.get(name) for name in data if name not in COUNTED_FILTERS)
 
 
-def concern_summary(concerns, data):
+def concern_summary(concerns, data, *, complete=False):
     """The summary of the list filtered by ``data`` (cleaned): from the counts table when it
     answers those filters (one query over a table the size of the vocabulary), else from the
-    matching rows ``concerns``."""
+    matching rows ``concerns``; with a text filter (and no group chosen), from the first
+    ``TEXT_MATCH_LIMIT`` of them, unless ``complete`` (the downloads: every match)."""
     sort = data.get("sort") or ""
     if counted(data):
         return summarise_counts(data.get("category"), data.get("region"), data.get("group"), sort)
+    if data.get("q") and not data.get("group") and not complete:
+        return summarise_concerns(concerns, sort, limit=TEXT_MATCH_LIMIT)
     return summarise_concerns(concerns, sort)
 
 
@@ -211,7 +222,7 @@ def summarise_counts(category=None, region=None, group=None, sort=""):
     return _summary(names, totals.items(), categories, regions, sort)
 
 
-def summarise_concerns(concerns, sort=""):
+def summarise_concerns(concerns, sort="", *, limit=None):
     """Every group of ``concerns`` (read-model rows), counted, in page order: one query.
 
     Groups by name (A–Z), or with ``sort="products"`` the groups listed by most products
@@ -220,21 +231,28 @@ def summarise_concerns(concerns, sort=""):
     concerns per product (``products``, the product facet) and keeps each group's first
     ``PREVIEW`` concerns in page order (``previews``, what ``fill_groups`` shows), so the
     page reads the matching rows once, not once for the counts and again for the previews.
+
+    With ``limit``, the first ``limit`` rows found (in the order the database finds them:
+    along the text index for a text filter, which then stops reading) and one more: when
+    there is one more, the summary is of the first ``limit`` and says so (``more_than``).
     """
-    rows = list(
-        concerns.order_by().values_list(
-            "group_key",
-            "product_sort",
-            "product_slug",
-            "category_rank",
-            "concern_id",  # the group and its order (ENTRY_ORDER)
-            "group_name",
-            "name",
-            "category",
-            "region",
-            "product_name",
-        )
+    rows = concerns.order_by().values_list(
+        "group_key",
+        "product_sort",
+        "product_slug",
+        "category_rank",
+        "concern_id",  # the group and its order (ENTRY_ORDER)
+        "group_name",
+        "name",
+        "category",
+        "region",
+        "product_name",
     )
+    rows = list(rows if limit is None else rows[: limit + 1])
+    more_than = None
+    if limit is not None and len(rows) > limit:
+        del rows[limit:]
+        more_than = limit
     # Counters over generators: the counting loops run in C (7,000 matching rows at 15,000
     # products), and one sort orders every group's concerns.
     names = defaultdict(Counter)
@@ -250,6 +268,7 @@ def summarise_concerns(concerns, sort=""):
         sort,
     )
     summary.products = Counter((row[2], row[9]) for row in rows)
+    summary.more_than = more_than
     rows.sort(key=operator.itemgetter(0, 1, 2, 3, 4))
     summary.previews = {
         key: [row[4] for row in itertools.islice(group, PREVIEW)]

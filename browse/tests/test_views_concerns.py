@@ -249,6 +249,63 @@ def test_the_product_facet_shows_the_top_products_and_a_field_reaches_the_others
     )
 
 
+def test_a_text_found_in_more_concerns_than_the_page_reads_says_so_and_downloads_all(
+    client, monkeypatch
+):
+    """A common word: the page groups the first matches it reads and says there are more;
+    the downloads hold every match."""
+    monkeypatch.setattr("browse.selectors.concerns.TEXT_MATCH_LIMIT", 10)
+    build_common_concern(13)  # 13 "serious infection(s)", 13 "Risk nn"
+    response = client.get("/risks/?q=infection")
+    page = html(response)
+    assert "<h1>More than 10 safety concerns · matching ‘infection’</h1>" in page
+    assert "More than 10 safety concerns match. The groups below" in page
+    (group,) = response.context["page"].object_list
+    assert (group.concern_count, group.product_count) == (10, 10)  # of the first 10 found
+    (category,) = [facet for facet in response.context["facets"] if facet.param == "category"]
+    assert [(value.label, value.count) for value in category.values] == [
+        ("Important identified risk", 10)
+    ]
+    assert len(csv_rows(client.get("/risks/?q=infection&format=csv"))) == 13  # header apart
+    data = streamed_json(client.get("/risks/?q=infection&format=json"))
+    assert len(data["results"]) == 13 and data["description"].startswith("13 safety concerns")
+
+    narrower = client.get("/risks/?q=infection&region=EU&product=p03")  # within the limit
+    assert "<h1>1 safety concern in 1 group" in html(narrower)
+    assert "More than" not in html(narrower)
+    one_group = html(client.get("/risks/?q=infection&group=serious%20infection"))
+    assert "<h1>13 safety concerns in the group ‘Serious infections’" in one_group
+    exactly = html(client.get("/risks/?q=risk"))  # 13 matches, limit 10: "more than"
+    assert "<h1>More than 10 safety concerns" in exactly
+    monkeypatch.setattr("browse.selectors.concerns.TEXT_MATCH_LIMIT", 13)
+    assert (
+        "<h1>13 safety concerns in 13 groups · important potential risk · matching ‘risk’</h1>"
+        in html(client.get("/risks/?q=risk&category=potential"))
+    )
+
+
+def test_a_text_filter_reads_the_rows_along_the_text_index(client):
+    """SQLite reads a text filter's rows in the order of its trigram index, so that a LIMIT
+    ends the reading early; an ``IN (subquery)`` would read every match first."""
+    from django.db import connection
+
+    from browse.filters.concerns import SafetyConcernFilter
+    from browse.selectors.concerns import published_concerns
+    from risks.published import TEXT_INDEX
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the trigram table is SQLite's (PostgreSQL's GIN index is read as a bitmap)")
+    build_common_concern(30)  # each publication keeps the planner's statistics in step
+    rows = SafetyConcernFilter(
+        {"q": "infection", "category": "identified"}, queryset=published_concerns()
+    ).qs[:5]
+    sql, params = rows.values_list("concern_id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        plan = [row[-1] for row in cursor.execute("EXPLAIN QUERY PLAN " + sql, params)]
+    assert plan[0].startswith(f"SCAN {TEXT_INDEX} VIRTUAL TABLE"), plan
+    assert not any("SUBQUERY" in step for step in plan), plan
+
+
 @pytest.mark.parametrize("chunk", [1, 2, 5, 2000])
 def test_the_export_streams_in_page_order_whatever_the_chunk_size(client, monkeypatch, chunk):
     """Batches of several small groups, and a group bigger than a chunk, keep the page order."""

@@ -67,12 +67,16 @@ CONCERN_COLUMNS = [
 ]
 
 
-def describe_concerns(concern_count, groups, form):
-    """ "5 safety concerns in 3 groups · important identified risk · matching ‘infection’"."""
+def describe_concerns(concern_count, groups, form, more_than=None):
+    """ "5 safety concerns in 3 groups · important identified risk · matching ‘infection’";
+    with ``more_than`` (the summary read only that many), "More than 1,000 safety concerns · …"
+    (how many groups all of them make is not known)."""
     data = form.cleaned_data
     concerns = counted(concern_count, "safety concerns")
     parts = [f"{concerns} in {counted(len(groups), 'groups')}"]
-    if data.get("group") and groups:
+    if more_than:
+        parts[0] = f"More than {more_than:,} safety concerns"
+    elif data.get("group") and groups:
         parts[0] = f"{concerns} in the group ‘{groups[0].name}’"
     if data.get("category"):
         parts.append(ConcernCategory(data["category"]).label.lower())
@@ -92,10 +96,11 @@ def concern_list(request):
         SafetyConcernFilter(request.GET, queryset=selectors.published_concerns())
     )
     data = filterset.form.cleaned_data
-    summary = selectors.concern_summary(filterset.qs, data)
-    groups = summary.groups
-    heading = describe_concerns(summary.concern_count, groups, filterset.form)
     fmt = requested_format(request)
+    # the page may group the first matches of a common word; a download holds every match
+    summary = selectors.concern_summary(filterset.qs, data, complete=fmt != "html")
+    groups = summary.groups
+    heading = describe_concerns(summary.concern_count, groups, filterset.form, summary.more_than)
     if fmt in ("csv", "xlsx"):  # streamed, without loading a concern object
         rows = export_rows(filterset.qs, data.get("sort"), groups=groups, detail=True)
         columns = absolute_urls(request, CONCERN_COLUMNS)
@@ -141,6 +146,7 @@ def concern_list(request):
             "kept_filters": query.items(*HIDDEN_PARAMS),
             "all_groups_url": query.without("group"),
             "one_group": bool(data.get("group")),
+            "more_than": f"{summary.more_than:,}" if summary.more_than else "",
             "risk_feed": feed,
             "feeds": [feed] if feed else [],
             **list_links(query, filterset.form, FILTER_PARAMS, page),
