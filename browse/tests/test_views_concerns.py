@@ -262,6 +262,8 @@ def test_a_text_found_in_more_concerns_than_the_page_reads_says_so_and_downloads
     assert "More than 10 safety concerns match. The groups below" in page
     (group,) = response.context["page"].object_list
     assert (group.concern_count, group.product_count) == (10, 10)  # of the first 10 found
+    assert "at least 10 products" in page
+    assert '<a href="?q=infection&amp;group=serious+infection">Show every matching concern' in page
     (category,) = [facet for facet in response.context["facets"] if facet.param == "category"]
     assert [(value.label, value.count) for value in category.values] == [
         ("Important identified risk", 10)
