@@ -28,8 +28,10 @@ the signal receivers below, which rebuild only a public product's rows.
 """
 
 from django.db import connections, models, transaction
-from django.db.models import Count, F, Min, Q
+from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.utils import timezone
 
 from products.models import Product, Substance
 
@@ -101,6 +103,9 @@ class PublishedProduct(ProductFacets):
     plan_version = models.CharField(max_length=30, blank=True)
     concern_count = models.PositiveIntegerField(default=0)
     study_count = models.PositiveIntegerField(default=0)
+    overdue_studies = models.PositiveIntegerField(
+        default=0, help_text="Studies overdue on the day of PublishedStudyDay (recounted daily)."
+    )
     identified_count = models.PositiveIntegerField(default=0)
     potential_count = models.PositiveIntegerField(default=0)
     missing_count = models.PositiveIntegerField(default=0)
@@ -108,6 +113,11 @@ class PublishedProduct(ProductFacets):
     class Meta:
         indexes = [
             models.Index(fields=["region", "authorisation_status"], name="pubproduct_region_idx"),
+            # the studies list's product facet: the products with most (overdue) studies
+            models.Index(fields=["-study_count", "name", "slug"], name="pubproduct_studies_idx"),
+            models.Index(
+                fields=["-overdue_studies", "name", "slug"], name="pubproduct_overdue_idx"
+            ),
         ]
 
     def __str__(self):
@@ -258,6 +268,34 @@ class PublishedStudy(models.Model):
         return f"study {self.study_id}: next due {self.next_due}"
 
 
+class PublishedStudyCount(models.Model):
+    """The current studies counted per category, status, design and overdue state.
+
+    What /studies/ shows without a text, date or product filter: its count and its facets,
+    read from a table of a few dozen rows, whatever the number of studies. Overdue means a
+    next due date before the day ``PublishedStudyDay`` holds: the counts (and the products'
+    ``overdue_studies``) are recounted at each publication and on the first read of a new
+    day (``count_overdue_on``)."""
+
+    category = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=30, blank=True)
+    design = models.CharField(max_length=30, blank=True)
+    overdue = models.BooleanField()
+    studies = models.PositiveIntegerField()
+
+    def __str__(self):
+        return f"{self.category}, {self.status}, {self.design}, {self.overdue}: {self.studies}"
+
+
+class PublishedStudyDay(models.Model):
+    """The day the overdue counts are of (one row, or none before the first count)."""
+
+    day = models.DateField()
+
+    def __str__(self):
+        return f"overdue counts of {self.day}"
+
+
 # Building
 
 
@@ -277,6 +315,7 @@ def rebuild_products(product_ids, *, current_summaries=False):
         _rebuild_batch(product_ids[start : start + BATCH])
         publications.record(product_ids[start : start + BATCH], current_too=current_summaries)
     _recount_products()
+    _recount_studies(timezone.localdate(), product_ids)
     analyse_if_grown()
 
 
@@ -290,6 +329,7 @@ def rebuild_all():
         PublishedProduct,
         PublishedProductCount,
         PublishedSubstance,
+        PublishedStudyCount,
     ):
         model.objects.all().delete()
     ids = list(Product.objects.order_by("pk").values_list("pk", flat=True))
@@ -298,6 +338,7 @@ def rebuild_all():
         publications.record(ids[start : start + BATCH])
     _recount(None)
     _recount_products()
+    _recount_studies(timezone.localdate())
     analyse()
     return PublishedProduct.objects.count()
 
@@ -365,6 +406,58 @@ def _recount_products():
             f"JOIN {products.db_table} p ON p.product_id = l.product_id "
             f"JOIN {substance_table} s ON s.id = l.substance_id GROUP BY s.id, s.name"
         )
+
+
+def count_overdue_on(today):
+    """Make the overdue counts (``PublishedStudyCount``, the products' ``overdue_studies``)
+    those of ``today``: nothing to do but read the day they are of, except on the first read
+    of a new day, which recounts them (one transaction; a concurrent first read waits, then
+    finds them done)."""
+    if PublishedStudyDay.objects.filter(day=today).exists():
+        return
+    with transaction.atomic():
+        day = PublishedStudyDay.objects.select_for_update().first()
+        if day is None or day.day != today:
+            _recount_studies(today)
+
+
+def _recount_studies(today, product_ids=None):
+    """Count the studies overdue on ``today``: per product (those of ``product_ids`` when the
+    counts are of ``today`` already, else every product) and per category, status, design
+    and overdue state; then record the day."""
+    overdue = Q(next_due__lt=today)
+    if not PublishedStudyDay.objects.filter(day=today).exists():
+        product_ids = None  # another day's counts (or none yet): every product's
+    products = PublishedProduct.objects.all()
+    if product_ids is not None:
+        products = products.filter(pk__in=product_ids)
+    products.update(
+        overdue_studies=Coalesce(
+            Subquery(
+                PublishedStudy.objects.filter(overdue, product=OuterRef("pk"))
+                .order_by()
+                .values("product")
+                .annotate(n=Count("pk"))
+                .values("n")
+            ),
+            0,
+        )
+    )
+    PublishedStudyCount.objects.all().delete()
+    PublishedStudyCount.objects.bulk_create(
+        PublishedStudyCount(
+            category=category, status=status, design=design, overdue=is_overdue, studies=n
+        )
+        for category, status, design, is_overdue, n in PublishedStudy.objects.values_list(
+            "category", "status", "design"
+        )
+        .annotate(
+            is_overdue=Case(When(overdue, then=Value(True)), default=Value(False)),
+            n=Count("pk"),
+        )
+        .order_by()
+    )
+    PublishedStudyDay.objects.update_or_create(pk=1, defaults={"day": today})
 
 
 def _rebuild_batch(ids, fresh=False, recount=True):

@@ -11,12 +11,18 @@ filter reads the studies themselves.
 """
 
 import datetime
+from collections import Counter
 
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Window
 
 from common.facets import build_facet
 from risks.models import Milestone, SafetyConcern, Study, StudyCategory, StudyDesign, StudyStatus
-from risks.published import PublishedStudy
+from risks.published import (
+    PublishedProduct,
+    PublishedStudy,
+    PublishedStudyCount,
+    count_overdue_on,
+)
 
 _NEXT_DUE = F("next_due").asc(nulls_last=True)
 
@@ -89,6 +95,58 @@ def published_rows(data, today):
     elif data.get("overdue") == "false":
         rows = rows.filter(Q(next_due__gte=today) | Q(next_due__isnull=True))
     return rows
+
+
+# The filters the counts built at publication answer (risks.published.PublishedStudyCount):
+# with no other, the list's count and fixed facets are sums over a few dozen rows.
+COUNTED_FILTERS = {"category", "status", "design", "overdue", "sort"}
+
+
+def counted_facets(data, today):
+    """What ``study_facet_counts`` returns for the studies ``data`` (cleaned filters) selects,
+    summed from the counts table (made those of ``today`` first), or None when a filter is
+    not one it answers."""
+    if any(data.get(name) not in (None, "") for name in data if name not in COUNTED_FILTERS):
+        return None
+    count_overdue_on(today)
+    rows = PublishedStudyCount.objects.all()
+    for name in ("category", "status", "design"):
+        if data.get(name) not in (None, ""):
+            rows = rows.filter(**{name: data[name]})
+    if data.get("overdue") in ("true", "false"):
+        rows = rows.filter(overdue=data["overdue"] == "true")
+    counts = {"total": 0, "category": Counter(), "status": Counter(), "design": Counter()}
+    overdue = Counter()
+    for category, status, design, is_overdue, n in rows.values_list(
+        "category", "status", "design", "overdue", "studies"
+    ):
+        counts["total"] += n
+        counts["category"][category] += n
+        counts["status"][status] += n
+        counts["design"][design] += n
+        overdue["true" if is_overdue else "false"] += n
+    counts["overdue"] = {"true": overdue["true"], "false": overdue["false"]}
+    return counts
+
+
+def counted_products(data, limit=PRODUCT_FACET_LIMIT):
+    """What ``study_product_counts`` returns, read along an index of the products' counts,
+    when the only filter is "overdue" (the count of ``count_overdue_on``'s day) or none;
+    else None."""
+    if any(data.get(name) not in (None, "") for name in data if name not in {"overdue", "sort"}):
+        return None
+    field = {"true": "overdue_studies", None: "study_count", "": "study_count"}.get(
+        data.get("overdue")
+    )
+    if field is None:  # not overdue: no count of its own
+        return None
+    rows = list(
+        PublishedProduct.objects.filter(**{f"{field}__gt": 0})
+        .order_by(f"-{field}", "name", "slug")
+        .values_list("slug", "name", field)
+        .annotate(total=Window(Count("*")))[:limit]
+    )
+    return [(slug, name, n) for slug, name, n, _ in rows], rows[0][3] if rows else 0
 
 
 def published_order(sort, overdue=None):
@@ -180,17 +238,24 @@ def study_product_counts(queryset: QuerySet, limit: int = PRODUCT_FACET_LIMIT) -
     return counts, rows[0]["total"] if rows else 0
 
 
-def study_facets(studies, query, today, selected_product=None):
+def study_facets(studies, query, today, selected_product=None, *, counts=None, data=None):
     """Category, status, design, overdue and product facets of ``studies`` (or of the read
     model's rows, ``published_rows``), in two queries.
+
+    ``counts``: the fixed facets' counts when known already (``counted_facets``); ``data``:
+    the filters (cleaned), with which the product facet may read the products' counts
+    (``counted_products``) instead of the studies.
 
     ``query``: the list's ``common.querystring.Query``. The product facet shows the products
     with most studies and says how many more there are; ``selected_product``, the product
     filtered on, stays shown even without a matching study, so that its filter can be
     removed there.
     """
-    counts = study_facet_counts(studies, today)
-    products, product_total = study_product_counts(studies)
+    # the products' counts are those of today's counts (counted_facets made them so)
+    top = counted_products(data) if counts is not None and data is not None else None
+    if counts is None:
+        counts = study_facet_counts(studies, today)
+    products, product_total = top or study_product_counts(studies)
     fixed = [
         ("category", "Category", [(v.value, v.short_label) for v in StudyCategory]),
         ("status", "Status", StudyStatus.choices),

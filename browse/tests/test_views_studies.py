@@ -599,12 +599,122 @@ def build_products(count):
         MilestoneFactory(study=study, due="2031")
 
 
+# The counts built at publication (risks.published.PublishedStudyCount, the products'
+# overdue_studies) answer the list's count and facets
+
+
+def build_random_studies(seed, day):
+    """Studies of several kinds on public and draft plans, due around ``day``."""
+    import random
+
+    generator = random.Random(seed)
+    for number in range(10):
+        plan = PlanFactory(
+            draft=number == 9,
+            product__name=f"Product {generator.choice('ABC')}{number}",
+            product__slug=f"random-{number}",
+        )
+        for position in range(generator.randint(0, 5)):
+            study = StudyFactory(
+                plan=plan,
+                position=position,
+                category=generator.choice(StudyCategory.values),
+                status=generator.choice(StudyStatus.values),
+                design=generator.choice(StudyDesign.values),
+            )
+            for _ in range(generator.randint(0, 2)):
+                due = day + datetime.timedelta(days=generator.randint(-3, 3))
+                milestone = MilestoneFactory(study=study, due=due.isoformat())
+                if generator.random() < 0.2:
+                    milestone.reported_on = day
+                    milestone.save()
+
+
+def nonzero(counts):
+    return {
+        key: {value: n for value, n in value_counts.items() if n}
+        if isinstance(value_counts, dict)
+        else value_counts
+        for key, value_counts in counts.items()
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", range(3))
+def test_the_counts_built_at_publication_are_the_studies_counted(seed):
+    from browse.selectors import studies as selectors
+
+    day = datetime.date(2027, 3, 10)
+    build_random_studies(seed, day)
+    for today in (day, day + datetime.timedelta(days=2), day - datetime.timedelta(days=5)):
+        for data in (
+            {},
+            {"overdue": "true"},
+            {"overdue": "false"},
+            {"category": StudyCategory.REQUIRED},
+            {"status": StudyStatus.values[0], "overdue": "true"},
+            {"design": StudyDesign.values[0], "sort": "product"},
+        ):
+            rows = selectors.published_rows(data, today)
+            counted = selectors.counted_facets(data, today)
+            assert nonzero(counted) == nonzero(selectors.study_facet_counts(rows, today)), data
+            for limit in (1, 3, 12):
+                products = selectors.counted_products(data, limit)
+                if products is not None:
+                    assert products == selectors.study_product_counts(rows, limit), (data, limit)
+    assert selectors.counted_facets({"product": Product.objects.first()}, day) is None
+    assert selectors.counted_products({"overdue": "false"}) is None
+
+
+@pytest.mark.django_db
+def test_overdue_counts_follow_the_day_without_a_publication(client, monkeypatch):
+    from browse.selectors import studies as selectors
+    from risks.published import PublishedStudyDay
+
+    due = datetime.date(2027, 3, 10)
+    plan = PlanFactory(product__name="Duedate", product__slug="duedate")
+    MilestoneFactory(study=StudyFactory(plan=plan), due=due.isoformat())
+    overdue = {"overdue": "true"}
+    assert selectors.counted_facets(overdue, due)["total"] == 0  # due today: not yet overdue
+    assert selectors.counted_products(overdue) == ([], 0)
+    next_day = due + datetime.timedelta(days=1)
+    assert selectors.counted_facets(overdue, next_day)["total"] == 1  # recounted on a new day
+    assert selectors.counted_products(overdue) == ([("duedate", "Duedate", 1)], 1)
+    assert PublishedStudyDay.objects.get().day == next_day
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *args: next_day)
+    response = get(client, "?overdue=true")
+    assert heading(response) == "1 study · overdue"
+    (facet,) = [facet for facet in response.context["facets"] if facet.param == "product"]
+    assert [(value.label, value.count) for value in facet.values] == [("Duedate", 1)]
+    # a publication on that day recounts that product with the others' counts of the day
+    other = PlanFactory(product__name="Other", product__slug="other")
+    MilestoneFactory(study=StudyFactory(plan=other), due=due.isoformat())
+    assert selectors.counted_products(overdue) == (
+        [("duedate", "Duedate", 1), ("other", "Other", 1)],
+        2,
+    )
+    assert selectors.counted_facets(overdue, next_day)["total"] == 2
+
+
+@pytest.mark.django_db
+def test_draft_studies_are_never_counted():
+    from browse.selectors import studies as selectors
+
+    due = datetime.date(2027, 3, 10)
+    draft = PlanFactory(draft=True)
+    MilestoneFactory(study=StudyFactory(plan=draft), due=due.isoformat())
+    later = due + datetime.timedelta(days=30)
+    assert selectors.counted_facets({}, later)["total"] == 0
+    assert selectors.counted_products({"overdue": "true"}) == ([], 0)
+    assert selectors.counted_products({}) == ([], 0)
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("products", [1, 50])
 def test_query_count_does_not_grow_with_the_data(client, django_assert_num_queries, products):
     build_products(products)
-    # facets, product facet, count, the page's rows, its studies, milestones, concerns,
-    # footer data version, the page cache's data version
+    # the day of the counts, the count and facets, the product facet, the page's rows, its
+    # studies, milestones, concerns, footer data version, the page cache's data version
     with django_assert_num_queries(9):
         response = get(client)
     assert len(response.context["studies"]) == products

@@ -47,9 +47,12 @@ def study_list(request):
     data = filterset.form.cleaned_data
     number = page_form.cleaned_data["page"] or 1
     published = selectors.published_rows(data, today)
+    counts = None
     if published is not None:  # the order, count and facets from the read model alone
+        counts = selectors.counted_facets(data, today)  # None: a product is filtered on
         order = selectors.published_order(data.get("sort"), data.get("overdue"))
-        page = page_of(published.order_by(*order), PER_PAGE, number)
+        count = counts["total"] if counts is not None else None
+        page = page_of(published.order_by(*order), PER_PAGE, number, count=count)
         page.object_list = rows = selectors.studies_of_rows(page.object_list, data.get("sort"))
     else:
         page = page_of(studies, PER_PAGE, number)
@@ -64,7 +67,12 @@ def study_list(request):
             "form": filterset.form,
             "heading": heading(page.paginator.count, filterset.described_filters()),
             "facets": selectors.study_facets(
-                studies if published is None else published, query, today, selected_product
+                studies if published is None else published,
+                query,
+                today,
+                selected_product,
+                counts=counts,
+                data=data,
             ),
             "sort_links": [
                 (label, query.url(sort=None if value == DEFAULT_SORT else value), value)

@@ -14,6 +14,7 @@ from risks.published import (
     PublishedProduct,
     PublishedProductCount,
     PublishedStudy,
+    PublishedStudyCount,
     PublishedSubstance,
     containing_all,
     rebuild_all,
@@ -37,6 +38,11 @@ def state():
         sorted(PublishedStudy.objects.values_list()),
         sorted(PublishedProductCount.objects.values_list(*FACET_FIELDS, "products")),
         sorted(PublishedSubstance.objects.values_list()),
+        sorted(
+            PublishedStudyCount.objects.values_list(
+                "category", "status", "design", "overdue", "studies"
+            )
+        ),
     )
 
 
