@@ -13,7 +13,7 @@ filter reads the studies themselves.
 import datetime
 from collections import Counter
 
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Subquery, Value, Window
 
 from common.facets import build_facet
 from risks.models import Milestone, SafetyConcern, Study, StudyCategory, StudyDesign, StudyStatus
@@ -140,11 +140,13 @@ def counted_products(data, limit=PRODUCT_FACET_LIMIT):
     )
     if field is None:  # not overdue: no count of its own
         return None
+    counted = PublishedProduct.objects.filter(**{f"{field}__gt": 0})
+    # how many in all: a subquery run once (a window over every row would read them all)
+    total = counted.order_by().annotate(one=Value(1)).values("one").annotate(n=Count("*"))
     rows = list(
-        PublishedProduct.objects.filter(**{f"{field}__gt": 0})
-        .order_by(f"-{field}", "name", "slug")
+        counted.order_by(f"-{field}", "name", "slug")
         .values_list("slug", "name", field)
-        .annotate(total=Window(Count("*")))[:limit]
+        .annotate(total=Subquery(total.values("n")))[:limit]
     )
     return [(slug, name, n) for slug, name, n, _ in rows], rows[0][3] if rows else 0
 
