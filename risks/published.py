@@ -800,6 +800,8 @@ def _after_migrate(sender, **kwargs):
         rebuild_all()
     elif not PublishedProductCount.objects.exists() and PublishedProduct.objects.exists():
         _recount_products()
+    if not PublishedStudyDay.objects.exists() and PublishedStudy.objects.exists():
+        _recount_studies(timezone.localdate())  # else the first read of the studies would
 
 
 def connect(app_config):

@@ -22,14 +22,15 @@ def public_products():
 
 
 def current_plan_prefetches(prefix=""):
-    """Prefetches that load a plan version with everything the product page shows.
+    """Prefetches that load a plan version with everything the product page shows; then
+    ``link_parts`` links its concerns, measures and studies to each other.
 
     The plan's own parts stay on its managers (``plan.safety_concerns.all()``, ...); the
     parts of each concern and study are plain lists: ``concern.routine_list`` (each measure
-    with its ``reference_list``), ``concern.additional_list``, ``concern.study_list``,
-    ``study.milestone_list`` and ``study.concern_list``. A list attribute costs nothing per
-    item, where a prefetch into a manager builds a filtered queryset for every concern,
-    measure and study (two thirds of the product page's loading time).
+    with its ``reference_list``) and ``study.milestone_list`` here, ``concern.additional_list``,
+    ``concern.study_list`` and ``study.concern_list`` from ``link_parts``. A list attribute
+    costs nothing per item, where a prefetch into a manager builds a filtered queryset for
+    every concern, measure and study (two thirds of the product page's loading time).
 
     Each prefetch orders by the parts' own positions: the models' default orderings start
     with their parent (``routine_measure`` → concern → plan → product name, ...), which would
@@ -56,18 +57,6 @@ def current_plan_prefetches(prefix=""):
                     ),
                     to_attr="routine_list",
                 ),
-                Prefetch(
-                    "additional_measures",
-                    queryset=AdditionalMeasure.objects.defer("search_vector").order_by("name"),
-                    to_attr="additional_list",
-                ),
-                Prefetch(
-                    "studies",
-                    queryset=Study.objects.only(
-                        "id", "plan_id", "code", "short_name", "title"
-                    ).order_by(*by_position),
-                    to_attr="study_list",
-                ),
             ),
         ),
         Prefetch(
@@ -80,16 +69,48 @@ def current_plan_prefetches(prefix=""):
             .order_by(*by_position)
             .prefetch_related(
                 Prefetch("milestones", queryset=Milestone.objects.all(), to_attr="milestone_list"),
-                Prefetch(
-                    "safety_concerns",
-                    queryset=SafetyConcern.objects.only(
-                        "id", "plan_id", "name", "group_key"
-                    ).order_by(*by_position),
-                    to_attr="concern_list",
-                ),
             ),
         ),
     ]
+
+
+def link_parts(plans):
+    """Give each concern of ``plans`` (loaded with ``current_plan_prefetches``) its
+    ``additional_list`` (by name) and ``study_list``, and each study its ``concern_list``
+    (both by position): the plans' own parts, linked by two queries of the links alone, where
+    prefetching each side of the links would read every linked part again."""
+    concerns, measures, studies = {}, {}, {}
+    for plan in plans:
+        if plan is None:
+            continue
+        concerns.update((concern.pk, concern) for concern in plan.safety_concerns.all())
+        measures.update((measure.pk, measure) for measure in plan.additional_measures.all())
+        studies.update((study.pk, study) for study in plan.studies.all())
+    for concern in concerns.values():
+        concern.additional_list, concern.study_list = [], []
+    for study in studies.values():
+        study.concern_list = []
+    if not concerns:
+        return
+    measure_links = AdditionalMeasure.safety_concerns.through.objects.filter(
+        additionalmeasure__in=list(measures)
+    ).values_list("additionalmeasure", "safetyconcern")
+    for measure, concern in measure_links if measures else ():
+        if concern in concerns:
+            concerns[concern].additional_list.append(measures[measure])
+    study_links = Study.safety_concerns.through.objects.filter(study__in=list(studies))
+    for study, concern in study_links.values_list("study", "safetyconcern") if studies else ():
+        if concern in concerns:
+            concerns[concern].study_list.append(studies[study])
+            studies[study].concern_list.append(concerns[concern])
+    in_order = {pk: index for index, pk in enumerate(measures)}  # by name, as prefetched
+    by_position = {pk: index for index, pk in enumerate(studies)}
+    for concern in concerns.values():
+        concern.additional_list.sort(key=lambda measure: in_order[measure.pk])
+        concern.study_list.sort(key=lambda study: by_position[study.pk])
+    by_position = {pk: index for index, pk in enumerate(concerns)}
+    for study in studies.values():
+        study.concern_list.sort(key=lambda concern: by_position[concern.pk])
 
 
 def product_detail(slug):
@@ -116,6 +137,7 @@ def product_detail(slug):
         slug=slug,
     )
     product.current_plan = product.current_plans[0] if product.current_plans else None
+    link_parts([product.current_plan])
     return product
 
 

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404
 
 from products.models import ProductInformationSection
 
-from . import current_plan_prefetches, public_products
+from . import current_plan_prefetches, link_parts, public_products
 from .products import public_versions
 
 CONCERN_TEXTS = ["evidence", "risk_factors", "footnotes"]
@@ -45,6 +45,7 @@ def product_with_versions(slug):
     )
     product.versions = list(reversed(product.newest_first))
     product.current_plan = next((p for p in product.versions if p.is_published), None)
+    link_parts(product.versions)
     return product
 
 

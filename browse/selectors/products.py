@@ -19,7 +19,7 @@ from django.db.models import Case, Count, F, Prefetch, Q, Value, When, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from browse.selectors import current_plan_prefetches, public_products
+from browse.selectors import current_plan_prefetches, link_parts, public_products
 from common.facets import build_facet
 from products.models import (
     AuthorisationStatus,
@@ -431,4 +431,5 @@ def product_version(slug, version):
     if not product.chosen_plans:
         raise Http404("No public version with this label.")
     product.plan = product.chosen_plans[0]
+    link_parts([product.plan])
     return product

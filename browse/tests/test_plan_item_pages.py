@@ -178,13 +178,13 @@ def test_item_pages_query_counts_do_not_grow_with_versions(
     client, seeded, django_assert_num_queries
 ):
     first = seeded["lemtrada"].plans.get()
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         page_of(client.get("/products/lemtrada/risks/malignancy/"))
     second = next_version(first, version="2")
     next_version(second, version="3")
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         page_of(client.get("/products/lemtrada/risks/malignancy/"))
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         page_of(client.get("/products/lemtrada/studies/obs13434/"))
 
 

@@ -320,7 +320,7 @@ def test_query_counts_do_not_grow(client, django_assert_num_queries, size):
     with django_assert_num_queries(13):
         text = text_of(page_of(client.get("/products/big/changes/")))
     assert f"{size} {'study' if size == 1 else 'studies'} completed" in text
-    # as the product page (15), plus the list of versions for the banner
-    with django_assert_num_queries(16):
+    # as the product page (14; no additional measure to link), plus the list of versions
+    with django_assert_num_queries(14):
         text = text_of(page_of(client.get("/products/big/versions/1/")))
     assert "You are viewing version 1, superseded on" in text

@@ -433,11 +433,11 @@ def test_list_query_counts_do_not_grow(client, django_assert_num_queries, name, 
 @pytest.mark.parametrize("count", [1, 50])
 def test_product_page_query_counts_do_not_grow(client, django_assert_num_queries, count):
     product = build_products(count)
-    # 14, the products to compare it with (same substance, then others: two), its
+    # 13, the products to compare it with (same substance, then others: two), its
     # substances' products, the data version
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         html(client.get(product.get_absolute_url()))
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         html(client.get(product.get_absolute_url() + "print/"))
     with django_assert_num_queries(8):  # the concerns citing each section: one query
         html(client.get(product.get_absolute_url() + "information/"))
