@@ -193,7 +193,9 @@ class PublishedConcern(models.Model):
                 fields=["group_key", "product_sort", "product_slug", "category_rank", "concern"],
                 name="pubconcern_group_order_idx",
             ),
-            models.Index(fields=["category", "region"], name="pubconcern_category_idx"),
+            # No index on the category: a third of the rows each, it only ever helped the
+            # planners choose badly for a text filter (PostgreSQL intersected its bitmap of
+            # a third of the table with the text index's; SQLite read along it).
         ]
 
     def __str__(self):
@@ -648,8 +650,8 @@ def install_text_index(using="default"):
 def analyse(using="default"):
     """Planner statistics of the concern rows on SQLite (PostgreSQL gathers its own).
 
-    Without them SQLite reads a text filter with a category along the category index (a third
-    of the rows) rather than the few rows the text index names."""
+    Without them SQLite may read a text filter's rows along another index (a product's, a
+    group's) rather than the few rows the text index names."""
     connection = connections[using]
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -692,14 +694,16 @@ def _fts_phrase(text):
     return '"{}"'.format(text.replace('"', '""'))
 
 
-def containing_all(rows, words):
+def containing_all(rows, words, *, few_rows=False):
     """``rows`` (``PublishedConcern`` rows) whose text contains every one of ``words``.
 
     ``words``: for each word typed, its spellings (any one will do), in lower case. On
     SQLite the words of three characters or more are one MATCH of the trigram index, joined
-    to the rows (not ``IN (subquery)``, which SQLite reads whole before the first row: joined,
-    it reads the rows along the index and stops when a LIMIT is met); on PostgreSQL each is a
-    LIKE the trigram GIN index answers; shorter words a LIKE on the rows that remain.
+    to the rows: SQLite then reads the rows along the index and stops when a LIMIT is met.
+    With ``few_rows`` (another filter leaves a few rows: a product's), the MATCH is a
+    subquery instead, read once, and the few rows are looked up in it, where the join would
+    read every match to find them. On PostgreSQL each word is a LIKE the trigram GIN index
+    answers; shorter words a LIKE on the rows that remain.
     """
     sqlite = connections[rows.db].vendor == "sqlite"
     indexed = []
@@ -716,6 +720,12 @@ def containing_all(rows, words):
             "(" + " OR ".join(_fts_phrase(variant) for variant in variants) + ")"
             for variants in indexed
         )
+        if few_rows:
+            return rows.filter(
+                concern_id__in=models.expressions.RawSQL(
+                    f'SELECT rowid FROM "{TEXT_INDEX}" WHERE "{TEXT_INDEX}" MATCH %s', [expression]
+                )
+            )
         rows = rows.extra(  # fixed SQL; the words go as a parameter
             tables=[TEXT_INDEX],
             where=[

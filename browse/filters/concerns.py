@@ -50,7 +50,9 @@ class SafetyConcernFilter(django_filters.FilterSet):
         """Every word, in either spelling (haemorrhage/hemorrhage), in the name or texts."""
         # ``text`` holds the TEXT_FIELDS in lower case, one per line, under a trigram index.
         words = [[v.lower() for v in spelling_variants(word)] for word in value.split()]
-        return containing_all(queryset, words)
+        data = self.form.cleaned_data
+        few_rows = any(data.get(name) for name in ("product", "substance", "group"))
+        return containing_all(queryset, words, few_rows=few_rows)
 
     def filter_substance(self, queryset, name, value):
         products = Product.objects.filter(substances__name__iexact=value.strip())

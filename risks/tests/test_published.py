@@ -152,11 +152,19 @@ def test_flags_counts_and_the_next_due_date_follow_the_current_plan():
 
 
 def matching(*words):
-    """Names of the rows whose text contains every word (each given with its spellings)."""
+    """Names of the rows whose text contains every word (each given with its spellings),
+    found along the text index and, as when another filter leaves few rows, in it."""
     words = [[w.lower() for w in word.split("|")] for word in words]
-    return sorted(
-        containing_all(PublishedConcern.objects.all(), words).values_list("name", flat=True)
-    )
+    found = [
+        sorted(
+            containing_all(PublishedConcern.objects.all(), words, few_rows=few_rows).values_list(
+                "name", flat=True
+            )
+        )
+        for few_rows in (False, True)
+    ]
+    assert found[0] == found[1]
+    return found[0]
 
 
 def test_the_text_index_finds_any_part_of_a_word_and_follows_every_write():
