@@ -155,10 +155,16 @@ def top_substances(conditions, limit=SUBSTANCE_FACET_LIMIT):
     if len(found) < limit or found[limit - 1][1] <= bound:
         rows, total = substance_counts(matching.values("product"), limit=limit)
         return rows, total, False
-    links = Product.substances.through.objects.filter(
-        product__published__isnull=False,
-        **{f"product__published__{name}": value for name, value in conditions.items()},
-    )
+    links = Product.substances.through.objects
+    if connection.vendor == "postgresql":
+        # a semi-join with the matching products: PostgreSQL hashes them once (it looked
+        # each link's product up twice, through the products table: 10 ms instead of 7)
+        links = links.filter(product__in=matching.values("product"))
+    else:  # SQLite looks each link's product up, which it does fastest (2 ms instead of 6)
+        links = links.filter(
+            product__published__isnull=False,
+            **{f"product__published__{name}": value for name, value in conditions.items()},
+        )
     total = links.values("substance").distinct().order_by()[: SUBSTANCE_TOTAL_LIMIT + 1].count()
     rows = [(name, n, False) for name, n in found[:limit]]
     return rows, min(total, SUBSTANCE_TOTAL_LIMIT), total > SUBSTANCE_TOTAL_LIMIT
