@@ -1,7 +1,7 @@
 """The test suite: SQLite by default, PostgreSQL when DATABASE_URL names it (CI)."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, database_from_env
+from .base import BASE_DIR, LOGGING, database_from_env
 
 DEBUG = False
 SECRET_KEY = "test-suite-only-not-secret"
@@ -12,7 +12,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True
-LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# the site's filters, without its console handler: warnings reach pytest's capture only
+LOGGING = {**LOGGING, "handlers": {}, "root": {"level": "WARNING"}}
 
 # Benchmark tooling (manage.py generate_synthetic_data); production does not install it.
 INSTALLED_APPS = [*INSTALLED_APPS, "bench"]  # noqa: F405

@@ -6,6 +6,8 @@
 - Pages rendered for one anonymous address are rate-limited; cache hits never are.
 """
 
+import logging
+
 import pytest
 from django.conf import settings
 from django.core.cache import caches
@@ -242,6 +244,19 @@ def test_renders_are_rate_limited_per_address_and_cache_hits_never(client, produ
         assert client.get("/products/?q=aa&x=2").status_code == 200
     other_address = Client(REMOTE_ADDR="192.0.2.7")
     assert other_address.get("/products/?q=cc").status_code == 200
+
+
+def test_a_refusal_leaves_no_warning_in_the_log_but_a_bad_request_does(
+    client, product, settings, caplog
+):
+    """Under abuse a warning per 429 would be thousands of lines a minute (the access log has
+    each refusal); a bad request is still logged."""
+    settings.PUBLIC_RENDER_RATE = "1/m"
+    assert client.get("/products/").status_code == 200
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get("/products/?q=zz").status_code == 429
+        assert Client(REMOTE_ADDR="192.0.2.8").get("/risks/?format=pdf").status_code == 400
+    assert [record.status_code for record in caplog.records] == [400]
 
 
 def test_staff_are_not_rate_limited(admin_client, product, settings):
