@@ -28,8 +28,7 @@ the signal receivers below, which rebuild only a public product's rows.
 """
 
 from django.db import connections, models, transaction
-from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, F, Min, Q, Value, When
 from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.utils import timezone
 
@@ -430,21 +429,19 @@ def _recount_studies(today, product_ids=None):
     overdue = Q(next_due__lt=today)
     if not PublishedStudyDay.objects.filter(day=today).exists():
         product_ids = None  # another day's counts (or none yet): every product's
-    products = PublishedProduct.objects.all()
+    products, studies = PublishedProduct.objects.all(), PublishedStudy.objects.filter(overdue)
     if product_ids is not None:
         products = products.filter(pk__in=product_ids)
-    products.update(
-        overdue_studies=Coalesce(
-            Subquery(
-                PublishedStudy.objects.filter(overdue, product=OuterRef("pk"))
-                .order_by()
-                .values("product")
-                .annotate(n=Count("pk"))
-                .values("n")
-            ),
-            0,
-        )
-    )
+        studies = studies.filter(product__in=product_ids)
+    counts = dict(studies.values_list("product").annotate(n=Count("pk")).order_by())
+    # only the products whose count changed are written: a day moves a few studies past
+    # their due date, where rewriting every product's row left as many dead versions
+    changed = [
+        PublishedProduct(pk=pk, overdue_studies=counts.get(pk, 0))
+        for pk, before in products.values_list("pk", "overdue_studies").iterator(chunk_size=5000)
+        if counts.get(pk, 0) != before
+    ]
+    PublishedProduct.objects.bulk_update(changed, ["overdue_studies"], batch_size=100)
     PublishedStudyCount.objects.all().delete()
     PublishedStudyCount.objects.bulk_create(
         PublishedStudyCount(
