@@ -10,7 +10,7 @@ aligned by kind and its studies by category, each with its status and next miles
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from products.models import Product, Substance
 from risks.models import (
@@ -243,9 +243,13 @@ def substances_to_compare(substances):
     if not names:
         return []
     counts = Counter(
-        products_with_current_plan()
-        .filter(substances__name__in=names)
-        .values_list("substances__name", flat=True)
+        dict(
+            products_with_current_plan()
+            .filter(substances__name__in=names)
+            .values_list("substances__name")
+            .annotate(n=Count("pk"))
+            .order_by()  # counted by the database, not listed by name to be counted here
+        )
     )
     return [
         (substance, counts[substance.name])
