@@ -92,25 +92,28 @@ def link_parts(plans):
         study.concern_list = []
     if not concerns:
         return
-    measure_links = AdditionalMeasure.safety_concerns.through.objects.filter(
-        additionalmeasure__in=list(measures)
-    ).values_list("additionalmeasure", "safetyconcern")
-    for measure, concern in measure_links if measures else ():
-        if concern in concerns:
-            concerns[concern].additional_list.append(measures[measure])
-    study_links = Study.safety_concerns.through.objects.filter(study__in=list(studies))
-    for study, concern in study_links.values_list("study", "safetyconcern") if studies else ():
-        if concern in concerns:
-            concerns[concern].study_list.append(studies[study])
-            studies[study].concern_list.append(concerns[concern])
-    in_order = {pk: index for index, pk in enumerate(measures)}  # by name, as prefetched
-    by_position = {pk: index for index, pk in enumerate(studies)}
+    if measures:
+        links = AdditionalMeasure.safety_concerns.through.objects.filter(
+            additionalmeasure__in=list(measures)
+        )
+        for measure, concern in links.values_list("additionalmeasure", "safetyconcern"):
+            if concern in concerns:
+                concerns[concern].additional_list.append(measures[measure])
+    if studies:
+        links = Study.safety_concerns.through.objects.filter(study__in=list(studies))
+        for study, concern in links.values_list("study", "safetyconcern"):
+            if concern in concerns:
+                concerns[concern].study_list.append(studies[study])
+                studies[study].concern_list.append(concerns[concern])
+    # each list in the order its parts were prefetched: measures by name, the rest by position
+    measure_rank, study_rank, concern_rank = (
+        {pk: rank for rank, pk in enumerate(parts)} for parts in (measures, studies, concerns)
+    )
     for concern in concerns.values():
-        concern.additional_list.sort(key=lambda measure: in_order[measure.pk])
-        concern.study_list.sort(key=lambda study: by_position[study.pk])
-    by_position = {pk: index for index, pk in enumerate(concerns)}
+        concern.additional_list.sort(key=lambda measure: measure_rank[measure.pk])
+        concern.study_list.sort(key=lambda study: study_rank[study.pk])
     for study in studies.values():
-        study.concern_list.sort(key=lambda concern: by_position[concern.pk])
+        study.concern_list.sort(key=lambda concern: concern_rank[concern.pk])
 
 
 def product_detail(slug):

@@ -71,6 +71,10 @@ def study_list():
 
 # The filters the read model's rows answer; any other (text, due dates) reads the studies.
 PUBLISHED_FILTERS = {"category", "status", "design", "product", "overdue", "sort"}
+# Those the counts built at publication answer too (risks.published.PublishedStudyCount):
+# with no other, the list's count and fixed facets are sums over a few dozen rows.
+COUNTED_FILTERS = PUBLISHED_FILTERS - {"product"}
+KINDS = ("category", "status", "design")  # the study's own fields among the filters
 # SORT_ORDERS over the read model's rows.
 PUBLISHED_ORDERS = {
     "due": (_NEXT_DUE, "product_name", "position", "study_id"),
@@ -79,15 +83,25 @@ PUBLISHED_ORDERS = {
 }
 
 
+def _only(data, names):
+    """Whether every filter of ``data`` (cleaned) that is set is one of ``names``."""
+    return all(data.get(name) in (None, "") for name in data if name not in names)
+
+
+def _of_kinds(rows, data):
+    """``rows`` narrowed to the category, status and design ``data`` filters on."""
+    for name in KINDS:
+        if data.get(name) not in (None, ""):
+            rows = rows.filter(**{name: data[name]})
+    return rows
+
+
 def published_rows(data, today):
     """The read model's rows of the studies ``data`` (cleaned filters) selects, or None when
     a filter needs the studies themselves (a text or a due date)."""
-    if any(data.get(name) not in (None, "") for name in data if name not in PUBLISHED_FILTERS):
+    if not _only(data, PUBLISHED_FILTERS):
         return None
-    rows = PublishedStudy.objects.all()
-    for name in ("category", "status", "design"):
-        if data.get(name) not in (None, ""):
-            rows = rows.filter(**{name: data[name]})
+    rows = _of_kinds(PublishedStudy.objects.all(), data)
     if data.get("product"):
         rows = rows.filter(product=data["product"])
     if data.get("overdue") == "true":
@@ -97,22 +111,14 @@ def published_rows(data, today):
     return rows
 
 
-# The filters the counts built at publication answer (risks.published.PublishedStudyCount):
-# with no other, the list's count and fixed facets are sums over a few dozen rows.
-COUNTED_FILTERS = {"category", "status", "design", "overdue", "sort"}
-
-
 def counted_facets(data, today):
     """What ``study_facet_counts`` returns for the studies ``data`` (cleaned filters) selects,
     summed from the counts table (made those of ``today`` first), or None when a filter is
     not one it answers."""
-    if any(data.get(name) not in (None, "") for name in data if name not in COUNTED_FILTERS):
+    if not _only(data, COUNTED_FILTERS):
         return None
     count_overdue_on(today)
-    rows = PublishedStudyCount.objects.all()
-    for name in ("category", "status", "design"):
-        if data.get(name) not in (None, ""):
-            rows = rows.filter(**{name: data[name]})
+    rows = _of_kinds(PublishedStudyCount.objects.all(), data)
     if data.get("overdue") in ("true", "false"):
         rows = rows.filter(overdue=data["overdue"] == "true")
     counts = {"total": 0, "category": Counter(), "status": Counter(), "design": Counter()}
@@ -133,7 +139,7 @@ def counted_products(data, limit=PRODUCT_FACET_LIMIT):
     """What ``study_product_counts`` returns, read along an index of the products' counts,
     when the only filter is "overdue" (the count of ``count_overdue_on``'s day) or none;
     else None."""
-    if any(data.get(name) not in (None, "") for name in data if name not in {"overdue", "sort"}):
+    if not _only(data, {"overdue", "sort"}):
         return None
     field = {"true": "overdue_studies", None: "study_count", "": "study_count"}.get(
         data.get("overdue")
