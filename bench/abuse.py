@@ -4,12 +4,15 @@ Two measurements against one gunicorn (the production settings of ``bench/settin
 page cache on, as in production, and the render rate limit of production unless
 ``--render-rate`` says otherwise):
 
-- **ever-new query strings**: a visitor process requests the public lists (``/products/``,
-  ``/risks/``, ``/studies/``, cache hits after their first request) one after another with no
-  wait, alone for ``--quiet`` seconds, then while ``--clients`` other processes each send
-  requests whose query string was never sent before (a new text filter on a list, a new search,
-  an unknown parameter) for ``--duration`` seconds; the visitor's p50 and p95 in each phase,
-  and how the abusive requests were answered (rendered, refused with 429 or 400, failed);
+- **ever-new query strings**: a visitor requests the public lists (``/products/``,
+  ``/risks/``, ``/studies/``, cache hits after their first request) in turn, ten a second from
+  an address of its own (127.0.0.2), alone for ``--quiet`` seconds, then while ``--clients``
+  other processes each send, from 127.0.0.1 and with no wait, requests whose query string was
+  never sent before (a new text filter on a list, a new search, an unknown parameter) for
+  ``--duration`` seconds; the visitor's p50 and p95 in each phase, and how the abusive
+  requests were answered (rendered, refused with 429 or 400, failed). Measured twice: against
+  gunicorn alone, then behind nginx with the deployment's per-client limits
+  (``docker/nginx/limits.conf``);
 - **the export of every concern** (``/risks/?format=json`` and ``?format=csv``), alone on the
   server: time to the first byte and to the last, bytes, and the growth of the serving worker's
   resident memory (peak during the export over the RSS before it, read from /proc).
@@ -18,6 +21,7 @@ The client processes run on the same machine as the server (two cores shared wit
 else), as the other modes' locust does; ``LoadMeter`` records what other processes took.
 """
 
+import http.client
 import multiprocessing
 import random
 import statistics
@@ -25,24 +29,34 @@ import string
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 VISITOR_PATHS = ["/products/", "/risks/", "/studies/"]
+# The visitor: a person, or a script reading pages at a steady pace, from an address that is
+# not the abusive clients' (the whole of 127.0.0.0/8 is the loopback on Linux).
+VISITOR_ADDRESS = "127.0.0.2"
+VISITOR_PER_SECOND = 10
+ABUSER_ADDRESS = "127.0.0.1"
 WORDS = ["reaction", "hepat", "infection", "bleeding", "renal", "cardiac", "skin", "neuro"]
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def _get(base, path, timeout=120):
-    """(status, seconds) of one GET, reading the whole body."""
+def _get(base, path, timeout=120, source=ABUSER_ADDRESS):
+    """(status, seconds) of one GET from the address ``source``, reading the whole body."""
+    address = urlsplit(base)
     started = time.perf_counter()
+    connection = http.client.HTTPConnection(
+        address.hostname, address.port, timeout=timeout, source_address=(source, 0)
+    )
     try:
-        with NO_PROXY.open(base + path, timeout=timeout) as response:
-            response.read()
-            status = response.status
-    except urllib.error.HTTPError as error:
-        error.read()
-        status = error.code
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        status = response.status
     except OSError:
         status = 0
+    finally:
+        connection.close()
     return status, time.perf_counter() - started
 
 
@@ -74,10 +88,12 @@ def _abuser(base, deadline, seed, queue):
 
 
 def _visit(base, seconds):
-    """The visitor's request times (s) over ``seconds``: the lists in turn, no wait."""
-    deadline, times, failures, index = time.monotonic() + seconds, [], 0, 0
-    while time.monotonic() < deadline:
-        status, took = _get(base, VISITOR_PATHS[index % len(VISITOR_PATHS)])
+    """The visitor's request times (s) over ``seconds``: the lists in turn, at its pace."""
+    started = time.monotonic()
+    deadline, times, failures, index = started + seconds, [], 0, 0
+    while (now := time.monotonic()) < deadline:
+        time.sleep(max(0.0, started + index / VISITOR_PER_SECOND - now))
+        status, took = _get(base, VISITOR_PATHS[index % len(VISITOR_PATHS)], source=VISITOR_ADDRESS)
         index += 1
         if status == 200:
             times.append(took)
@@ -102,7 +118,7 @@ def measure_new_queries(base, *, clients, quiet, duration):
     """The visitor's figures alone, then beside ``clients`` abusive processes."""
     for path in VISITOR_PATHS:  # each worker's cache may need a first render
         for _ in range(4):
-            _get(base, path)
+            _get(base, path, source=VISITOR_ADDRESS)
     quiet_times, quiet_failures = _visit(base, quiet)
     queue = multiprocessing.Queue()
     deadline = time.monotonic() + duration
@@ -126,6 +142,7 @@ def measure_new_queries(base, *, clients, quiet, duration):
         "quiet_s": quiet,
         "duration_s": duration,
         "visitor_paths": VISITOR_PATHS,
+        "visitor_per_second": VISITOR_PER_SECOND,
         "visitor_quiet": {**quiet_figures, "failures": quiet_failures},
         "visitor_abused": {**busy_figures, "failures": busy_failures},
         "p95_ratio": (

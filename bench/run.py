@@ -589,6 +589,100 @@ class Server:
         self.stop()
 
 
+PROXY_LIMITS = ROOT / "docker" / "nginx" / "limits.conf"
+
+
+def proxy_config(directory, *, listen_port, upstream_port, limits=PROXY_LIMITS):
+    """nginx's configuration in front of a gunicorn: the per-client limits the deployment
+    ships (``docker/nginx/limits.conf``) and its proxy headers, without TLS."""
+    return f"""
+worker_processes 1;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {directory}/body;
+    proxy_temp_path {directory}/proxy;
+    fastcgi_temp_path {directory}/fastcgi;
+    uwsgi_temp_path {directory}/uwsgi;
+    scgi_temp_path {directory}/scgi;
+    include {limits};
+    server {{
+        listen 127.0.0.1:{listen_port};
+        location / {{
+            proxy_pass http://127.0.0.1:{upstream_port};
+            proxy_http_version 1.1;
+            proxy_set_header Host $host;
+            proxy_set_header X-Real-IP $remote_addr;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_buffering off;
+            proxy_read_timeout 600s;
+        }}
+    }}
+}}
+"""
+
+
+class Proxy:
+    """nginx on 127.0.0.1 on a free port in front of ``upstream_port``, until stopped."""
+
+    def __init__(self, directory, upstream_port, limits=PROXY_LIMITS):
+        self.directory = Path(directory)
+        self.upstream_port, self.limits = upstream_port, limits
+        self.port = free_port()
+        self.process = None
+
+    @staticmethod
+    def executable():
+        return shutil.which("nginx") or next(
+            (path for path in ("/usr/sbin/nginx",) if os.path.exists(path)), None
+        )
+
+    def __enter__(self):
+        nginx = self.executable()
+        if nginx is None:
+            raise SystemExit("nginx not found: apt-get install nginx-light (or --no-proxy)")
+        self.directory.mkdir(parents=True, exist_ok=True)
+        config = self.directory / "nginx.conf"
+        config.write_text(
+            proxy_config(
+                self.directory,
+                listen_port=self.port,
+                upstream_port=self.upstream_port,
+                limits=self.limits,
+            )
+        )
+        command = [nginx, "-c", str(config), "-p", str(self.directory), "-g", "daemon off;"]
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"nginx exited: {self.process.stderr.read().decode()}")
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=1),
+            ):
+                return self
+            time.sleep(0.1)
+        self.stop()
+        raise SystemExit("nginx did not listen within 10 s")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGQUIT)  # graceful: finish what is in progress
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
 # ---------------------------------------------------------------------------------------------
 # Preparing the database
 
@@ -1489,35 +1583,53 @@ def run_abuse(args):
         env, marker = prepare(args, log)
         if args.prepare_only:
             return None
-    server_env = {**env, "BENCH_PAGE_CACHE": "on", "BENCH_PUBLIC_RENDER_RATE": args.render_rate}
+    # The client address: the proxy's X-Real-IP when there is one, else the peer's.
+    server_env = {
+        **env,
+        "BENCH_PAGE_CACHE": "on",
+        "BENCH_PUBLIC_RENDER_RATE": args.render_rate,
+        "DJANGO_CLIENT_IP_HEADER": "HTTP_X_REAL_IP",
+    }
     print(
         f"== gunicorn: {args.workers} gthread workers × {args.threads} threads, page cache on, "
         f"render rate {args.render_rate} per address; {args.clients} clients sending new query "
-        f"strings for {args.duration} s after {args.quiet} s quiet",
+        f"strings for {args.duration} s after {args.quiet} s quiet, to gunicorn"
+        + (" then to nginx in front of it (docker/nginx/limits.conf)" if args.proxy else ""),
         flush=True,
     )
-    with (
-        Server(
+
+    def measure(front, base):
+        figures = abuse.measure_new_queries(
+            base, clients=args.clients, quiet=args.quiet, duration=args.duration
+        )
+        quiet, busy = figures["visitor_quiet"], figures["visitor_abused"]
+        print(
+            f"   {front}: visitor p50/p95 quiet {quiet.get('p50_ms')}/{quiet.get('p95_ms')} ms, "
+            f"with {args.clients} abusive clients {busy.get('p50_ms')}/{busy.get('p95_ms')} ms "
+            f"(p95 × {figures['p95_ratio']}); abusive answers "
+            f"{figures['abusive_requests']['statuses']}",
+            flush=True,
+        )
+        time.sleep(2)
+        return {"front": front, **figures}
+
+    def server():  # a new one for each front: empty page caches, no renders counted yet
+        return Server(
             server_env,
             workers=args.workers,
             threads=args.threads,
             log_path=BENCH_DIR / f"gunicorn-abuse-{tag}.log",
-        ) as server,
-        LoadMeter(database_name(env["DATABASE_URL"])) as meter,
-    ):
-        base = f"http://127.0.0.1:{server.port}"
-        new_queries = abuse.measure_new_queries(
-            base, clients=args.clients, quiet=args.quiet, duration=args.duration
         )
-        quiet, busy = new_queries["visitor_quiet"], new_queries["visitor_abused"]
-        print(
-            f"   visitor p50/p95 quiet {quiet.get('p50_ms')}/{quiet.get('p95_ms')} ms, with "
-            f"{args.clients} abusive clients {busy.get('p50_ms')}/{busy.get('p95_ms')} ms "
-            f"(p95 × {new_queries['p95_ratio']}); abusive answers "
-            f"{new_queries['abusive_requests']['statuses']}",
-            flush=True,
-        )
-        time.sleep(2)
+
+    with LoadMeter(database_name(env["DATABASE_URL"])) as meter:
+        with server() as alone:
+            new_queries = [measure("gunicorn", f"http://127.0.0.1:{alone.port}")]
+        if args.proxy:
+            with (
+                server() as behind,
+                Proxy(BENCH_DIR / f"nginx-abuse-{tag}", behind.port) as proxy,
+            ):
+                new_queries.append(measure("nginx", f"http://127.0.0.1:{proxy.port}"))
     # The exports on a server of their own, with no render limit: one request each.
     with Server(
         {**env, "BENCH_PAGE_CACHE": "off"},
@@ -1743,6 +1855,12 @@ def parse_args(argv):
         "--render-rate",
         default="60/m",
         help="renders per client address (default 60/m, production's)",
+    )
+    abuse.add_argument(
+        "--no-proxy",
+        dest="proxy",
+        action="store_false",
+        help="gunicorn alone: skip the second measurement behind nginx",
     )
     args = parser.parse_args(argv)
     if args.mode in ("load", "first-visits", "abuse"):

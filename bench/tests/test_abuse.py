@@ -68,3 +68,19 @@ def test_the_report_judges_each_target():
     assert "2.5 ✓" in sqlite_row and "0.02 s ✓" in sqlite_row and "+13.0 MB ✓" in sqlite_row
     assert "963 × 200, 8,512 × 429" in sqlite_row
     assert "4 ✗" in postgres_row and "1.5 s ✗" in postgres_row and "+60 MB ✗" in postgres_row
+
+
+def test_the_report_has_a_row_for_each_front_the_clients_were_sent_to():
+    alone = result("sqlite", 24.4, 0.02, 13.0)
+    behind = {**alone["new_queries"], "p95_ratio": 2.1, "visitor_per_second": 10}
+    alone["new_queries"] = [
+        {"front": "gunicorn", **alone["new_queries"], "visitor_per_second": 10},
+        {"front": "nginx", **behind},
+    ]
+    text = report.abuse_section([alone])
+    gunicorn_row, nginx_row = [line for line in text.splitlines() if "15,000 |" in line]
+    assert "| gunicorn alone |" in gunicorn_row and "24.4 ✗" in gunicorn_row
+    assert "0.02 s ✓" in gunicorn_row  # the exports, measured once, on the first row
+    assert "| nginx in front (`docker/nginx/limits.conf`) |" in nginx_row and "2.1 ✓" in nginx_row
+    assert "(above)" in nginx_row
+    assert "in turn, 10 a second." in text
