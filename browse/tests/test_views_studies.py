@@ -203,6 +203,31 @@ def test_text_search_covers_code_short_name_title_and_purpose(client):
     assert sorted(names(get(client, "?q=hepat"))) == ["ABC1", "HEPAT42", "Hepatic registry"]
 
 
+
+@pytest.mark.django_db
+def test_the_text_filter_can_be_answered_by_postgresqls_trigram_indexes():
+    """Each field the filter reads has a trigram index on the very expression it asks
+    (``UPPER(field::text)``): a word found nowhere no longer reads every study (migration
+    risks 0021). With sequential and plain index scans off, the planner must read the four
+    (GIN indexes are read as bitmaps)."""
+    from django.db import connection, transaction
+
+    from browse.filters.studies import StudyFilterSet
+    from browse.selectors import studies as selectors
+
+    if connection.vendor != "postgresql":
+        pytest.skip("pg_trgm's indexes are PostgreSQL's; SQLite reads the studies")
+    StudyFactory(code="ABC1", title="A registry")
+    filterset = StudyFilterSet({"q": "zqxkw"}, queryset=selectors.study_list())
+    sql, params = filterset.qs.values("pk").query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for field in ("code", "short_name", "title", "purpose"):
+        assert f"risks_study_{field}_trgm_idx" in plan, plan
+
 @pytest.mark.django_db
 def test_overdue_ignores_reported_and_future_milestones(client):
     today = datetime.date.today()
