@@ -1853,8 +1853,8 @@ def parse_args(argv):
     abuse.add_argument("--quiet", type=int, default=15, help="seconds before (default 15)")
     abuse.add_argument(
         "--render-rate",
-        default="60/m",
-        help="renders per client address (default 60/m, production's)",
+        default="10/10s",
+        help="renders per client address (default 10/10s, production's)",
     )
     abuse.add_argument(
         "--no-proxy",

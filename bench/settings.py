@@ -29,5 +29,5 @@ if PAGE_CACHE_ALIAS and os.environ.get("BENCH_PAGE_CACHE", "on") == "off":
 INSTALLED_APPS = [*production.INSTALLED_APPS, "bench"]
 
 # The benchmark measures rendering, not the render rate limit (rmpsite/page_cache.py): every
-# request comes from one address. BENCH_PUBLIC_RENDER_RATE=60/m measures with production's.
+# request comes from one address. BENCH_PUBLIC_RENDER_RATE=10/10s measures with production's.
 PUBLIC_RENDER_RATE = os.environ.get("BENCH_PUBLIC_RENDER_RATE", "1000000/s")

@@ -7,7 +7,7 @@ from bench import abuse, report, run
 
 def test_the_abuse_mode_has_its_defaults_and_result_file():
     args = run.parse_args(["abuse", "--scale", "10"])
-    assert (args.clients, args.duration, args.quiet, args.render_rate) == (8, 30, 15, "60/m")
+    assert (args.clients, args.duration, args.quiet, args.render_rate) == (8, 30, 15, "10/10s")
     assert args.output.name == "abuse-sqlite-10.json"
 
 

@@ -180,8 +180,10 @@ CACHES = {
 }
 PUBLIC_PAGE_CACHE = "public-pages"
 # Pages rendered for one anonymous client address (cache misses only; a cache hit is never
-# limited): django-ratelimit's rate, "count/period", e.g. "60/m". Counted per process.
-PUBLIC_RENDER_RATE = env("DJANGO_PUBLIC_RENDER_RATE", "60/m")
+# limited): django-ratelimit's rate, "count/period", e.g. "10/10s". Counted per process, in
+# fixed windows of the period: 10/10s is one a second on average, as 60/m, but at most 10 at
+# once where 60/m let 60 renders start together (bench/run.py abuse, docs/performance.md).
+PUBLIC_RENDER_RATE = env("DJANGO_PUBLIC_RENDER_RATE", "10/10s")
 if not re.fullmatch(r"\d+/\d*[smhd]", PUBLIC_RENDER_RATE):
     raise ImproperlyConfigured(
         f"DJANGO_PUBLIC_RENDER_RATE must be count/period such as 60/m, not {PUBLIC_RENDER_RATE!r}."
