@@ -203,7 +203,6 @@ def test_text_search_covers_code_short_name_title_and_purpose(client):
     assert sorted(names(get(client, "?q=hepat"))) == ["ABC1", "HEPAT42", "Hepatic registry"]
 
 
-
 @pytest.mark.django_db
 def test_the_text_filter_can_be_answered_by_postgresqls_trigram_indexes():
     """Each field the filter reads has a trigram index on the very expression it asks
@@ -227,6 +226,7 @@ def test_the_text_filter_can_be_answered_by_postgresqls_trigram_indexes():
         plan = "\n".join(row[0] for row in cursor.fetchall())
     for field in ("code", "short_name", "title", "purpose"):
         assert f"risks_study_{field}_trgm_idx" in plan, plan
+
 
 @pytest.mark.django_db
 def test_overdue_ignores_reported_and_future_milestones(client):
