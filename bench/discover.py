@@ -74,7 +74,8 @@ def most_common(values):
 
 
 def plural(count, singular, many):
-    return f"{count} {singular if count == 1 else many}"
+    """How the pages' headings count: "1 study", "19,903 studies"."""
+    return f"{count:,} {singular if count == 1 else many}"
 
 
 def concerns_heading(found):

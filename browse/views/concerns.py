@@ -72,8 +72,8 @@ def describe_concerns(concern_count, groups, form, more_than=None):
     with ``more_than`` (the summary read only that many), "More than 1,000 safety concerns · …"
     (how many groups all of them make is not known)."""
     data = form.cleaned_data
-    concerns = counted(concern_count, "safety concerns")
-    parts = [f"{concerns} in {counted(len(groups), 'groups')}"]
+    concerns = counted(concern_count, "safety concerns", ",")
+    parts = [f"{concerns} in {counted(len(groups), 'groups', ',')}"]
     if more_than:
         parts[0] = f"More than {more_than:,} safety concerns"
     elif data.get("group") and groups:

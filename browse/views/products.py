@@ -53,7 +53,7 @@ HIDDEN_PARAMS = ["region", "status", "concern", "measure", "study"]
 
 def describe_products(count, form):
     data = form.cleaned_data
-    parts = [counted(count, "products")]
+    parts = [counted(count, "products", ",")]
     if data.get("region"):
         parts.append(data["region"])
     if data.get("status"):

@@ -145,9 +145,9 @@ def _heading(query, kind, total, page, *, more=False):
     if not query:
         return "Search"
     if more:
-        count = f"More than {total} results"
+        count = f"More than {total:,} results"
     elif total:
-        count = counted(total, "results")
+        count = counted(total, "results", ",")
     else:
         count = "No results"
     parts = [f"{count} for '{query}'"]

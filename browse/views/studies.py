@@ -91,7 +91,7 @@ def study_list(request):
 
 
 def heading(count, described_filters):
-    return " · ".join([counted(count, "studies"), *described_filters])
+    return " · ".join([counted(count, "studies", ","), *described_filters])
 
 
 def link_rows(studies):
