@@ -428,7 +428,6 @@ def count_queries(scenarios):
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-
     from django.utils import timezone
 
     from audit.models import DataVersion

@@ -599,7 +599,12 @@ def abuse_section(results):
             f"after {run['quiet_s']} s quiet, render rate {result['server']['render_rate']} "
             "per address, the visitor reading "
             + ", ".join(f"`{path}`" for path in run["visitor_paths"])
-            + (f" in turn, {pace} a second." if pace else " in turn, with no wait.")
+            + (f" in turn, {pace} a second" if pace else " in turn, with no wait")
+            + (
+                f"; the abusive clients at CPU priority nice {run['client_nice']}."
+                if run.get("client_nice") is not None
+                else "."
+            )
         )
     return "\n".join([*lines, "", *notes]) + "\n"
 

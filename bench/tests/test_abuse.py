@@ -84,3 +84,7 @@ def test_the_report_has_a_row_for_each_front_the_clients_were_sent_to():
     assert "| nginx in front (`docker/nginx/limits.conf`) |" in nginx_row and "2.1 ✓" in nginx_row
     assert "(above)" in nginx_row
     assert "in turn, 10 a second." in text
+    alone["new_queries"][0]["client_nice"] = 19
+    assert "in turn, 10 a second; the abusive clients at CPU priority nice 19." in (
+        report.abuse_section([alone])
+    )
