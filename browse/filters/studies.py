@@ -4,10 +4,11 @@ JSON, and the API's study list (/api/v1/studies/)."""
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from common.listing import MAX_TEXT_LENGTH, validate_text_terms
+from risks import study_text
 from risks.models import Milestone, StudyCategory, StudyDesign, StudyStatus
 
 from ..selectors.studies import (
@@ -103,12 +104,7 @@ class StudyFilterSet(django_filters.FilterSet):
     # Filtering
 
     def filter_text(self, queryset, name, value):
-        return queryset.filter(
-            Q(code__icontains=value)
-            | Q(short_name__icontains=value)
-            | Q(title__icontains=value)
-            | Q(purpose__icontains=value)
-        )
+        return queryset.filter(study_text.containing(value, queryset.db))
 
     def filter_due(self, queryset, name, value):
         """A study matches when one milestone falls within both bounds (inclusive)."""

@@ -204,21 +204,63 @@ def test_text_search_covers_code_short_name_title_and_purpose(client):
 
 
 @pytest.mark.django_db
+def test_the_text_index_follows_every_write_to_the_studies(client):
+    """Whatever writes a study (the ORM, a raw UPDATE), the text filter finds what it holds
+    now and not what it held; text of two characters, quotes and any case are matched."""
+    from django.db import connection
+
+    study = StudyFactory(code="ABC1", title="Hepatic registry", purpose='The "long" look')
+    assert names(get(client, "?q=HEPATIC")) == ["ABC1"]
+    assert names(get(client, '?q="long" look')) == ["ABC1"]
+    assert names(get(client, "?q=C1")) == ["ABC1"]  # two characters: no trigram, LIKE
+
+    study.title = "Renal registry"
+    study.save()
+    assert names(get(client, "?q=hepatic")) == []
+    assert names(get(client, "?q=renal")) == ["ABC1"]
+    with connection.cursor() as cursor:  # behind the application's back
+        cursor.execute(
+            "UPDATE risks_study SET short_name = 'Cardiac cohort' WHERE id = %s", [study.pk]
+        )
+    assert names(get(client, "?q=cardiac")) == ["ABC1"]
+    study.delete()
+    assert names(get(client, "?q=renal")) == []
+
+
+@pytest.mark.django_db
+def test_sqlite_reads_a_text_filters_studies_from_the_text_index():
+    from django.db import connection
+
+    from browse.filters.studies import StudyFilterSet
+    from browse.selectors import studies as selectors
+    from risks.study_text import STUDY_TEXT_INDEX
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the FTS5 table is SQLite's; PostgreSQL's indexes are tested below")
+    StudyFactory(code="ABC1", title="A registry")
+    filterset = StudyFilterSet({"q": "registry"}, queryset=selectors.study_list())
+    sql, params = filterset.qs.values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        plan = [row[-1] for row in cursor.execute("EXPLAIN QUERY PLAN " + sql, params)]
+    assert any(STUDY_TEXT_INDEX in step and "VIRTUAL TABLE" in step for step in plan), plan
+
+
+@pytest.mark.django_db
 def test_the_text_filter_can_be_answered_by_postgresqls_trigram_indexes():
     """Each field the filter reads has a trigram index on the very expression it asks
     (``UPPER(field::text)``): a word found nowhere no longer reads every study (migration
     risks 0021). With sequential and plain index scans off, the planner must read the four
-    (GIN indexes are read as bitmaps)."""
+    (GIN indexes are read as bitmaps) to answer the filter on the studies."""
     from django.db import connection, transaction
 
-    from browse.filters.studies import StudyFilterSet
-    from browse.selectors import studies as selectors
+    from risks import study_text
+    from risks.models import Study
 
     if connection.vendor != "postgresql":
-        pytest.skip("pg_trgm's indexes are PostgreSQL's; SQLite reads the studies")
+        pytest.skip("pg_trgm's indexes are PostgreSQL's; SQLite has its FTS5 table")
     StudyFactory(code="ABC1", title="A registry")
-    filterset = StudyFilterSet({"q": "zqxkw"}, queryset=selectors.study_list())
-    sql, params = filterset.qs.values("pk").query.sql_with_params()
+    rows = Study.objects.filter(study_text.containing("zqxkw", connection.alias)).values("pk")
+    sql, params = rows.query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("SET LOCAL enable_indexscan = off")
