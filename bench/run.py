@@ -527,6 +527,17 @@ class LoadMeter:
         self.result = result
 
 
+def stop_process(process, stop_signal, *, seconds):
+    """Send ``stop_signal`` to ``process`` if it runs; kill it after ``seconds``."""
+    if process and process.poll() is None:
+        process.send_signal(stop_signal)
+        try:
+            process.wait(seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class Server:
     """gunicorn serving the site on 127.0.0.1 on a free port, until stopped."""
 
@@ -577,13 +588,7 @@ class Server:
         return child_pids(self.process.pid)
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, signal.SIGTERM, seconds=30)
 
     def __exit__(self, *exc):
         self.stop()
@@ -635,9 +640,8 @@ class Proxy:
 
     @staticmethod
     def executable():
-        return shutil.which("nginx") or next(
-            (path for path in ("/usr/sbin/nginx",) if os.path.exists(path)), None
-        )
+        """nginx on the PATH, or where Debian installs it (/usr/sbin, off a user's PATH)."""
+        return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
 
     def __enter__(self):
         nginx = self.executable()
@@ -671,13 +675,7 @@ class Proxy:
         raise SystemExit("nginx did not listen within 10 s")
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGQUIT)  # graceful: finish what is in progress
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process, signal.SIGQUIT, seconds=10)  # SIGQUIT: finish, then stop
 
     def __exit__(self, *exc):
         self.stop()
