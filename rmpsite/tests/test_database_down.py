@@ -47,6 +47,7 @@ def environment(database_url, **extra):
         "DJANGO_DATA_VERSION_TTL": "0",  # every request reads the database
         "DJANGO_DB_CONNECT_TIMEOUT": "2",
         "DJANGO_HEALTH_CHECK_CACHE_SECONDS": "0",
+        "DJANGO_DB_CLIENT_GRACE": "1",  # production's (the test settings allow more)
         **extra,
     }
 
