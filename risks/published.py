@@ -687,7 +687,8 @@ def uninstall_text_index(using="default"):
             cursor.execute(f'DROP TABLE IF EXISTS "{TEXT_INDEX}"')
 
 
-def _fts_phrase(text):
+def fts_phrase(text):
+    """``text`` as one FTS5 phrase (its double quotes doubled): MATCH reads no operator in it."""
     return '"{}"'.format(text.replace('"', '""'))
 
 
@@ -714,7 +715,7 @@ def containing_all(rows, words, *, few_rows=False):
         rows = rows.filter(any_variant)
     if indexed:
         expression = " AND ".join(
-            "(" + " OR ".join(_fts_phrase(variant) for variant in variants) + ")"
+            "(" + " OR ".join(fts_phrase(variant) for variant in variants) + ")"
             for variants in indexed
         )
         if few_rows:

@@ -12,9 +12,10 @@ every study (every version of every plan): 200 ms on SQLite at 15,000 products.
 
 from django.db import connections, models
 
+from .published import TRIGRAM, fts_phrase
+
 STUDY_TEXT_INDEX = "risks_study_text"
 FIELDS = ("code", "short_name", "title", "purpose")
-TRIGRAM = 3  # the shortest text the index answers
 
 
 def install(using="default"):
@@ -57,11 +58,10 @@ def containing(text, using="default"):
     """A filter (``Q``) of the studies whose code, short name, title or purpose contains
     ``text``, in any case."""
     if connections[using].vendor == "sqlite" and len(text) >= TRIGRAM:
-        phrase = '"{}"'.format(text.replace('"', '""'))
         return models.Q(
             pk__in=models.expressions.RawSQL(
                 f'SELECT rowid FROM "{STUDY_TEXT_INDEX}" WHERE "{STUDY_TEXT_INDEX}" MATCH %s',
-                [phrase],
+                [fts_phrase(text)],
             )
         )
     matches = models.Q()
